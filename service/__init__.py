@@ -1,0 +1,1 @@
+"""Identity and auth service for health-tech platforms."""

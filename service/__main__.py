@@ -1,0 +1,105 @@
+"""Command line: ``python -m service serve|migrate|openapi``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from service import logs
+from service.config import ConfigError, Settings
+
+log = logging.getLogger("service")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m service")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="migrate, then serve HTTP on HOST:PORT")
+    commands.add_parser("migrate", help="apply pending migrations and exit")
+    export = commands.add_parser("openapi", help="write the OpenAPI document")
+    export.add_argument("--output", default="openapi/openapi.json")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+
+    if args.command == "openapi":
+        return write_openapi(Path(args.output))
+    settings = resolve_database(settings)
+    if args.command == "migrate":
+        return 0
+    return serve(settings)
+
+
+def resolve_database(settings: Settings) -> Settings:
+    """Migrate, starting the embedded PostgreSQL first when DATABASE_URL is unset."""
+    from service.db import embedded, migrations
+
+    started = time.perf_counter()
+    if settings.database_url is None:
+        server = embedded.start(settings.data_dir / "pg")
+        dsns = embedded.dsns(server, "auth")
+        asyncio.run(embedded.bootstrap(dsns.admin, "auth"))
+        settings = dataclasses.replace(
+            settings, database_url=dsns.app, migration_database_url=dsns.owner
+        )
+        log.info("database.embedded", extra={"fields": {"pgdata": str(settings.data_dir / "pg")}})
+    migration_dsn = settings.migration_database_url or settings.database_url
+    assert migration_dsn is not None
+    applied = asyncio.run(migrations.migrate(migration_dsn))
+    log.info(
+        "database.migrated",
+        extra={
+            "fields": {
+                "applied": applied,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        },
+    )
+    return settings
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    app = create_app(settings)
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"Listening on {base}  (API docs: {base}/schema/swagger)", file=sys.stderr, flush=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
+    return 0
+
+
+def write_openapi(output: Path) -> int:
+    from service.app import create_app
+
+    app = create_app(Settings())
+    document = app.openapi_schema.to_schema()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

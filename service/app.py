@@ -1,0 +1,82 @@
+"""The application factory: ``create_app(settings)`` builds everything; nothing is global."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from service import http
+from service.config import Settings
+from service.db import migrations
+from service.db.pool import create_pool
+from service.health.http import ROUTES as HEALTH_ROUTES
+
+API_DESCRIPTION = """\
+Identity and auth for health-tech platforms: organizations and their staff, passwords,
+signed access tokens verifiable from the JWKS, e-mailed verification, reset and invitation
+links, per-organization roles and permissions, and links from staff to FHIR Practitioners.
+
+Resource documents follow JSON:API (`application/vnd.api+json`) with one deliberate departure:
+resource types and relationship names carry a slash (`auth/users`, `fhir/practitioner`), as
+the Zus Health Auth Service does, so that clients written for it work unchanged. Errors are
+JSON:API `errors[]` with a `code` from a closed catalogue and `meta.requestId`.
+"""
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Health Auth Service",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+        use_handler_docstrings=True,
+    )
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the app. ``settings.database_url`` must name the app role's database by now."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if settings.database_url is None:
+            raise RuntimeError("DATABASE_URL is not resolved; start through `python -m service`")
+        app.state.migrations = migrations.discover()
+        app.state.pool = await create_pool(settings.database_url, settings)
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    cors = None
+    if settings.cors_allowed_origins:
+        cors = CORSConfig(
+            allow_origins=list(settings.cors_allowed_origins),
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+            allow_credentials=False,
+            expose_headers=["Location", "Retry-After", "X-Request-ID"],
+            max_age=600,
+        )
+
+    routes: list[Any] = [*HEALTH_ROUTES]
+    app = Litestar(
+        route_handlers=routes,
+        lifespan=[lifespan],
+        exception_handlers=http.EXCEPTION_HANDLERS,
+        before_request=http.check_media_types,
+        openapi_config=openapi_config(),
+        cors_config=cors,
+        request_max_body_size=settings.max_body_bytes,
+        logging_config=None,
+        debug=False,
+    )
+    app.state.settings = settings
+    app.asgi_handler = http.RequestContext(app.asgi_handler)
+    return app

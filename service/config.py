@@ -1,0 +1,187 @@
+"""Settings, read once from the environment and passed down explicitly.
+
+Nothing in the service reads ``os.environ`` except :meth:`Settings.from_env`. A bad value
+stops start-up with a :class:`ConfigError` that names the variable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+APP_ENVS = ("development", "sandbox", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(ValueError):
+    """A configuration variable has a value the service cannot use."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str | None = None
+    migration_database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str | None = None
+    mail_from: str = "no-reply@localhost"
+    app_env: str = "development"
+    fhir_base_url: str | None = None
+    cors_allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    data_dir: Path = field(default_factory=lambda: Path(".data"))
+    log_level: str = "INFO"
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    db_acquire_timeout: float = 5.0
+    db_statement_timeout_ms: int = 10_000
+    max_body_bytes: int = 64 * 1024
+    workers: int = 1
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from an environment mapping (``os.environ`` in production)."""
+        reader = _Reader(env)
+        settings = cls(
+            database_url=reader.url("DATABASE_URL", schemes=("postgres", "postgresql")),
+            migration_database_url=reader.url(
+                "MIGRATION_DATABASE_URL", schemes=("postgres", "postgresql")
+            ),
+            host=reader.text("HOST", "127.0.0.1"),
+            port=reader.integer("PORT", 8000, minimum=0, maximum=65535),
+            public_base_url=reader.base_url("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+            smtp_url=reader.url("SMTP_URL", schemes=("smtp", "smtps")),
+            mail_from=reader.text("MAIL_FROM", "no-reply@localhost"),
+            app_env=reader.choice("APP_ENV", "development", APP_ENVS),
+            fhir_base_url=reader.url("FHIR_BASE_URL", schemes=("http", "https")),
+            cors_allowed_origins=reader.origins("CORS_ALLOWED_ORIGINS"),
+            trusted_proxies=reader.networks("TRUSTED_PROXIES"),
+            data_dir=Path(reader.text("DATA_DIR", ".data")),
+            log_level=reader.choice("LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
+            db_pool_min=reader.integer("DB_POOL_MIN", 1, minimum=0, maximum=1000),
+            db_pool_max=reader.integer("DB_POOL_MAX", 10, minimum=1, maximum=1000),
+            db_acquire_timeout=reader.number("DB_ACQUIRE_TIMEOUT", 5.0, minimum=0.1),
+            db_statement_timeout_ms=reader.integer(
+                "DB_STATEMENT_TIMEOUT_MS", 10_000, minimum=100, maximum=3_600_000
+            ),
+            max_body_bytes=reader.integer(
+                "MAX_BODY_BYTES", 64 * 1024, minimum=1024, maximum=10 * 1024 * 1024
+            ),
+            workers=reader.integer("WORKERS", 1, minimum=1, maximum=64),
+        )
+        if settings.db_pool_min > settings.db_pool_max:
+            raise ConfigError("DB_POOL_MIN", "must not be larger than DB_POOL_MAX")
+        return settings
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+
+class _Reader:
+    """Parses one variable at a time and names it in every error."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def _raw(self, name: str) -> str | None:
+        value = self._env.get(name)
+        if value is None or value.strip() == "":
+            return None
+        return value.strip()
+
+    def text(self, name: str, default: str) -> str:
+        return self._raw(name) or default
+
+    def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(name, f"expected a whole number, got {raw!r}") from None
+        if not minimum <= value <= maximum:
+            raise ConfigError(name, f"must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    def number(self, name: str, default: float, *, minimum: float) -> float:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(name, f"expected a number, got {raw!r}") from None
+        if value < minimum:
+            raise ConfigError(name, f"must be at least {minimum}, got {value}")
+        return value
+
+    def choice(
+        self, name: str, default: str, options: tuple[str, ...], *, upper: bool = False
+    ) -> str:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        value = raw.upper() if upper else raw.lower()
+        if value not in options:
+            raise ConfigError(name, f"must be one of {', '.join(options)}, got {raw!r}")
+        return value
+
+    def url(self, name: str, *, schemes: tuple[str, ...]) -> str | None:
+        raw = self._raw(name)
+        if raw is None:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes:
+            raise ConfigError(name, f"must start with {' or '.join(s + '://' for s in schemes)}")
+        if parts.scheme in ("http", "https", "smtp", "smtps") and not parts.hostname:
+            raise ConfigError(name, "has no host name")
+        return raw
+
+    def base_url(self, name: str, default: str) -> str:
+        raw = self._raw(name) or default
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(name, f"must be an absolute http(s) URL, got {raw!r}")
+        if parts.query or parts.fragment:
+            raise ConfigError(name, "must not carry a query or fragment")
+        return raw.rstrip("/")
+
+    def origins(self, name: str) -> tuple[str, ...]:
+        raw = self._raw(name)
+        if raw is None:
+            return ()
+        origins = []
+        for item in (part.strip() for part in raw.split(",")):
+            if not item:
+                continue
+            parts = urlsplit(item)
+            if item == "*" or parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ConfigError(name, f"{item!r} is not an exact http(s) origin")
+            if parts.path not in ("", "/") or parts.query or parts.fragment:
+                raise ConfigError(name, f"{item!r} must be an origin without a path")
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+        return tuple(origins)
+
+    def networks(self, name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        raw = self._raw(name)
+        if raw is None:
+            return ()
+        networks = []
+        for item in (part.strip() for part in raw.split(",")):
+            if not item:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ConfigError(name, f"{item!r} is not an IP address or network") from None
+        return tuple(networks)

@@ -1,0 +1,1 @@
+"""Database access: pool, per-request transaction with tenant settings, queries, migrations."""

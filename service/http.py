@@ -1,0 +1,194 @@
+"""Request context and exception handling: every failure becomes a JSON:API ``errors`` document.
+
+The request-context middleware sits outside Litestar's router so that every response, a 404
+for an unknown path included, carries a request id and is logged once, with secrets redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from service import jsonapi, wire
+from service.db.constraints import error_for_constraint
+from service.db.tx import is_unavailable
+from service.errors import CATALOGUE, ApiError, ErrorItem
+from service.ids import uuid7
+from service.logs import redact_query, request_id_var
+
+log = logging.getLogger("service.http")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_BY_STATUS = {
+    400: "invalid_body",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+_DEFAULT_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"cache-control", b"no-store"),
+]
+
+
+class RequestContext:
+    """Outermost ASGI layer: request id, default security headers and one access-log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else str(uuid7())
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(h for h in _DEFAULT_HEADERS if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            query = scope.get("query_string", b"").decode("latin-1")
+            target = scope.get("path", "") + (f"?{query}" if query else "")
+            log.info(
+                "http.request",
+                extra={
+                    "fields": {
+                        "method": scope.get("method"),
+                        "target": redact_query(target),
+                        "status": status,
+                        "durationMs": round((time.perf_counter() - started) * 1000, 2),
+                    }
+                },
+            )
+            request_id_var.reset(token)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def error_response(items: tuple[ErrorItem, ...], headers: dict[str, str] | None = None) -> Response[Any]:
+    document = jsonapi.error_document(items, request_id_var.get())
+    return Response(
+        content=document,
+        status_code=items[0].status,
+        media_type=jsonapi.JSONAPI,
+        headers=headers or {},
+    )
+
+
+def handle_api_error(_: Request[Any, Any, Any], exc: ApiError) -> Response[Any]:
+    return error_response(exc.items, exc.headers)
+
+
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """Litestar's own validation: rebuild body errors with full pointers, one per field."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    sources = {e.get("source") for e in extra if isinstance(e, dict)}
+    if "body" in sources or not extra:
+        field = request.route_handler.parsed_data_field
+        raw = request._connection_state.body  # cached by Litestar when it read the body
+        if field is not None and isinstance(raw, bytes):
+            try:
+                wire.decode(raw, field.annotation)
+            except ApiError as error:
+                return error_response(error.items)
+        return error_response((ErrorItem("invalid_body", "The request body is not valid."),))
+    items = []
+    for entry in extra:
+        name = str(entry.get("key", ""))
+        message = str(entry.get("message", "is not valid"))
+        items.append(ErrorItem("validation_error", f"{name}: {message}.", parameter=name or None))
+    return error_response(tuple(items))
+
+
+def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    code = _BY_STATUS.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_body")
+    detail = {
+        "not_found": "Nothing is served at this path.",
+        "method_not_allowed": "This path does not accept that method.",
+        "payload_too_large": "The request body is larger than this service accepts.",
+        "internal_error": "Something went wrong on our side; the request id identifies it.",
+    }.get(code, str(exc.detail) if exc.detail else CATALOGUE[code][1])
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() in ("allow", "retry-after")}
+    return error_response((ErrorItem(code, detail),), headers)
+
+
+def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+        item = error_for_constraint(exc)
+        if item is not None:
+            return error_response((item,))
+    if is_unavailable(exc):
+        log.warning("database.unavailable", extra={"fields": {"error": type(exc).__name__}})
+        return error_response(
+            (ErrorItem("service_unavailable", "The database is not reachable right now."),),
+            {"Retry-After": "5"},
+        )
+    log.error("http.unhandled", exc_info=exc)
+    return error_response(
+        (ErrorItem("internal_error", "Something went wrong on our side; the request id identifies it."),)
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ApiError: handle_api_error,
+    ValidationException: handle_validation,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}
+
+
+async def check_media_types(request: Request[Any, Any, Any]) -> None:
+    """415 for a body of a type the route does not take; 406 for an Accept it cannot meet."""
+    opt = request.route_handler.opt
+    offered: tuple[str, ...] = opt.get("response_types", (jsonapi.JSONAPI, jsonapi.JSON))
+    if not jsonapi.accepts(request.headers.get("accept"), offered):
+        raise ApiError(
+            "not_acceptable",
+            f"This endpoint answers with {' or '.join(offered)}; the Accept header allows neither.",
+        )
+    has_body = request.headers.get("content-length", "0") not in ("", "0") or (
+        "transfer-encoding" in request.headers
+    )
+    if not has_body:
+        return
+    allowed: tuple[str, ...] = opt.get("request_types", (jsonapi.JSONAPI, jsonapi.JSON))
+    kind, params = jsonapi.media_type(request.headers.get("content-type"))
+    if kind not in allowed or (kind == jsonapi.JSONAPI and set(params) - {"ext", "profile"}):
+        raise ApiError(
+            "unsupported_media_type",
+            f"Send the body as {' or '.join(allowed)}.",
+            headers={"Accept-Post": ", ".join(allowed)},
+        )

@@ -1,0 +1,184 @@
+"""The JSON:API envelope: media types, error documents, links, keyset paging and filters.
+
+Resource types follow the Zus convention with a slash (``auth/users``); JSON:API 1.1 reserves
+``/`` in member names, and the service departs from it on purpose so that existing Zus clients
+work unchanged. Features declare their own concrete resource and document Structs (generic
+Structs give unreadable OpenAPI names); this module owns the shared pieces.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from service.errors import ApiError, ErrorItem
+
+JSONAPI = "application/vnd.api+json"
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+HTML = "text/html"
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class ErrorSource(msgspec.Struct, omit_defaults=True):
+    pointer: str | None = None
+    parameter: str | None = None
+
+
+class ErrorObject(msgspec.Struct, omit_defaults=True):
+    status: str
+    code: str
+    title: str
+    detail: str
+    source: ErrorSource | None = None
+
+
+class ErrorMeta(msgspec.Struct, rename="camel"):
+    request_id: str
+
+
+class ErrorDocument(msgspec.Struct):
+    errors: list[ErrorObject]
+    meta: ErrorMeta
+
+
+class Links(msgspec.Struct, omit_defaults=True):
+    self: str | None = None
+    next: str | None = None
+
+
+def error_document(items: tuple[ErrorItem, ...] | list[ErrorItem], request_id: str) -> ErrorDocument:
+    objects = []
+    for item in items:
+        source = None
+        if item.pointer is not None or item.parameter is not None:
+            source = ErrorSource(pointer=item.pointer, parameter=item.parameter)
+        objects.append(
+            ErrorObject(
+                status=str(item.status),
+                code=item.code,
+                title=item.title,
+                detail=item.detail,
+                source=source,
+            )
+        )
+    return ErrorDocument(errors=objects, meta=ErrorMeta(request_id=request_id))
+
+
+# --- media types -------------------------------------------------------------------------
+
+
+def media_type(header: str | None) -> tuple[str, dict[str, str]]:
+    """Split a Content-Type or one Accept entry into its type and parameters."""
+    if not header:
+        return "", {}
+    main, *rest = header.split(";")
+    params: dict[str, str] = {}
+    for part in rest:
+        key, _, value = part.partition("=")
+        if key.strip():
+            params[key.strip().lower()] = value.strip().strip('"')
+    return main.strip().lower(), params
+
+
+def accepts(accept_header: str | None, offered: tuple[str, ...]) -> bool:
+    """Whether an Accept header admits any of the offered media types.
+
+    A JSON:API entry that carries parameters other than ``ext``/``profile`` does not count, as
+    the JSON:API specification requires; an entry with ``q=0`` refuses that type.
+    """
+    if not accept_header or not accept_header.strip():
+        return True
+    for entry in accept_header.split(","):
+        kind, params = media_type(entry)
+        if params.get("q", "").strip() in ("0", "0.0", "0.00", "0.000"):
+            continue
+        params.pop("q", None)
+        if kind == JSONAPI and set(params) - {"ext", "profile"}:
+            continue
+        if kind == "*/*":
+            return True
+        for offer in offered:
+            major = offer.split("/")[0]
+            if kind in (offer, f"{major}/*"):
+                return True
+    return False
+
+
+# --- paging ------------------------------------------------------------------------------
+
+
+class Page(msgspec.Struct, frozen=True):
+    """A keyset page request: at most ``size`` rows after the cursor ``after``."""
+
+    size: int
+    after: tuple[Any, ...] | None
+
+
+def encode_cursor(values: tuple[Any, ...]) -> str:
+    raw = msgspec.json.encode(list(values))
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> tuple[Any, ...]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, msgspec.DecodeError, ValueError):
+        raise ApiError(
+            "validation_error", "The page cursor is not valid.", parameter="page[after]"
+        ) from None
+    if not isinstance(values, list) or not values:
+        raise ApiError("validation_error", "The page cursor is not valid.", parameter="page[after]")
+    return tuple(values)
+
+
+def parse_page(query: Mapping[str, str]) -> Page:
+    raw_size = query.get("page[size]")
+    size = DEFAULT_PAGE_SIZE
+    if raw_size is not None:
+        if not raw_size.isdigit() or not 1 <= int(raw_size) <= MAX_PAGE_SIZE:
+            raise ApiError(
+                "validation_error",
+                f"page[size] must be a whole number from 1 to {MAX_PAGE_SIZE}.",
+                parameter="page[size]",
+            )
+        size = int(raw_size)
+    raw_after = query.get("page[after]")
+    return Page(size=size, after=decode_cursor(raw_after) if raw_after else None)
+
+
+def parse_filters(query: Mapping[str, str], allowed: tuple[str, ...]) -> dict[str, str]:
+    """Collect ``filter[name]=value`` parameters; an unknown filter is a 400."""
+    filters: dict[str, str] = {}
+    for key, value in query.items():
+        if not key.startswith("filter["):
+            continue
+        if not key.endswith("]"):
+            raise ApiError("validation_error", f"{key} is not a filter.", parameter=key)
+        name = key[len("filter[") : -1]
+        if name not in allowed:
+            raise ApiError(
+                "validation_error",
+                f"Unknown filter {name!r}; filters here are: {', '.join(allowed) or 'none'}.",
+                parameter=key,
+            )
+        filters[name] = value
+    return filters
+
+
+def next_link(path: str, query: Mapping[str, str], cursor: str | None) -> str | None:
+    """The ``links.next`` URL: the same query with ``page[after]`` replaced."""
+    if cursor is None:
+        return None
+    from urllib.parse import urlencode
+
+    params = [(k, v) for k, v in query.items() if k != "page[after]"]
+    params.append(("page[after]", cursor))
+    return f"{path}?{urlencode(params)}"

@@ -1,0 +1,116 @@
+"""Decoding request bodies into msgspec Structs with one error per bad field.
+
+msgspec stops at the first problem; a client fixing a form wants all of them at once. When the
+fast decode fails, :func:`field_errors` walks the Struct's fields against the generic JSON value
+and reports each missing, unknown or ill-typed member with a JSON pointer (RFC 6901).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any, TypeVar
+
+import msgspec
+
+from service.errors import ApiError, ErrorItem
+
+T = TypeVar("T")
+
+_PATH = re.compile(r" - at `\$(.*)`$")
+_SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[\.\.\.\]")
+
+
+def decode(raw: bytes, kind: type[T]) -> T:
+    """Decode a JSON body into ``kind``; raise an ApiError listing every bad field."""
+    if not raw.strip():
+        raise ApiError("invalid_body", "The request body is empty; a JSON document is expected.")
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.ValidationError as exc:
+        first = str(exc)
+    except msgspec.DecodeError:
+        raise ApiError("invalid_body", "The request body is not valid JSON.") from None
+    value = msgspec.json.decode(raw)
+    items = field_errors(value, kind, "")
+    if not items:
+        items = [_from_message(first, "")]
+    raise ApiError.many(items)
+
+
+def convert(value: Any, kind: type[T], pointer: str = "") -> T:
+    """Like :func:`decode` for an already-parsed value (form bodies, say)."""
+    try:
+        return msgspec.convert(value, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        items = field_errors(value, kind, pointer) or [_from_message(str(exc), pointer)]
+        raise ApiError.many(items) from None
+
+
+def pointer_token(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def field_errors(value: Any, kind: Any, pointer: str) -> list[ErrorItem]:
+    """Every problem of ``value`` against ``kind``; empty when the value converts."""
+    struct = _struct_arm(kind, value)
+    if struct is None:
+        try:
+            msgspec.convert(value, kind, strict=True)
+        except msgspec.ValidationError as exc:
+            return [_from_message(str(exc), pointer)]
+        return []
+    if not isinstance(value, dict):
+        return [ErrorItem("validation_error", "Expected an object.", pointer or "/")]
+    hints = typing.get_type_hints(struct, include_extras=True)
+    names = struct.__struct_fields__
+    wire_names = struct.__struct_encode_fields__
+    required = len(names) - len(struct.__struct_defaults__)
+    config = struct.__struct_config__
+    items: list[ErrorItem] = []
+    if config.forbid_unknown_fields:
+        for key in value:
+            if key not in wire_names and key != config.tag_field:
+                items.append(
+                    ErrorItem(
+                        "validation_error",
+                        f"Unknown field {key!r}.",
+                        f"{pointer}/{pointer_token(str(key))}",
+                    )
+                )
+    for index, (name, wire) in enumerate(zip(names, wire_names, strict=True)):
+        child = f"{pointer}/{pointer_token(wire)}"
+        if wire not in value:
+            if index < required:
+                items.append(ErrorItem("validation_error", "This field is required.", child))
+            continue
+        items.extend(field_errors(value[wire], hints[name], child))
+    return items
+
+
+def _struct_arm(kind: Any, value: Any) -> type[msgspec.Struct] | None:
+    """The Struct type to descend into, if ``kind`` is (or optionally is) a Struct."""
+    origin = typing.get_origin(kind)
+    if origin is typing.Annotated:
+        return _struct_arm(typing.get_args(kind)[0], value)
+    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+        return kind
+    if origin in (typing.Union, types.UnionType) and isinstance(value, dict):
+        arms = [a for a in typing.get_args(kind) if isinstance(a, type)]
+        structs = [a for a in arms if issubclass(a, msgspec.Struct)]
+        if len(structs) == 1:
+            return structs[0]
+    return None
+
+
+def _from_message(message: str, pointer: str) -> ErrorItem:
+    match = _PATH.search(message)
+    detail = message[: match.start()] if match else message
+    if match:
+        for name, index in _SEGMENT.findall(match.group(1)):
+            pointer += f"/{pointer_token(name) if name else index}"
+    detail = detail.replace("`", "'")
+    if not detail.endswith("."):
+        detail += "."
+    return ErrorItem("validation_error", detail[0].upper() + detail[1:], pointer or "/")
