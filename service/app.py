@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -40,8 +40,12 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
-def create_app(settings: Settings) -> Litestar:
-    """Build the app. ``settings.database_url`` must name the app role's database by now."""
+def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Litestar:
+    """Build the app. ``settings.database_url`` must name the app role's database by now.
+
+    ``extra_routes`` mounts further handlers beside the service's own (an embedding
+    application's, or a test's).
+    """
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -65,7 +69,7 @@ def create_app(settings: Settings) -> Litestar:
             max_age=600,
         )
 
-    routes: list[Any] = [*HEALTH_ROUTES]
+    routes: list[Any] = [*HEALTH_ROUTES, *extra_routes]
     app = Litestar(
         route_handlers=routes,
         lifespan=[lifespan],

@@ -49,7 +49,10 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Build settings from an environment mapping (``os.environ`` in production)."""
-        reader = _Reader(env)
+        return cls._build(_Reader(env))
+
+    @classmethod
+    def _build(cls, reader: _Reader) -> Settings:
         settings = cls(
             database_url=reader.url("DATABASE_URL", schemes=("postgres", "postgresql")),
             migration_database_url=reader.url(
@@ -85,14 +88,23 @@ class Settings:
     def is_production(self) -> bool:
         return self.app_env == "production"
 
+    @classmethod
+    def variables(cls) -> frozenset[str]:
+        """The names of every environment variable the service reads."""
+        reader = _Reader({})
+        cls._build(reader)
+        return frozenset(reader.seen)
+
 
 class _Reader:
     """Parses one variable at a time and names it in every error."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self._env = env
+        self.seen: list[str] = []
 
     def _raw(self, name: str) -> str | None:
+        self.seen.append(name)
         value = self._env.get(name)
         if value is None or value.strip() == "":
             return None

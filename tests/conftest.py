@@ -1,0 +1,78 @@
+"""Shared fixtures: one PostgreSQL server a run, a fresh migrated database a test."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import httpx
+import pytest
+
+from service.config import Settings
+from tests.support import postgres
+from tests.support.server import serve
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[str]:
+    with postgres.server() as (admin, _where):
+        yield admin
+
+
+@pytest.fixture(scope="session")
+async def template(pg_admin: str) -> postgres.Database:
+    return await postgres.prepare_template(pg_admin)
+
+
+@pytest.fixture
+async def db(pg_admin: str, template: postgres.Database) -> AsyncIterator[postgres.Database]:
+    """A fresh database cloned from the migrated template, dropped afterwards."""
+    database = await postgres.clone(pg_admin)
+    try:
+        yield database
+    finally:
+        await postgres.drop(pg_admin, database.name)
+
+
+@pytest.fixture
+async def app_conn(db: postgres.Database) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the app role: row-level security applies."""
+    conn = await asyncpg.connect(db.app)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def owner_conn(db: postgres.Database) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the owner role, for arranging data the app role may not write."""
+    conn = await asyncpg.connect(db.owner)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def settings(db: postgres.Database) -> Settings:
+    return dataclasses.replace(
+        Settings(),
+        database_url=db.app,
+        migration_database_url=db.owner,
+        db_pool_min=1,
+        db_pool_max=4,
+    )
+
+
+@pytest.fixture
+async def base_url(settings: Settings) -> AsyncIterator[str]:
+    async with serve(settings) as url:
+        yield url
+
+
+@pytest.fixture
+async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        yield http

@@ -1,0 +1,1 @@
+"""Test support: real PostgreSQL servers, per-test databases, the app served over HTTP."""
