@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, Response
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,7 +53,7 @@ class RequestContext:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
@@ -98,7 +99,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def error_response(items: tuple[ErrorItem, ...], headers: dict[str, str] | None = None) -> Response[Any]:
+def error_response(
+    items: tuple[ErrorItem, ...], headers: dict[str, str] | None = None
+) -> Response[Any]:
     document = jsonapi.error_document(items, request_id_var.get())
     return Response(
         content=document,
@@ -134,14 +137,18 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
 
 
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    code = _BY_STATUS.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_body")
+    code = _BY_STATUS.get(
+        exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_body"
+    )
     detail = {
         "not_found": "Nothing is served at this path.",
         "method_not_allowed": "This path does not accept that method.",
         "payload_too_large": "The request body is larger than this service accepts.",
         "internal_error": "Something went wrong on our side; the request id identifies it.",
     }.get(code, str(exc.detail) if exc.detail else CATALOGUE[code][1])
-    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() in ("allow", "retry-after")}
+    headers = {
+        k: v for k, v in (exc.headers or {}).items() if k.lower() in ("allow", "retry-after")
+    }
     return error_response((ErrorItem(code, detail),), headers)
 
 
@@ -158,7 +165,11 @@ def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any
         )
     log.error("http.unhandled", exc_info=exc)
     return error_response(
-        (ErrorItem("internal_error", "Something went wrong on our side; the request id identifies it."),)
+        (
+            ErrorItem(
+                "internal_error", "Something went wrong on our side; the request id identifies it."
+            ),
+        )
     )
 
 

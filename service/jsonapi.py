@@ -53,7 +53,9 @@ class Links(msgspec.Struct, omit_defaults=True):
     next: str | None = None
 
 
-def error_document(items: tuple[ErrorItem, ...] | list[ErrorItem], request_id: str) -> ErrorDocument:
+def error_document(
+    items: tuple[ErrorItem, ...] | list[ErrorItem], request_id: str
+) -> ErrorDocument:
     objects = []
     for item in items:
         source = None

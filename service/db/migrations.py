@@ -76,7 +76,9 @@ def problems(migrations: list[Migration], done: dict[int, str]) -> list[str]:
         if checksum is None:
             found.append(f"{migration.version:03d}_{migration.name} is not applied")
         elif checksum != migration.checksum:
-            found.append(f"{migration.version:03d}_{migration.name} was edited after it was applied")
+            found.append(
+                f"{migration.version:03d}_{migration.name} was edited after it was applied"
+            )
     found.extend(f"version {v:03d} is applied but has no file" for v in sorted(set(done) - known))
     return found
 
@@ -100,7 +102,8 @@ async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
                 async with conn.transaction():
                     await conn.execute(migration.sql)
                     await conn.execute(
-                        "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                        "INSERT INTO schema_migrations (version, name, checksum)"
+                        " VALUES ($1, $2, $3)",
                         migration.version,
                         migration.name,
                         migration.checksum,

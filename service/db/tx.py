@@ -47,11 +47,11 @@ async def transaction(
     *,
     org_id: UUID | None = None,
     user_id: UUID | None = None,
-    timeout: float | None = None,
+    acquire_timeout: float | None = None,
 ) -> AsyncIterator[asyncpg.Connection]:
     """Acquire a connection, open a transaction and set the tenant; commit on success."""
     try:
-        conn = await pool.acquire(timeout=timeout)
+        conn = await pool.acquire(timeout=acquire_timeout)
     except UNAVAILABLE as exc:
         raise service_unavailable("The database is not reachable right now.") from exc
     try:

@@ -46,7 +46,9 @@ async def test_concurrent_runs_apply_each_migration_once(pg_admin: str) -> None:
         await postgres.drop(pg_admin, name)
 
 
-async def test_an_edited_applied_migration_is_refused(db: postgres.Database, tmp_path: Path) -> None:
+async def test_an_edited_applied_migration_is_refused(
+    db: postgres.Database, tmp_path: Path
+) -> None:
     folder = tmp_path / "migrations"
     shutil.copytree(migrations.MIGRATIONS_DIR, folder)
     edited = folder / "004_roles.sql"
@@ -63,7 +65,9 @@ async def test_a_new_file_is_applied_and_recorded(db: postgres.Database, tmp_pat
     assert await migrations.migrate(db.owner, folder) == []
 
 
-async def test_a_failing_migration_leaves_nothing_behind(db: postgres.Database, tmp_path: Path) -> None:
+async def test_a_failing_migration_leaves_nothing_behind(
+    db: postgres.Database, tmp_path: Path
+) -> None:
     folder = tmp_path / "migrations"
     shutil.copytree(migrations.MIGRATIONS_DIR, folder)
     (folder / "900_broken.sql").write_text("CREATE TABLE half_done (id int); SELECT 1/0;")
@@ -72,7 +76,9 @@ async def test_a_failing_migration_leaves_nothing_behind(db: postgres.Database, 
     conn = await asyncpg.connect(db.owner)
     try:
         assert await conn.fetchval("SELECT to_regclass('half_done')") is None
-        assert await conn.fetchval("SELECT count(*) FROM schema_migrations WHERE version = 900") == 0
+        assert (
+            await conn.fetchval("SELECT count(*) FROM schema_migrations WHERE version = 900") == 0
+        )
     finally:
         await conn.close()
 

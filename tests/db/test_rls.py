@@ -34,7 +34,9 @@ async def test_no_tenant_sees_no_rows(
         assert await app_conn.fetchval(f"SELECT count(*) FROM {table}") == 0
 
 
-async def test_no_tenant_cannot_insert(app_conn: asyncpg.Connection, two_orgs: tuple[UUID, UUID]) -> None:
+async def test_no_tenant_cannot_insert(
+    app_conn: asyncpg.Connection, two_orgs: tuple[UUID, UUID]
+) -> None:
     org_a, _ = two_orgs
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
         async with app_conn.transaction():
@@ -57,7 +59,9 @@ async def test_tenant_sees_only_its_rows(
         seen = await app_conn.fetch(f"SELECT DISTINCT {column} AS org FROM {table}")
         assert [row["org"] for row in seen] == [org_a]
         # Filtering for B's rows explicitly finds nothing either.
-        assert await app_conn.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", org_b) == 0
+        assert (
+            await app_conn.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", org_b) == 0
+        )
 
 
 async def test_users_in_a_tenant_are_its_members_only(
@@ -100,12 +104,16 @@ async def test_update_and_delete_of_another_tenant_touch_nothing(
     org_a, org_b = two_orgs
     async with app_conn.transaction():
         await app_conn.execute(SET_TENANT, str(org_a), None)
-        assert await app_conn.execute(
-            "UPDATE roles SET name = 'Hijacked' WHERE organization_id = $1", org_b
-        ) == "UPDATE 0"
-        assert await app_conn.execute(
-            "DELETE FROM memberships WHERE organization_id = $1", org_b
-        ) == "DELETE 0"
+        assert (
+            await app_conn.execute(
+                "UPDATE roles SET name = 'Hijacked' WHERE organization_id = $1", org_b
+            )
+            == "UPDATE 0"
+        )
+        assert (
+            await app_conn.execute("DELETE FROM memberships WHERE organization_id = $1", org_b)
+            == "DELETE 0"
+        )
     async with app_conn.transaction():
         await app_conn.execute(SET_TENANT, str(org_b), None)
         assert await app_conn.fetchval("SELECT count(*) FROM memberships") == 1
@@ -122,7 +130,10 @@ async def test_a_user_reads_own_memberships_across_organizations(
         await factories.member(app_conn, org, person, role)
     async with app_conn.transaction():
         await app_conn.execute(SET_TENANT, None, str(person))
-        orgs = {r["organization_id"] for r in await app_conn.fetch("SELECT organization_id FROM memberships")}
+        orgs = {
+            r["organization_id"]
+            for r in await app_conn.fetch("SELECT organization_id FROM memberships")
+        }
         names = await app_conn.fetchval("SELECT count(*) FROM organizations")
     assert orgs == {org_a, org_b}
     assert names == 2

@@ -13,7 +13,9 @@ from pathlib import Path
 from tests.support import postgres
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "sql" / "schema.sql"
-_VOLATILE = re.compile(r"^(--.*|\\restrict .*|\\unrestrict .*|SET .*|SELECT pg_catalog\.set_config.*)$")
+_VOLATILE = re.compile(
+    r"^(--.*|\\restrict .*|\\unrestrict .*|SET .*|SELECT pg_catalog\.set_config.*)$"
+)
 
 
 def pg_dump_binary() -> str:
@@ -37,7 +39,9 @@ def normalize(text: str) -> str:
     lines = [line.rstrip() for line in text.splitlines() if not _VOLATILE.match(line)]
     joined = "\n".join(lines)
     joined = re.sub(r"\n{3,}", "\n\n", joined).strip()
-    header = "-- The schema after every migration in sql/migrations; rewritten by `make schema`.\n\n"
+    header = (
+        "-- The schema after every migration in sql/migrations; rewritten by `make schema`.\n\n"
+    )
     return header + joined + "\n"
 
 
