@@ -71,7 +71,13 @@ def resolve_database(settings: Settings) -> Settings:
 
 
 def serve(settings: Settings) -> int:
+    import signal
+
     import uvicorn
+
+    # uvicorn re-raises the signal that stopped it; make SIGTERM end the process through
+    # SystemExit, as SIGINT does, so that the embedded database is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     from service.app import create_app
 
