@@ -45,6 +45,20 @@ class Settings:
     db_statement_timeout_ms: int = 10_000
     max_body_bytes: int = 64 * 1024
     workers: int = 1
+    # tokens
+    jwt_audience: str = "health-auth"
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 24 * 3600
+    signing_key_encryption_key: str | None = None
+    # passwords
+    password_min_length: int = 12
+    argon2_memory_kib: int = 19456
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    argon2_max_concurrency: int = 4
+    # mail
+    mail_worker: bool = True
+    mail_max_attempts: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -79,7 +93,28 @@ class Settings:
                 "MAX_BODY_BYTES", 64 * 1024, minimum=1024, maximum=10 * 1024 * 1024
             ),
             workers=reader.integer("WORKERS", 1, minimum=1, maximum=64),
+            jwt_audience=reader.text("JWT_AUDIENCE", "health-auth"),
+            access_token_ttl=reader.integer("ACCESS_TOKEN_TTL", 900, minimum=60, maximum=86_400),
+            refresh_token_ttl=reader.integer(
+                "REFRESH_TOKEN_TTL", 30 * 24 * 3600, minimum=3600, maximum=365 * 24 * 3600
+            ),
+            signing_key_encryption_key=reader.secret_key("SIGNING_KEY_ENCRYPTION_KEY"),
+            password_min_length=reader.integer("PASSWORD_MIN_LENGTH", 12, minimum=8, maximum=64),
+            argon2_memory_kib=reader.integer(
+                "ARGON2_MEMORY_KIB", 19456, minimum=8, maximum=4 * 1024 * 1024
+            ),
+            argon2_time_cost=reader.integer("ARGON2_TIME_COST", 2, minimum=1, maximum=20),
+            argon2_parallelism=reader.integer("ARGON2_PARALLELISM", 1, minimum=1, maximum=16),
+            argon2_max_concurrency=reader.integer(
+                "ARGON2_MAX_CONCURRENCY", 4, minimum=1, maximum=256
+            ),
+            mail_worker=reader.boolean("MAIL_WORKER", True),
+            mail_max_attempts=reader.integer("MAIL_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
         )
+        if settings.is_production and settings.argon2_memory_kib < 19456:
+            raise ConfigError("ARGON2_MEMORY_KIB", "must be at least 19456 in production")
+        if settings.is_production and settings.argon2_time_cost < 2:
+            raise ConfigError("ARGON2_TIME_COST", "must be at least 2 in production")
         if settings.db_pool_min > settings.db_pool_max:
             raise ConfigError("DB_POOL_MIN", "must not be larger than DB_POOL_MAX")
         return settings
@@ -112,6 +147,32 @@ class _Reader:
 
     def text(self, name: str, default: str) -> str:
         return self._raw(name) or default
+
+    def boolean(self, name: str, default: bool) -> bool:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(name, f"expected true or false, got {raw!r}")
+
+    def secret_key(self, name: str) -> str | None:
+        """A 32-byte key, base64url-encoded (``openssl rand -base64 32`` also works)."""
+        raw = self._raw(name)
+        if raw is None:
+            return None
+        import base64
+        import binascii
+
+        try:
+            key = base64.urlsafe_b64decode(raw.replace("+", "-").replace("/", "_") + "==")
+        except (binascii.Error, ValueError):
+            raise ConfigError(name, "is not base64") from None
+        if len(key) != 32:
+            raise ConfigError(name, f"must decode to 32 bytes, got {len(key)}")
+        return raw
 
     def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
         raw = self._raw(name)
