@@ -40,6 +40,6 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "make test" in head
     rows = [line for line in readme.splitlines() if line.startswith("| `")]
     documented = {
-        name for row in rows for name in re.findall(r"`([A-Z][A-Z_]+)`", row.split("|")[1])
+        name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])
     }
     assert documented == Settings.variables(), "the README's configuration table is out of date"
