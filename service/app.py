@@ -11,11 +11,33 @@ from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
-from service import http
+from service import http, openapi_bodies
 from service.config import Settings
 from service.db import migrations
 from service.db.pool import create_pool
 from service.health.http import ROUTES as HEALTH_ROUTES
+from service.mail.mailer import Mailer
+from service.mail.worker import MailWorker
+from service.pages.http import ROUTES as PAGE_ROUTES
+from service.recovery.http import ROUTES as RECOVERY_ROUTES
+from service.registration.http import ROUTES as REGISTRATION_ROUTES
+from service.security.keys import KeyRing
+from service.security.passwords import PasswordHasher
+from service.tokens.errors import OAuthError, handle_oauth_error
+from service.tokens.http import ROUTES as TOKEN_ROUTES
+from service.tokens.service import Issuer
+from service.users.http import ROUTES as USER_ROUTES
+from service.wellknown.http import ROUTES as WELLKNOWN_ROUTES
+
+ROUTES: list[Any] = [
+    *HEALTH_ROUTES,
+    *WELLKNOWN_ROUTES,
+    *REGISTRATION_ROUTES,
+    *RECOVERY_ROUTES,
+    *TOKEN_ROUTES,
+    *USER_ROUTES,
+    *PAGE_ROUTES,
+]
 
 API_DESCRIPTION = """\
 Identity and auth for health-tech platforms: organizations and their staff, passwords,
@@ -52,11 +74,22 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
         if settings.database_url is None:
             raise RuntimeError("DATABASE_URL is not resolved; start through `python -m service`")
         app.state.migrations = migrations.discover()
-        app.state.pool = await create_pool(settings.database_url, settings)
+        pool = app.state.pool = await create_pool(settings.database_url, settings)
+        hasher = app.state.hasher = PasswordHasher(settings)
+        keys = app.state.keyring = await KeyRing.load(pool, settings)
+        app.state.issuer = Issuer(pool=pool, settings=settings, keys=keys, hasher=hasher)
+        worker = MailWorker.from_settings(settings, pool) if settings.mail_worker else None
+        keys.start()
+        if worker is not None:
+            await worker.start()
         try:
             yield
         finally:
-            await app.state.pool.close()
+            if worker is not None:
+                await worker.stop()
+            await keys.stop()
+            hasher.close()
+            await pool.close()
 
     cors = None
     if settings.cors_allowed_origins:
@@ -69,11 +102,11 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
             max_age=600,
         )
 
-    routes: list[Any] = [*HEALTH_ROUTES, *extra_routes]
+    routes: list[Any] = [*ROUTES, *extra_routes]
     app = Litestar(
         route_handlers=routes,
         lifespan=[lifespan],
-        exception_handlers=http.EXCEPTION_HANDLERS,
+        exception_handlers={**http.EXCEPTION_HANDLERS, OAuthError: handle_oauth_error},
         before_request=http.check_media_types,
         openapi_config=openapi_config(),
         cors_config=cors,
@@ -82,5 +115,7 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
         debug=False,
     )
     app.state.settings = settings
+    app.state.mailer = Mailer(settings)
+    openapi_bodies.describe(app)
     app.asgi_handler = http.RequestContext(app.asgi_handler)
     return app

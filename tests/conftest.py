@@ -56,6 +56,16 @@ async def owner_conn(db: postgres.Database) -> AsyncIterator[asyncpg.Connection]
 
 
 @pytest.fixture
+async def admin_conn(db: postgres.Database) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser connection that sees every row: for asserting what really was written."""
+    conn = await asyncpg.connect(db.admin)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
 def settings(db: postgres.Database) -> Settings:
     return dataclasses.replace(
         Settings(),
@@ -63,6 +73,10 @@ def settings(db: postgres.Database) -> Settings:
         migration_database_url=db.owner,
         db_pool_min=1,
         db_pool_max=4,
+        # Cheap hashing for speed; tests of the hashing cost set their own parameters.
+        argon2_memory_kib=256,
+        argon2_time_cost=1,
+        password_min_length=12,
     )
 
 

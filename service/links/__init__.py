@@ -1,0 +1,1 @@
+"""One-time links in mail: verification, password reset and first password."""

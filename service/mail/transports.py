@@ -1,0 +1,138 @@
+"""How mail leaves: over SMTP, or into the log when no SMTP server is configured.
+
+A transport either returns (the server took the message) or raises :class:`DeliveryError`,
+which says whether trying again later can help: SMTP 4xx replies, refused or dropped
+connections and timeouts are temporary; 5xx replies are permanent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from email.message import EmailMessage
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+from service.config import Settings
+
+log = logging.getLogger("service.mail")
+
+DEFAULT_TIMEOUT = 30.0
+_LINK = re.compile(r"https?://[^\s<>\"]+")
+
+
+class DeliveryError(Exception):
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason[:500]
+        self.permanent = permanent
+
+
+class Transport(Protocol):
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpTransport:
+    """``smtp://host:port`` (no TLS) or ``smtps://user:pass@host:port`` (implicit TLS).
+
+    ``timeout`` bounds the whole conversation with the server for one message, so a server
+    that stalls cannot hold a worker.
+    """
+
+    def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("SMTP_URL must look like smtp://host:port or smtps://host:port")
+        self.hostname = parts.hostname
+        self.use_tls = parts.scheme == "smtps"
+        self.port = parts.port or (465 if self.use_tls else 25)
+        self._username = unquote(parts.username) if parts.username else None
+        self._password = unquote(parts.password) if parts.password else None
+        self.timeout = timeout
+
+    def __repr__(self) -> str:  # never the password
+        scheme = "smtps" if self.use_tls else "smtp"
+        return f"SmtpTransport({scheme}://{self.hostname}:{self.port})"
+
+    async def send(self, message: EmailMessage) -> None:
+        try:
+            async with asyncio.timeout(self.timeout):
+                await aiosmtplib.send(
+                    message,
+                    hostname=self.hostname,
+                    port=self.port,
+                    username=self._username,
+                    password=self._password,
+                    use_tls=self.use_tls,
+                    start_tls=False,
+                    timeout=self.timeout,
+                )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [refused.code for refused in exc.recipients]
+            reason = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+            raise DeliveryError(reason, permanent=all(_permanent(c) for c in codes)) from None
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            # The server refuses our credentials: a fault of configuration, not of the message.
+            raise DeliveryError(
+                f"authentication: {exc.code} {exc.message}", permanent=False
+            ) from None
+        except aiosmtplib.SMTPResponseException as exc:
+            raise DeliveryError(
+                f"{exc.code} {exc.message}", permanent=_permanent(exc.code)
+            ) from None
+        except TimeoutError:
+            raise DeliveryError(f"no answer within {self.timeout:g} s", permanent=False) from None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            raise DeliveryError(reason, permanent=False) from None
+
+
+def _permanent(code: int) -> bool:
+    return 500 <= code <= 599
+
+
+class LogTransport:
+    """Writes each message to the log instead of sending it (SMTP_URL unset).
+
+    With ``reveal`` (development only) one ``mail.logged`` event carries the recipient, the
+    subject, the plain-text part and its links, so the links can be followed from the log.
+    The links sit in structured fields, which the log formatter writes as they are; the event
+    text itself is redacted as usual. Without ``reveal`` nothing of the message but its
+    Message-ID is written, and a warning says the mail went nowhere.
+    """
+
+    def __init__(self, *, reveal: bool) -> None:
+        self.reveal = reveal
+
+    async def send(self, message: EmailMessage) -> None:
+        if not self.reveal:
+            log.warning(
+                "mail.not_delivered",
+                extra={"fields": {"messageId": message["Message-ID"], "reason": "SMTP_URL unset"}},
+            )
+            return
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if isinstance(body, EmailMessage) else ""
+        log.info(
+            "mail.logged",
+            extra={
+                "fields": {
+                    "notice": "SMTP_URL is unset: this mail was written here, not sent",
+                    "to": message["To"],
+                    "subject": message["Subject"],
+                    "messageId": message["Message-ID"],
+                    "links": _LINK.findall(text),
+                    "text": text,
+                }
+            },
+        )
+
+
+def transport_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> Transport:
+    """SMTP when SMTP_URL is set; otherwise the log (links shown only in development)."""
+    if settings.smtp_url:
+        return SmtpTransport(settings.smtp_url, timeout=timeout)
+    return LogTransport(reveal=settings.app_env == "development")

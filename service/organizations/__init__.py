@@ -1,0 +1,1 @@
+"""Organizations: creation with their managed roles, reading and updating the profile."""

@@ -1,0 +1,1 @@
+"""The small HTML pages that links in mail open. They work without JavaScript."""

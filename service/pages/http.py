@@ -1,0 +1,79 @@
+"""``GET`` pages for links in mail. Reading a link never changes anything (scanners open
+links); each page posts a form to do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Response, get
+from litestar.datastructures import State
+from litestar.params import FromQuery
+
+from service import jsonapi
+from service.db.tx import set_tenant, transaction
+from service.errors import ApiError
+from service.links import repo as links
+from service.organizations import repo as organizations
+from service.pages import render
+from service.users import repo as users
+
+PAGE = {"response_types": (jsonapi.HTML,), "security": []}
+
+
+async def _organization_name(conn: Any, redeemed: links.Redeemed, fallback: Any) -> str:
+    org_id = redeemed.organization_id or fallback
+    if org_id is None:
+        return ""
+    await set_tenant(conn, org_id=org_id, user_id=redeemed.user_id)
+    return await organizations.name_of(conn, org_id) or ""
+
+
+@get("/auth/verify-email", opt=PAGE, tags=["pages"], summary="Page: confirm an e-mail address")
+async def verify_email_page(state: State, token: FromQuery[str] = "") -> Response[str]:
+    settings = state.settings
+    try:
+        async with transaction(state.pool) as conn:
+            redeemed = await links.peek(conn, token, (links.VERIFY_EMAIL,)) if token else None
+            if redeemed is None:
+                return render.page(settings, "link_invalid", status=400)
+            name = await _organization_name(conn, redeemed, None)
+    except ApiError as error:
+        return render.error_page(settings, error)
+    return render.page(
+        settings, "verify_email", token=token, email=redeemed.email, organization_name=name
+    )
+
+
+@get("/auth/reset-password", opt=PAGE, tags=["pages"], summary="Page: choose a new password")
+async def reset_password_page(state: State, token: FromQuery[str] = "") -> Response[str]:
+    settings = state.settings
+    purposes = (links.PASSWORD_RESET, links.SET_PASSWORD)
+    try:
+        async with transaction(state.pool) as conn:
+            redeemed = await links.peek(conn, token, purposes) if token else None
+            if redeemed is None:
+                return render.page(settings, "link_invalid", status=400)
+            user = await users.by_id(conn, redeemed.user_id)
+            name = await _organization_name(
+                conn, redeemed, user.last_organization_id if user else None
+            )
+    except ApiError as error:
+        return render.error_page(settings, error)
+    return reset_form(settings, token=token, organization_name=name)
+
+
+def reset_form(
+    settings: Any, *, token: str, organization_name: str, error: str = "", status: int = 200
+) -> Response[str]:
+    return render.page(
+        settings,
+        "reset_password",
+        status=status,
+        markup={"error": render.alert(error) if error else ""},
+        token=token,
+        organization_name=organization_name,
+        min_length=settings.password_min_length,
+    )
+
+
+ROUTES = [verify_email_page, reset_password_page]

@@ -1,0 +1,95 @@
+"""Reset decisions. Requesting tells nothing about the address; confirming is single use.
+
+Setting a password through a mailed link proves the address, so it also marks the address
+verified, kills every other outstanding link of the account and ends all its sessions: an
+unverified squatter keeps no password, link or token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.db.tx import set_tenant
+from service.errors import ApiError, ErrorItem
+from service.fields import normalize_email
+from service.links import repo as links
+from service.mail.mailer import Mailer
+from service.organizations import repo as organizations
+from service.security.password_policy import check_password
+from service.tokens import repo as tokens
+from service.users import repo as users
+
+RESET_PURPOSES = (links.PASSWORD_RESET, links.SET_PASSWORD)
+ALL_PURPOSES = (links.VERIFY_EMAIL, links.PASSWORD_RESET, links.SET_PASSWORD)
+INVALID = "This link is invalid, used or expired."
+
+
+@dataclass(frozen=True, slots=True)
+class ResetTarget:
+    user_id: UUID
+    email: str
+    name: str
+    organization_name: str
+
+
+async def _organization_name(conn: asyncpg.Connection, user: users.User, org: UUID | None) -> str:
+    org_id = org or user.last_organization_id
+    if org_id is None:
+        memberships = await users.active_memberships(conn, user.id)
+        org_id = memberships[0].organization_id if memberships else None
+    if org_id is None:
+        return ""
+    await set_tenant(conn, org_id=None, user_id=user.id)
+    return await organizations.name_of(conn, org_id) or ""
+
+
+async def request_reset(conn: asyncpg.Connection, email: str, *, mailer: Mailer) -> None:
+    user = await users.by_email(conn, normalize_email(email))
+    if user is None or user.disabled_at is not None:
+        return
+    await links.expire_unused(conn, user.id, (links.PASSWORD_RESET,))
+    token = await links.issue(conn, user_id=user.id, purpose=links.PASSWORD_RESET, email=user.email)
+    organization_name = await _organization_name(conn, user, None)
+    await mailer.password_reset(
+        conn, to=user.email, name=user.name, organization_name=organization_name, token=token
+    )
+
+
+async def target_of(conn: asyncpg.Connection, token: str) -> ResetTarget:
+    """Who a live reset link belongs to, without using it up."""
+    redeemed = await links.peek(conn, token, RESET_PURPOSES)
+    user = await users.by_id(conn, redeemed.user_id) if redeemed else None
+    if redeemed is None or user is None or user.email.lower() != redeemed.email.lower():
+        raise ApiError("invalid_token", INVALID, pointer="/token")
+    name = await _organization_name(conn, user, redeemed.organization_id)
+    return ResetTarget(user.id, user.email, user.name, name)
+
+
+def password_problems(target: ResetTarget, password: str, *, pointer: str, min_length: int) -> None:
+    problems = check_password(
+        password,
+        min_length=min_length,
+        email=target.email,
+        organization_name=target.organization_name or None,
+        names=tuple(target.name.split()),
+    )
+    if problems:
+        raise ApiError.many([ErrorItem("validation_error", p, pointer) for p in problems])
+
+
+async def confirm(
+    conn: asyncpg.Connection, token: str, target: ResetTarget, password_hash: str, *, mailer: Mailer
+) -> None:
+    redeemed = await links.consume(conn, token, RESET_PURPOSES)
+    if redeemed is None or redeemed.user_id != target.user_id:
+        raise ApiError("invalid_token", INVALID, pointer="/token")
+    await users.set_password(conn, target.user_id, password_hash)
+    await links.expire_unused(conn, target.user_id, ALL_PURPOSES)
+    await set_tenant(conn, org_id=None, user_id=target.user_id)
+    await tokens.revoke_user(conn, target.user_id, "password_reset")
+    await mailer.password_changed(
+        conn, to=target.email, name=target.name, organization_name=target.organization_name
+    )

@@ -1,0 +1,1 @@
+"""Self-service registration: an organization, its owner, and e-mail verification."""

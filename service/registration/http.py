@@ -1,0 +1,126 @@
+"""``POST /auth/register``, ``POST /auth/verify-email`` and ``.../resend``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.datastructures import State
+
+from service import bodies, jsonapi
+from service.db.tx import transaction
+from service.errors import ApiError
+from service.pages import render
+from service.pages.render import DONE_OR_PAGE
+from service.registration import service
+from service.registration.schemas import (
+    ACCEPTED,
+    REGISTERED,
+    EmailBody,
+    Message,
+    MetaDocument,
+    RegistrationAttributes,
+    RegistrationDocument,
+    TokenBody,
+)
+
+PLAIN_OR_DOCUMENT = (jsonapi.JSON, jsonapi.JSONAPI)
+ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
+
+
+def _message(request: Request[Any, Any, Any], text: str, status: int) -> Response[Any]:
+    """The seed's plain body for JSON clients; a meta-only document for JSON:API clients."""
+    if bodies.kind_of(request) == jsonapi.JSONAPI:
+        return Response(MetaDocument(Message(text)), status_code=status, media_type=jsonapi.JSONAPI)
+    return Response(Message(text), status_code=status, media_type=jsonapi.JSON)
+
+
+@post(
+    "/auth/register",
+    tags=["accounts"],
+    summary="Register an organization and its owner",
+    status_code=202,
+    opt={
+        "request_types": PLAIN_OR_DOCUMENT,
+        "request_body": {jsonapi.JSON: RegistrationAttributes, jsonapi.JSONAPI: RegistrationDocument},
+        "security": [],
+    },
+    responses={},
+)
+async def register(request: Request[Any, Any, Any], state: State) -> Response[Message]:
+    """Creates the organization, its managed roles, the owner (unverified) and a verification
+    mail in one transaction. An address that is already registered gets the same answer and a
+    notice by mail instead; nothing else changes."""
+    kind = bodies.kind_of(request)
+    if kind == jsonapi.JSONAPI:
+        attrs = (await bodies.read_json(request, RegistrationDocument)).data.attributes
+    else:
+        attrs = await bodies.read_json(request, RegistrationAttributes)
+    settings = state.settings
+    form = service.validate(
+        attrs, prefix=bodies.prefix_for(kind), min_length=settings.password_min_length
+    )
+    password_hash = await state.hasher.hash(form.password)
+    async with transaction(state.pool) as conn:
+        await service.register(conn, form, password_hash=password_hash, mailer=state.mailer)
+    return _message(request, REGISTERED, 202)
+
+
+async def _read_token(request: Request[Any, Any, Any]) -> str:
+    if bodies.kind_of(request) == jsonapi.FORM:
+        return (await bodies.read_form(request, TokenBody)).token
+    return (await bodies.read_json(request, TokenBody)).token
+
+
+@post(
+    "/auth/verify-email",
+    tags=["accounts"],
+    summary="Verify an e-mail address with the token from the mail",
+    status_code=200,
+    responses=DONE_OR_PAGE,
+    opt={
+        "request_types": ANY_BODY,
+        "response_types": (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML),
+        "request_body": {jsonapi.JSON: TokenBody, jsonapi.FORM: TokenBody},
+        "security": [],
+    },
+)
+async def verify_email(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """Single use. A form post (from the page the mail links to) is answered with a page."""
+    from_page = bodies.kind_of(request) == jsonapi.FORM
+    token = await _read_token(request)
+    try:
+        async with transaction(state.pool) as conn:
+            await service.verify(conn, token)
+    except ApiError as error:
+        if from_page:
+            return render.error_page(state.settings, error)
+        raise
+    if from_page:
+        return render.page(state.settings, "email_verified")
+    return Response(None, status_code=204)
+
+
+@post(
+    "/auth/verify-email/resend",
+    tags=["accounts"],
+    summary="Send a new verification link",
+    status_code=202,
+    opt={
+        "request_types": ANY_BODY,
+        "request_body": {jsonapi.JSON: EmailBody, jsonapi.FORM: EmailBody},
+        "security": [],
+    },
+)
+async def resend_verification(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """Always 202, whether or not the address has an account that needs a link."""
+    if bodies.kind_of(request) == jsonapi.FORM:
+        email = (await bodies.read_form(request, EmailBody)).email
+    else:
+        email = (await bodies.read_json(request, EmailBody)).email
+    async with transaction(state.pool) as conn:
+        await service.resend(conn, email, mailer=state.mailer)
+    return _message(request, ACCEPTED, 202)
+
+
+ROUTES = [register, verify_email, resend_verification]

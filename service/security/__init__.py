@@ -1,0 +1,1 @@
+"""Passwords, tokens, authentication and permissions."""

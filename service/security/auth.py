@@ -1,0 +1,77 @@
+"""Authenticating a request and opening its transaction inside the caller's organization.
+
+The bearer token names the user and the organization; the membership is then checked live,
+inside a transaction whose tenant is that organization, so a member who was removed or
+deactivated is refused at once even though their token has not expired. The permission a
+route needs is named once, in its ``opt={"permission": ...}``, and checked here against the
+live role, not against the token's copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from service.db.tx import transaction
+from service.errors import ApiError
+from service.security.jwt import CHALLENGE, UNAUTHORIZED_DETAIL, verify_access_token
+from service.users import repo as users
+
+BEARER_SECURITY = [{"BearerToken": []}]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: UUID
+    org_id: UUID
+    email: str
+    role: str
+    permissions: frozenset[str]
+    practitioner_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """The authenticated caller and the request's transaction, tenant set."""
+
+    principal: Principal
+    conn: asyncpg.Connection
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
+    return token.strip()
+
+
+async def provide_session(request: Request[Any, Any, Any], state: State) -> AsyncIterator[Session]:
+    claims = await verify_access_token(state.keyring, state.settings, bearer_token(request))
+    async with transaction(state.pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
+        user = await users.by_id(conn, claims.user_id)
+        membership = await users.membership(conn, claims.org_id, claims.user_id)
+        if user is None or user.disabled_at is not None or membership is None:
+            raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
+        principal = Principal(
+            user_id=user.id,
+            org_id=claims.org_id,
+            email=user.email,
+            role=membership.role_code,
+            permissions=frozenset(membership.permissions),
+            practitioner_id=membership.practitioner_id,
+        )
+        needed: str | None = request.route_handler.opt.get("permission")
+        if needed is not None and needed not in principal.permissions:
+            raise ApiError("forbidden", f"This needs the permission {needed!r}.")
+        yield Session(principal, conn)
+
+
+SESSION = {"session": Provide(provide_session)}

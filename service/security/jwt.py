@@ -1,0 +1,199 @@
+"""Access tokens: RFC 9068 JWTs signed by the key ring, and their strict verification.
+
+A token is accepted only when its header holds exactly ``alg``, ``typ`` (``at+jwt``) and a
+``kid`` the ring publishes, ``alg`` is that key's own algorithm, the signature verifies, and
+every claim a downstream service relies on is present and current. Every refusal raises the
+same ``unauthorized`` error, so a caller learns nothing about which check failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+
+from service.config import Settings
+from service.errors import ApiError
+from service.ids import parse_uuid
+from service.security.keys import KeyRing
+
+log = logging.getLogger("service.security.jwt")
+
+JWT_TYP = "at+jwt"
+# RFC 9068 requires client_id; every token comes from this service's own token endpoint,
+# used by first-party clients that do not authenticate, so one fixed value names them.
+DEFAULT_CLIENT_ID = "health-auth"
+LEEWAY = 30  # seconds a token's iat or nbf may lie in the future (clocks disagree a little)
+MAX_TOKEN_LENGTH = 8192
+_HEADER_NAMES = frozenset({"alg", "typ", "kid"})
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
+_TYPES = frozenset({JWT_TYP, "application/" + JWT_TYP})
+UNAUTHORIZED_DETAIL = "The access token is missing, malformed, expired or not issued here."
+CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a verified access token says about its bearer."""
+
+    user_id: UUID
+    org_id: UUID
+    role: str
+    permissions: frozenset[str]
+    email: str
+    practitioner_id: str | None
+    token_id: str
+    client_id: str
+    issued_at: int
+    expires_at: int
+
+
+class _Payload(msgspec.Struct, frozen=True):
+    iss: str
+    sub: str
+    aud: str | list[str]
+    exp: int
+    iat: int
+    jti: str
+    client_id: str
+    org: str
+    role: str
+    permissions: list[str]
+    email: str
+    nbf: int | None = None
+    fhirUser: str | None = None  # the SMART on FHIR claim name
+
+
+_decode_payload = msgspec.json.Decoder(_Payload).decode
+
+
+def issue_access_token(
+    keyring: KeyRing,
+    settings: Settings,
+    *,
+    user_id: UUID | str,
+    org_id: UUID | str,
+    role: str,
+    permissions: Iterable[str],
+    email: str,
+    practitioner_id: str | None = None,
+    client_id: str = DEFAULT_CLIENT_ID,
+    now: float | None = None,
+) -> tuple[str, int]:
+    """Sign an access token with the ring's current key; returns (token, expires_in)."""
+    issued = int(time.time() if now is None else now)
+    ttl = settings.access_token_ttl
+    claims: dict[str, Any] = {
+        "iss": settings.public_base_url,
+        "sub": str(user_id),
+        "aud": settings.jwt_audience,
+        "exp": issued + ttl,
+        "iat": issued,
+        "jti": str(uuid.uuid4()),
+        "client_id": client_id,
+        "org": str(org_id),
+        "role": role,
+        "permissions": sorted(set(permissions)),
+        "email": email,
+    }
+    if practitioner_id is not None:
+        claims["fhirUser"] = f"Practitioner/{practitioner_id}"
+    key = keyring.signing_key
+    header = {"alg": key.algorithm, "typ": JWT_TYP, "kid": key.kid}
+    token = jwt.encode(header, claims, key.key, algorithms=[key.algorithm], default_type=None)
+    return token, ttl
+
+
+async def verify_access_token(
+    keyring: KeyRing, settings: Settings, token: str, *, now: float | None = None
+) -> AccessClaims:
+    """The claims of a valid access token; ``ApiError("unauthorized")`` for anything else."""
+    moment = time.time() if now is None else now
+    try:
+        return await _verify(keyring, settings, token, moment)
+    except _Refused as refused:
+        log.debug("access_token.refused", extra={"fields": {"reason": str(refused)}})
+        raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE) from None
+
+
+class _Refused(Exception):
+    """Why a token was refused (logged at debug level, never told to the caller)."""
+
+
+async def _verify(keyring: KeyRing, settings: Settings, token: str, now: float) -> AccessClaims:
+    header = _header(token)
+    if not isinstance(header.get("typ"), str) or header["typ"].lower() not in _TYPES:
+        raise _Refused("typ")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise _Refused("kid missing")
+    key = await keyring.find(kid, now)
+    if key is None:
+        raise _Refused("kid unknown")
+    if header.get("alg") != key.algorithm:
+        raise _Refused("alg")
+    try:
+        signed = jws.deserialize_compact(token, key.key, algorithms=[key.algorithm])
+        payload = _decode_payload(signed.payload or b"")
+    except (JoseError, msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise _Refused(f"signature or payload: {type(exc).__name__}") from None
+    return _claims(payload, settings, now)
+
+
+def _header(token: object) -> dict[str, Any]:
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        raise _Refused("not a token")
+    parts = token.split(".")
+    if len(parts) != 3 or not all(_SEGMENT.match(p) for p in parts):
+        raise _Refused("not a compact JWS")
+    try:
+        header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except (binascii.Error, ValueError, RecursionError) as exc:
+        raise _Refused("header") from exc
+    if not isinstance(header, dict) or set(header) - _HEADER_NAMES:
+        raise _Refused("header parameters")  # jwk, jku, x5u, x5c, crit, ... never accepted
+    return header
+
+
+def _claims(payload: _Payload, settings: Settings, now: float) -> AccessClaims:
+    if payload.iss != settings.public_base_url:
+        raise _Refused("iss")
+    audiences = [payload.aud] if isinstance(payload.aud, str) else payload.aud
+    if settings.jwt_audience not in audiences:
+        raise _Refused("aud")
+    if payload.exp <= now:
+        raise _Refused("expired")
+    if payload.iat > now + LEEWAY or (payload.nbf is not None and payload.nbf > now + LEEWAY):
+        raise _Refused("not yet valid")
+    user_id, org_id = parse_uuid(payload.sub), parse_uuid(payload.org)
+    if user_id is None or org_id is None:
+        raise _Refused("sub or org")
+    practitioner = None
+    if payload.fhirUser is not None:
+        kind, _, practitioner = payload.fhirUser.partition("/")
+        if kind != "Practitioner" or not practitioner:
+            raise _Refused("fhirUser")
+    return AccessClaims(
+        user_id=user_id,
+        org_id=org_id,
+        role=payload.role,
+        permissions=frozenset(payload.permissions),
+        email=payload.email,
+        practitioner_id=practitioner,
+        token_id=payload.jti,
+        client_id=payload.client_id,
+        issued_at=payload.iat,
+        expires_at=payload.exp,
+    )

@@ -1,0 +1,92 @@
+"""``POST /auth/token`` (RFC 6749) and ``POST /auth/revoke`` (RFC 7009)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.datastructures import State
+
+from service import bodies, jsonapi
+from service.errors import ApiError
+from service.ids import parse_uuid
+from service.tokens import service
+from service.tokens.errors import NO_STORE, OAuthError
+from service.tokens.schemas import OAuthErrorBody, RevokeRequest, TokenRequest, TokenResponse
+
+FORM_ONLY = {
+    "request_types": (jsonapi.FORM,),
+    "response_types": (jsonapi.JSON,),
+    "security": [],
+}
+
+
+async def _form(request: Request[Any, Any, Any], shape: type[Any]) -> Any:
+    try:
+        return await bodies.read_form(request, shape)
+    except ApiError as error:
+        raise OAuthError("invalid_request", error.items[0].detail) from None
+
+
+def _organization(value: str | None) -> Any:
+    if value is None or value == "":
+        return None
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise OAuthError("invalid_request", "organization_id is not a valid id.")
+    return parsed
+
+
+@post(
+    "/auth/token",
+    tags=["tokens"],
+    summary="Issue tokens: password and refresh_token grants",
+    status_code=200,
+    opt={**FORM_ONLY, "request_body": {jsonapi.FORM: TokenRequest}},
+    responses={},
+)
+async def token(request: Request[Any, Any, Any], state: State) -> Response[TokenResponse]:
+    """`grant_type=password` with `username`, `password` and optionally `organization_id`;
+    `grant_type=refresh_token` with `refresh_token` and optionally `organization_id` to switch
+    organization. Errors follow RFC 6749 section 5.2."""
+    form: TokenRequest = await _form(request, TokenRequest)
+    org_id = _organization(form.organization_id)
+    issuer = state.issuer
+    if form.grant_type == "password":
+        if not form.username or form.password is None:
+            raise OAuthError("invalid_request", "username and password are required.")
+        issued = await service.password_grant(
+            issuer, username=form.username, password=form.password, organization_id=org_id
+        )
+    elif form.grant_type == "refresh_token":
+        if not form.refresh_token:
+            raise OAuthError("invalid_request", "refresh_token is required.")
+        issued = await service.refresh_grant(
+            issuer, raw=form.refresh_token, organization_id=org_id
+        )
+    elif not form.grant_type:
+        raise OAuthError("invalid_request", "grant_type is required.")
+    else:
+        raise OAuthError("unsupported_grant_type", "Use password or refresh_token.")
+    return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
+
+
+@post(
+    "/auth/revoke",
+    tags=["tokens"],
+    summary="Revoke a refresh token (sign out)",
+    status_code=200,
+    opt={**FORM_ONLY, "request_body": {jsonapi.FORM: RevokeRequest}},
+)
+async def revoke(request: Request[Any, Any, Any], state: State) -> Response[None]:
+    """Ends the session the refresh token belongs to. Unknown or already revoked tokens are
+    answered the same way, as RFC 7009 asks."""
+    form: RevokeRequest = await _form(request, RevokeRequest)
+    if not form.token:
+        raise OAuthError("invalid_request", "token is required.")
+    await service.revoke(state.pool, form.token)
+    return Response(None, status_code=200, headers=NO_STORE)
+
+
+ROUTES = [token, revoke]
+_ = OAuthErrorBody

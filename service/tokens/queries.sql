@@ -1,0 +1,32 @@
+-- name: insert_refresh_token
+INSERT INTO refresh_tokens (id, family_id, user_id, organization_id, token_hash, parent_id, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7));
+
+-- name: lock_refresh_token
+-- Serializes concurrent refreshes of one token: the first rotates it, the rest see that.
+SELECT id, family_id, user_id, organization_id, expires_at <= now() AS expired,
+       rotated_at, now() - rotated_at AS since_rotation, revoked_at
+FROM refresh_tokens
+WHERE token_hash = $1 AND user_id = $2
+FOR UPDATE;
+
+-- name: mark_rotated
+UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1;
+
+-- name: revoke_family
+UPDATE refresh_tokens
+SET revoked_at = now(), revoked_reason = $2
+WHERE family_id = $1 AND revoked_at IS NULL;
+
+-- name: revoke_user
+UPDATE refresh_tokens
+SET revoked_at = now(), revoked_reason = $2
+WHERE user_id = $1 AND revoked_at IS NULL;
+
+-- name: revoke_member
+UPDATE refresh_tokens
+SET revoked_at = now(), revoked_reason = $3
+WHERE organization_id = $1 AND user_id = $2 AND revoked_at IS NULL;
+
+-- name: family_of
+SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2;

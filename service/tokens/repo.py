@@ -1,0 +1,76 @@
+"""SQL for refresh tokens. Lookups run with app.user_id set to the token's user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+import asyncpg
+
+from service.db.queries import load
+from service.ids import uuid7
+
+q = load(__file__)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRefresh:
+    id: UUID
+    family_id: UUID
+    user_id: UUID
+    organization_id: UUID
+    expired: bool
+    rotated_at: object
+    since_rotation: timedelta | None
+    revoked_at: object
+
+
+async def insert(
+    conn: asyncpg.Connection,
+    *,
+    family_id: UUID,
+    user_id: UUID,
+    org_id: UUID,
+    token_hash: bytes,
+    parent_id: UUID | None,
+    ttl: int,
+) -> None:
+    await conn.execute(
+        q.insert_refresh_token,
+        uuid7(),
+        family_id,
+        user_id,
+        org_id,
+        token_hash,
+        parent_id,
+        float(ttl),
+    )
+
+
+async def lock(conn: asyncpg.Connection, token_hash: bytes, user_id: UUID) -> StoredRefresh | None:
+    row = await conn.fetchrow(q.lock_refresh_token, token_hash, user_id)
+    return StoredRefresh(**dict(row)) if row else None
+
+
+async def mark_rotated(conn: asyncpg.Connection, token_id: UUID) -> None:
+    await conn.execute(q.mark_rotated, token_id)
+
+
+async def revoke_family(conn: asyncpg.Connection, family_id: UUID, reason: str) -> None:
+    await conn.execute(q.revoke_family, family_id, reason)
+
+
+async def revoke_user(conn: asyncpg.Connection, user_id: UUID, reason: str) -> None:
+    """Every session of the user (run with app.user_id set to them)."""
+    await conn.execute(q.revoke_user, user_id, reason)
+
+
+async def revoke_member(conn: asyncpg.Connection, org_id: UUID, user_id: UUID, reason: str) -> None:
+    """The user's sessions in one organization (run inside that organization's tenant)."""
+    await conn.execute(q.revoke_member, org_id, user_id, reason)
+
+
+async def family_of(conn: asyncpg.Connection, token_hash: bytes, user_id: UUID) -> UUID | None:
+    family: UUID | None = await conn.fetchval(q.family_of, token_hash, user_id)
+    return family

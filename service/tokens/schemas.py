@@ -1,0 +1,35 @@
+"""RFC 6749 and RFC 7009 wire types: form requests, JSON answers, error bodies."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class TokenRequest(msgspec.Struct):
+    """The form of ``POST /auth/token``. Unknown parameters are ignored, as RFC 6749 says."""
+
+    grant_type: str = ""
+    username: str | None = None
+    password: str | None = None
+    refresh_token: str | None = None
+    organization_id: str | None = None
+    scope: str | None = None
+    client_id: str | None = None
+
+
+class TokenResponse(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str
+
+
+class RevokeRequest(msgspec.Struct):
+    token: str = ""
+    token_type_hint: str | None = None
+    client_id: str | None = None
+
+
+class OAuthErrorBody(msgspec.Struct, omit_defaults=True):
+    error: str
+    error_description: str | None = None

@@ -1,0 +1,1 @@
+"""People: the global identity, and members as seen from one organization."""

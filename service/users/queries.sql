@@ -1,0 +1,69 @@
+-- name: user_by_email
+SELECT id, email, name, given_name, family_name, password_hash, email_verified_at,
+       disabled_at, last_organization_id
+FROM users
+WHERE lower(email) = lower($1);
+
+-- name: user_by_id
+SELECT id, email, name, given_name, family_name, password_hash, email_verified_at,
+       disabled_at, last_organization_id
+FROM users
+WHERE id = $1;
+
+-- name: insert_user
+INSERT INTO users (id, email, name, given_name, family_name, password_hash, email_verified_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: restart_registration
+UPDATE users
+SET password_hash = $2, name = $3, given_name = $4, family_name = $5, updated_at = now()
+WHERE id = $1 AND email_verified_at IS NULL;
+
+-- name: mark_verified
+UPDATE users
+SET email_verified_at = coalesce(email_verified_at, now()),
+    last_organization_id = coalesce(last_organization_id, $2),
+    updated_at = now()
+WHERE id = $1;
+
+-- name: set_password
+UPDATE users
+SET password_hash = $2,
+    email_verified_at = coalesce(email_verified_at, now()),
+    updated_at = now()
+WHERE id = $1;
+
+-- name: rehash_password
+UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3;
+
+-- name: set_last_organization
+UPDATE users SET last_organization_id = $2 WHERE id = $1;
+
+-- name: active_memberships
+-- The user's active memberships, oldest first; runs with app.user_id set to the user.
+SELECT m.organization_id, o.name AS organization_name, r.code AS role_code,
+       r.permissions, m.practitioner_id
+FROM memberships m
+JOIN organizations o ON o.id = m.organization_id
+JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+WHERE m.user_id = $1 AND m.active
+ORDER BY m.created_at, m.organization_id;
+
+-- name: membership
+-- One active membership, with what a token needs; runs inside the organization's tenant.
+SELECT m.organization_id, o.name AS organization_name, r.code AS role_code,
+       r.permissions, m.practitioner_id
+FROM memberships m
+JOIN organizations o ON o.id = m.organization_id
+JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+WHERE m.organization_id = $1 AND m.user_id = $2 AND m.active;
+
+-- name: member_view
+-- A member as the API shows it; runs inside the organization's tenant.
+SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS email_verified,
+       m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
+       u.created_at, greatest(u.updated_at, m.updated_at) AS updated_at
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+WHERE m.organization_id = $1 AND m.user_id = $2;

@@ -1,0 +1,129 @@
+"""SQL for users and their memberships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+
+from service.db.queries import load
+
+q = load(__file__)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: UUID
+    email: str
+    name: str
+    given_name: str | None
+    family_name: str | None
+    password_hash: str | None
+    email_verified_at: datetime | None
+    disabled_at: datetime | None
+    last_organization_id: UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    organization_id: UUID
+    organization_name: str
+    role_code: str
+    permissions: list[str]
+    practitioner_id: str | None
+
+
+async def by_email(conn: asyncpg.Connection, email: str) -> User | None:
+    row = await conn.fetchrow(q.user_by_email, email)
+    return User(**dict(row)) if row else None
+
+
+async def by_id(conn: asyncpg.Connection, user_id: UUID) -> User | None:
+    row = await conn.fetchrow(q.user_by_id, user_id)
+    return User(**dict(row)) if row else None
+
+
+async def insert(
+    conn: asyncpg.Connection,
+    *,
+    user_id: UUID,
+    email: str,
+    name: str,
+    given_name: str | None,
+    family_name: str | None,
+    password_hash: str | None,
+    verified: bool = False,
+) -> None:
+    await conn.execute(
+        q.insert_user,
+        user_id,
+        email,
+        name,
+        given_name,
+        family_name,
+        password_hash,
+        datetime.now(UTC) if verified else None,
+    )
+
+
+async def restart_registration(
+    conn: asyncpg.Connection,
+    user_id: UUID,
+    *,
+    password_hash: str,
+    name: str,
+    given_name: str,
+    family_name: str,
+) -> None:
+    await conn.execute(
+        q.restart_registration, user_id, password_hash, name, given_name, family_name
+    )
+
+
+async def mark_verified(conn: asyncpg.Connection, user_id: UUID, org_id: UUID | None) -> None:
+    await conn.execute(q.mark_verified, user_id, org_id)
+
+
+async def set_password(conn: asyncpg.Connection, user_id: UUID, password_hash: str) -> None:
+    await conn.execute(q.set_password, user_id, password_hash)
+
+
+async def rehash(conn: asyncpg.Connection, user_id: UUID, new_hash: str, old_hash: str) -> None:
+    await conn.execute(q.rehash_password, user_id, new_hash, old_hash)
+
+
+async def set_last_organization(conn: asyncpg.Connection, user_id: UUID, org_id: UUID) -> None:
+    await conn.execute(q.set_last_organization, user_id, org_id)
+
+
+async def active_memberships(conn: asyncpg.Connection, user_id: UUID) -> list[Membership]:
+    return [Membership(**dict(r)) for r in await conn.fetch(q.active_memberships, user_id)]
+
+
+async def membership(
+    conn: asyncpg.Connection, org_id: UUID, user_id: UUID
+) -> Membership | None:
+    row = await conn.fetchrow(q.membership, org_id, user_id)
+    return Membership(**dict(row)) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    id: UUID
+    email: str
+    name: str
+    email_verified: bool
+    active: bool
+    role_id: UUID
+    role_code: str
+    practitioner_id: str | None
+    organization_id: UUID
+    created_at: datetime
+    updated_at: datetime
+
+
+async def member_view(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> MemberView | None:
+    row = await conn.fetchrow(q.member_view, org_id, user_id)
+    return MemberView(**dict(row)) if row else None

@@ -1,0 +1,1 @@
+"""Discovery documents: the JWK Set and the authorization server metadata."""

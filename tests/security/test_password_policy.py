@@ -1,0 +1,117 @@
+"""Password policy: code points after NFKC, 12 to 128, common list, the account's own words."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.security.password_policy import MAX_LENGTH, check_password, common_passwords
+
+MIN = 12
+
+
+def fullwidth(text: str) -> str:
+    """The text in fullwidth forms (U+FF01 to U+FF5E), as some East Asian keyboards type it."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def problems(
+    password: str,
+    *,
+    email: str | None = None,
+    organization_name: str | None = None,
+    names: tuple[str | None, ...] = (),
+) -> list[str]:
+    return check_password(
+        password, min_length=MIN, email=email, organization_name=organization_name, names=names
+    )
+
+
+def test_the_seed_registration_password_is_accepted() -> None:
+    assert problems("SecurePass123!", email="admin@example.com", organization_name="Acme") == []
+
+
+def test_length_boundaries() -> None:
+    assert problems("zq8#vW2!mK4p") == []  # 12
+    assert problems("zq8#vW2!mK4") == ["The password must have at least 12 characters."]
+    assert problems("k" * MAX_LENGTH) == []
+    assert problems("k" * (MAX_LENGTH + 1)) == ["The password must have at most 128 characters."]
+
+
+def test_the_configured_minimum_applies() -> None:
+    assert check_password("zq8#vW2!mK4p", min_length=16) == [
+        "The password must have at least 16 characters."
+    ]
+    assert check_password("zq8#vW2!", min_length=8) == []
+
+
+def test_no_composition_rules() -> None:
+    assert problems("correct horse battery staple") == []
+    assert problems("alllowercaseletters") == []
+
+
+def test_emoji_count_as_code_points_not_bytes_or_utf16_units() -> None:
+    assert problems("🙂" * 12) == []  # 48 bytes, 24 UTF-16 units, 12 code points
+    assert problems("🙂" * 11) != []
+    thumbs = "👍🏽"  # a thumb and a skin-tone modifier: two code points, one glyph
+    assert problems(thumbs * 6) == []
+    assert problems(thumbs * 5 + "🙂") != []
+
+
+def test_combining_characters_are_counted_after_nfkc() -> None:
+    # e + COMBINING ACUTE composes to one code point: 22 code points typed, 11 counted.
+    assert problems("e\u0301" * 11) == ["The password must have at least 12 characters."]
+    assert problems("e\u0301" * 12) == []
+    # q + COMBINING TILDE has no composed form: two code points each.
+    assert problems("q\u0303" * 6) == []
+
+
+def test_nfkc_expansions_and_fullwidth_forms() -> None:
+    assert fullwidth("pass") == "\uff50\uff41\uff53\uff53"
+    assert problems("\ufb01" * 6) == []  # the "fi" ligature becomes two letters
+    assert problems("\ufb01" * 5 + "x") != []
+    # A 128-character limit is checked after expansion too.
+    assert problems("\ufb01" * 65) == ["The password must have at most 128 characters."]
+    assert problems(fullwidth("password1234")) == [
+        "The password is too common: choose one that is harder to guess."
+    ]
+
+
+@pytest.mark.parametrize(
+    "password", ["password1234", "PASSWORD1234", "Qwertyuiop123", "1234567890123"]
+)
+def test_common_passwords_are_refused_ignoring_case(password: str) -> None:
+    assert problems(password) == ["The password is too common: choose one that is harder to guess."]
+
+
+def test_short_and_common_gives_both_problems() -> None:
+    assert problems("qwerty") == [
+        "The password must have at least 12 characters.",
+        "The password is too common: choose one that is harder to guess.",
+    ]
+
+
+def test_the_list_is_loaded_once() -> None:
+    assert common_passwords() is common_passwords()
+    assert len(common_passwords()) > 19_000
+    assert "password" in common_passwords()
+
+
+def test_the_email_and_its_local_part_are_refused() -> None:
+    email = "Margaret.Hamilton@clinic.example"
+    assert problems("margaret.hamilton@CLINIC.example", email=email) == [
+        "The password must not be the e-mail address."
+    ]
+    assert problems("MARGARET.HAMILTON", email=email) == [
+        "The password must not be the e-mail address."
+    ]
+    assert problems("margaret.hamilton!", email=email) == []
+
+
+def test_the_organization_name_and_given_names_are_refused() -> None:
+    assert problems("st mary's hospital", organization_name="St Mary's Hospital") == [
+        "The password must not be the organization's name."
+    ]
+    assert problems("bartholomew-smith", names=("Bartholomew-Smith", None, "")) == [
+        "The password must not be your name."
+    ]
+    assert problems("bartholomew-smith", names=(None, "")) == []

@@ -1,0 +1,130 @@
+"""The JWK Set and the discovery document over real HTTP, as a trusting service reads them."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import httpx
+import pytest
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from joserfc.jwt import JWTClaimsRegistry
+
+from service.config import Settings
+from service.security.jwt import issue_access_token
+from service.security.keys import rotate_keys
+from tests.tokens.server import WellKnownServer, serve_well_known
+
+PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+
+def a_token(server: WellKnownServer, settings: Settings, **extra: str) -> str:
+    token, _ = issue_access_token(
+        server.keys,
+        settings,
+        user_id=extra.get("user_id", str(uuid.uuid4())),
+        org_id=str(uuid.uuid4()),
+        role="member",
+        permissions=["fhir:Patient.read"],
+        email="nurse@example.org",
+        practitioner_id="p-7",
+    )
+    return token
+
+
+async def test_jwks_holds_public_keys_only_with_kid_alg_and_use(
+    well_known: WellKnownServer,
+) -> None:
+    async with httpx.AsyncClient(base_url=well_known.url) as http:
+        response = await http.get("/.well-known/jwks.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["cache-control"] == "public, max-age=300"
+    [key] = response.json()["keys"]
+    assert key["kid"] == well_known.keys.signing_key.kid
+    assert (key["kty"], key["alg"], key["use"]) == ("RSA", "RS256", "sig")
+    assert not PRIVATE_MEMBERS & set(key)
+    assert {"n", "e"} <= set(key)
+
+
+async def test_a_verifier_that_knows_only_the_jwks_url_accepts_our_tokens(
+    well_known: WellKnownServer, settings: Settings
+) -> None:
+    user_id = str(uuid.uuid4())
+    token = a_token(well_known, settings, user_id=user_id)
+    # What another service does, with no code of ours: fetch the set, verify, check claims.
+    async with httpx.AsyncClient() as http:
+        key_set = KeySet.import_key_set(
+            (await http.get(f"{well_known.url}/.well-known/jwks.json")).json()
+        )
+    decoded = jwt.decode(token, key_set, algorithms=["RS256"])
+    assert decoded.header["typ"] == "at+jwt"
+    JWTClaimsRegistry(
+        iss={"essential": True, "value": settings.public_base_url},
+        aud={"essential": True, "value": settings.jwt_audience},
+        sub={"essential": True, "value": user_id},
+        exp={"essential": True},
+        jti={"essential": True},
+    ).validate(decoded.claims)
+    assert decoded.claims["permissions"] == ["fhir:Patient.read"]
+    assert decoded.claims["fhirUser"] == "Practitioner/p-7"
+    assert decoded.claims["role"] == "member"
+    assert decoded.claims["email"] == "nurse@example.org"
+
+
+async def test_after_a_rotation_both_keys_are_served_and_old_tokens_verify(
+    well_known: WellKnownServer, settings: Settings
+) -> None:
+    old_token = a_token(well_known, settings)
+    new_kid = await rotate_keys(well_known.app.state.pool, settings)
+    await well_known.keys.refresh()  # what the periodic reload does every few seconds
+    new_token = a_token(well_known, settings)
+    async with httpx.AsyncClient(base_url=well_known.url) as http:
+        key_set = KeySet.import_key_set((await http.get("/.well-known/jwks.json")).json())
+    assert len(key_set.keys) == 2
+    assert jwt.decode(new_token, key_set, algorithms=["RS256"]).header["kid"] == new_kid
+    assert jwt.decode(old_token, key_set, algorithms=["RS256"]).claims["role"] == "member"
+
+
+@pytest.mark.parametrize(
+    "path", ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"]
+)
+async def test_discovery_metadata_is_valid_rfc8414(settings: Settings, path: str) -> None:
+    public = dataclasses.replace(settings, public_base_url="https://auth.example.org")
+    async with serve_well_known(public) as server, httpx.AsyncClient() as http:
+        response = await http.get(server.url + path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    document = response.json()
+    AuthorizationServerMetadata(document).validate()
+    assert document == {
+        "issuer": "https://auth.example.org",
+        "token_endpoint": "https://auth.example.org/auth/token",
+        "revocation_endpoint": "https://auth.example.org/auth/revoke",
+        "jwks_uri": "https://auth.example.org/.well-known/jwks.json",
+        "grant_types_supported": ["password", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "revocation_endpoint_auth_methods_supported": ["none"],
+        "response_types_supported": ["none"],
+    }
+
+
+async def test_the_issuer_in_tokens_is_the_discovery_issuer(
+    well_known: WellKnownServer, settings: Settings
+) -> None:
+    async with httpx.AsyncClient(base_url=well_known.url) as http:
+        issuer = (await http.get("/.well-known/openid-configuration")).json()["issuer"]
+    token = a_token(well_known, settings)
+    key_set = well_known.keys.public_jwks()
+    assert jwt.decode(token, KeySet.import_key_set(key_set)).claims["iss"] == issuer  # type: ignore[arg-type]
+
+
+async def test_asking_for_another_media_type_is_refused(well_known: WellKnownServer) -> None:
+    async with httpx.AsyncClient(base_url=well_known.url) as http:
+        response = await http.get(
+            "/.well-known/jwks.json", headers={"Accept": "application/vnd.api+json"}
+        )
+    assert response.status_code == 406
+    assert response.json()["errors"][0]["code"] == "not_acceptable"
