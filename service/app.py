@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
 from service import http, openapi_bodies
 from service.config import Settings
@@ -23,6 +24,7 @@ from service.recovery.http import ROUTES as RECOVERY_ROUTES
 from service.registration.http import ROUTES as REGISTRATION_ROUTES
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
+from service.throttle.counters import Throttle
 from service.tokens.errors import OAuthError, handle_oauth_error
 from service.tokens.http import ROUTES as TOKEN_ROUTES
 from service.tokens.service import Issuer
@@ -59,6 +61,16 @@ def openapi_config() -> OpenAPIConfig:
         path="/schema",
         render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         use_handler_docstrings=True,
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="An access token from POST /auth/token.",
+                )
+            }
+        ),
     )
 
 
@@ -77,7 +89,10 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
         pool = app.state.pool = await create_pool(settings.database_url, settings)
         hasher = app.state.hasher = PasswordHasher(settings)
         keys = app.state.keyring = await KeyRing.load(pool, settings)
-        app.state.issuer = Issuer(pool=pool, settings=settings, keys=keys, hasher=hasher)
+        throttle = app.state.throttle = Throttle(pool)
+        app.state.issuer = Issuer(
+            pool=pool, settings=settings, keys=keys, hasher=hasher, throttle=throttle
+        )
         worker = MailWorker.from_settings(settings, pool) if settings.mail_worker else None
         keys.start()
         if worker is not None:

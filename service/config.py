@@ -7,6 +7,7 @@ stops start-up with a :class:`ConfigError` that names the variable.
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,7 @@ class Settings:
     argon2_memory_kib: int = 19456
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
-    argon2_max_concurrency: int = 4
+    argon2_max_concurrency: int = field(default_factory=lambda: os.cpu_count() or 2)
     # mail
     mail_worker: bool = True
     mail_max_attempts: int = 8
@@ -106,7 +107,7 @@ class Settings:
             argon2_time_cost=reader.integer("ARGON2_TIME_COST", 2, minimum=1, maximum=20),
             argon2_parallelism=reader.integer("ARGON2_PARALLELISM", 1, minimum=1, maximum=16),
             argon2_max_concurrency=reader.integer(
-                "ARGON2_MAX_CONCURRENCY", 4, minimum=1, maximum=256
+                "ARGON2_MAX_CONCURRENCY", os.cpu_count() or 2, minimum=1, maximum=256
             ),
             mail_worker=reader.boolean("MAIL_WORKER", True),
             mail_max_attempts=reader.integer("MAIL_MAX_ATTEMPTS", 8, minimum=1, maximum=100),

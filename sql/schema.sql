@@ -1,5 +1,53 @@
 -- The schema after every migration in sql/migrations; rewritten by `make schema`.
 
+CREATE FUNCTION public.mail_outbox_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog'
+    AS $$
+BEGIN
+    PERFORM pg_notify('mail_outbox', '');
+    RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION public.mail_outbox_notify() IS 'Sends NOTIFY mail_outbox after rows are added to the outbox.';
+
+CREATE TABLE public.mail_outbox (
+    id uuid NOT NULL,
+    message_id text NOT NULL,
+    recipient text NOT NULL,
+    subject text NOT NULL,
+    body_text text,
+    body_html text,
+    template text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    locked_until timestamp with time zone,
+    lease_id uuid,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone,
+    CONSTRAINT mail_outbox_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT mail_outbox_bodies_check CHECK (((status = 'pending'::text) = ((body_text IS NOT NULL) AND (body_html IS NOT NULL)))),
+    CONSTRAINT mail_outbox_sent_at_check CHECK (((status = 'sent'::text) = (sent_at IS NOT NULL))),
+    CONSTRAINT mail_outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sent'::text, 'dead'::text])))
+);
+
+COMMENT ON TABLE public.mail_outbox IS 'Outgoing mail, written in the transaction that causes it and delivered by the mail worker.';
+
+COMMENT ON COLUMN public.mail_outbox.message_id IS 'RFC 5322 Message-ID fixed at enqueue: every retry carries the same one.';
+
+COMMENT ON COLUMN public.mail_outbox.body_text IS 'Plain-text part; cleared once the message is sent or dead.';
+
+COMMENT ON COLUMN public.mail_outbox.body_html IS 'HTML part; cleared once the message is sent or dead.';
+
+COMMENT ON COLUMN public.mail_outbox.attempts IS 'How many times a worker has claimed the message.';
+
+COMMENT ON COLUMN public.mail_outbox.locked_until IS 'Lease: a worker holds the row until then; afterwards any worker may claim it.';
+
+COMMENT ON COLUMN public.mail_outbox.lease_id IS 'Identifies the claim that holds the lease, so a late worker cannot overwrite a newer claim.';
+
 CREATE TABLE public.memberships (
     organization_id uuid NOT NULL,
     user_id uuid NOT NULL,
@@ -16,6 +64,26 @@ ALTER TABLE ONLY public.memberships FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.memberships IS 'Who belongs to which organization, with which role.';
 
 COMMENT ON COLUMN public.memberships.practitioner_id IS 'FHIR Practitioner id; the token carries it as fhirUser.';
+
+CREATE TABLE public.one_time_tokens (
+    id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    purpose text NOT NULL,
+    token_hash bytea NOT NULL,
+    email text NOT NULL,
+    organization_id uuid,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT one_time_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['verify_email'::text, 'password_reset'::text, 'set_password'::text]))),
+    CONSTRAINT one_time_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.one_time_tokens FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.one_time_tokens IS 'Hashed single-use tokens for links in mail.';
+
+COMMENT ON COLUMN public.one_time_tokens.organization_id IS 'For verify_email: the organization the pending registration created.';
 
 CREATE TABLE public.organizations (
     id uuid NOT NULL,
@@ -51,6 +119,28 @@ COMMENT ON TABLE public.organizations IS 'Tenants: a hospital, clinic, laborator
 
 COMMENT ON COLUMN public.organizations.slug IS 'Unique, URL-safe and immutable after creation.';
 
+CREATE TABLE public.refresh_tokens (
+    id uuid NOT NULL,
+    family_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    parent_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    rotated_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    revoked_reason text,
+    CONSTRAINT refresh_tokens_revoked_reason_check CHECK ((revoked_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'password_reset'::text, 'deactivated'::text, 'removed'::text, 'left'::text]))),
+    CONSTRAINT refresh_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.refresh_tokens FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.refresh_tokens IS 'Hashed, rotating refresh tokens grouped in families.';
+
+COMMENT ON COLUMN public.refresh_tokens.organization_id IS 'The organization the session acts in now.';
+
 CREATE TABLE public.roles (
     id uuid NOT NULL,
     organization_id uuid NOT NULL,
@@ -79,6 +169,49 @@ CREATE TABLE public.schema_migrations (
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.signing_keys (
+    kid text NOT NULL,
+    algorithm text NOT NULL,
+    public_jwk jsonb NOT NULL,
+    private_key bytea NOT NULL,
+    encrypted boolean NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    signing_until timestamp with time zone,
+    published_until timestamp with time zone,
+    CONSTRAINT signing_keys_algorithm_check CHECK ((algorithm = ANY (ARRAY['RS256'::text, 'ES256'::text, 'Ed25519'::text]))),
+    CONSTRAINT signing_keys_kid_check CHECK ((kid ~ '^[A-Za-z0-9_-]{16,64}$'::text)),
+    CONSTRAINT signing_keys_public_jwk_check CHECK (((jsonb_typeof(public_jwk) = 'object'::text) AND ((public_jwk ->> 'kid'::text) = kid) AND ((public_jwk ->> 'alg'::text) = algorithm))),
+    CONSTRAINT signing_keys_retirement_check CHECK ((((signing_until IS NULL) = (published_until IS NULL)) AND ((published_until IS NULL) OR (published_until >= signing_until))))
+);
+
+COMMENT ON TABLE public.signing_keys IS 'Keys that sign access tokens; public halves are served as the JWKS.';
+
+COMMENT ON COLUMN public.signing_keys.public_jwk IS 'The public JWK as published, with kid, alg and use.';
+
+COMMENT ON COLUMN public.signing_keys.private_key IS 'PKCS#8 PEM, or nonce || AES-256-GCM ciphertext of it (kid as associated data) when encrypted.';
+
+COMMENT ON COLUMN public.signing_keys.signing_until IS 'When the key stopped signing; NULL while it signs.';
+
+COMMENT ON COLUMN public.signing_keys.published_until IS 'When the key leaves the JWKS: signing_until plus the access-token lifetime and a margin.';
+
+CREATE TABLE public.throttle_counters (
+    key text NOT NULL,
+    failures integer NOT NULL,
+    max_failures integer NOT NULL,
+    window_ends_at timestamp with time zone NOT NULL,
+    CONSTRAINT throttle_counters_failures_check CHECK ((failures >= 1)),
+    CONSTRAINT throttle_counters_key_check CHECK (((char_length(key) >= 1) AND (char_length(key) <= 512))),
+    CONSTRAINT throttle_counters_max_failures_check CHECK ((max_failures >= 1))
+);
+
+COMMENT ON TABLE public.throttle_counters IS 'Failed secret checks per key in the current window; blocked while failures >= max_failures and the window is open.';
+
+COMMENT ON COLUMN public.throttle_counters.key IS 'What is counted, e.g. login:account:<lowercased e-mail> or login:ip:<address>.';
+
+COMMENT ON COLUMN public.throttle_counters.max_failures IS 'The limit in force when the last failure was counted.';
+
+COMMENT ON COLUMN public.throttle_counters.window_ends_at IS 'When the count lapses; rows past it are dead and may be deleted at any time.';
+
 CREATE TABLE public.users (
     id uuid NOT NULL,
     email text NOT NULL,
@@ -90,6 +223,7 @@ CREATE TABLE public.users (
     disabled_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_organization_id uuid,
     CONSTRAINT users_email_check CHECK ((((char_length(email) >= 3) AND (char_length(email) <= 254)) AND (strpos(email, '@'::text) > 1))),
     CONSTRAINT users_family_name_check CHECK ((char_length(family_name) <= 100)),
     CONSTRAINT users_given_name_check CHECK ((char_length(given_name) <= 100)),
@@ -104,17 +238,37 @@ COMMENT ON COLUMN public.users.password_hash IS 'argon2id PHC string; NULL until
 
 COMMENT ON COLUMN public.users.email_verified_at IS 'NULL until the address is proven by a link sent to it.';
 
+COMMENT ON COLUMN public.users.last_organization_id IS 'Where the last login or switch went; the default next time.';
+
+ALTER TABLE ONLY public.mail_outbox
+    ADD CONSTRAINT mail_outbox_message_id_key UNIQUE (message_id);
+
+ALTER TABLE ONLY public.mail_outbox
+    ADD CONSTRAINT mail_outbox_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (organization_id, user_id);
 
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_practitioner_key UNIQUE (organization_id, practitioner_id);
 
+ALTER TABLE ONLY public.one_time_tokens
+    ADD CONSTRAINT one_time_tokens_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.one_time_tokens
+    ADD CONSTRAINT one_time_tokens_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.organizations
     ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.organizations
     ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_hash_key UNIQUE (token_hash);
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_org_code_key UNIQUE (organization_id, code);
@@ -128,16 +282,38 @@ ALTER TABLE ONLY public.roles
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
 
+ALTER TABLE ONLY public.signing_keys
+    ADD CONSTRAINT signing_keys_pkey PRIMARY KEY (kid);
+
+ALTER TABLE ONLY public.throttle_counters
+    ADD CONSTRAINT throttle_counters_pkey PRIMARY KEY (key);
+
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (next_attempt_at, id) WHERE (status = 'pending'::text);
 
 CREATE INDEX memberships_role_idx ON public.memberships USING btree (organization_id, role_id);
 
 CREATE INDEX memberships_user_idx ON public.memberships USING btree (user_id);
 
+CREATE INDEX one_time_tokens_user_idx ON public.one_time_tokens USING btree (user_id, purpose) WHERE (used_at IS NULL);
+
+CREATE INDEX refresh_tokens_family_idx ON public.refresh_tokens USING btree (family_id);
+
+CREATE INDEX refresh_tokens_org_user_idx ON public.refresh_tokens USING btree (organization_id, user_id) WHERE (revoked_at IS NULL);
+
+CREATE INDEX refresh_tokens_user_idx ON public.refresh_tokens USING btree (user_id) WHERE (revoked_at IS NULL);
+
 CREATE UNIQUE INDEX roles_org_name_key ON public.roles USING btree (organization_id, lower(name));
 
+CREATE INDEX signing_keys_published_idx ON public.signing_keys USING btree (published_until);
+
+CREATE INDEX throttle_counters_window_ends_idx ON public.throttle_counters USING btree (window_ends_at);
+
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
+
+CREATE TRIGGER mail_outbox_notify AFTER INSERT ON public.mail_outbox FOR EACH STATEMENT EXECUTE FUNCTION public.mail_outbox_notify();
 
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
@@ -148,14 +324,36 @@ ALTER TABLE ONLY public.memberships
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.one_time_tokens
+    ADD CONSTRAINT one_time_tokens_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.one_time_tokens
+    ADD CONSTRAINT one_time_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES public.refresh_tokens(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_last_organization_id_fkey FOREIGN KEY (last_organization_id) REFERENCES public.organizations(id) ON DELETE SET NULL;
 
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY memberships_select_own ON public.memberships FOR SELECT USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
 
 CREATE POLICY memberships_tenant ON public.memberships USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+
+ALTER TABLE public.one_time_tokens ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY one_time_tokens_tenant ON public.one_time_tokens USING ((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL)) WITH CHECK (((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL) OR (organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)));
 
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
 
@@ -165,7 +363,17 @@ CREATE POLICY organizations_select_member ON public.organizations FOR SELECT USI
 
 CREATE POLICY organizations_tenant ON public.organizations USING ((id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
 
+ALTER TABLE public.refresh_tokens ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY refresh_tokens_own ON public.refresh_tokens USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)) WITH CHECK ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
+
+CREATE POLICY refresh_tokens_tenant ON public.refresh_tokens USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+
 ALTER TABLE public.roles ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY roles_select_member ON public.roles FOR SELECT USING ((EXISTS ( SELECT 1
+   FROM public.memberships m
+  WHERE ((m.organization_id = roles.organization_id) AND (m.role_id = roles.id) AND (m.user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)))));
 
 CREATE POLICY roles_tenant ON public.roles USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
 
@@ -177,12 +385,26 @@ CREATE POLICY users_visible ON public.users USING (((NULLIF(current_setting('app
 
 GRANT USAGE ON SCHEMA public TO auth_app;
 
+GRANT SELECT,INSERT,UPDATE ON TABLE public.mail_outbox TO auth_app;
+
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO auth_app;
 
-GRANT SELECT,INSERT,UPDATE ON TABLE public.organizations TO auth_app;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.one_time_tokens TO auth_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.organizations TO auth_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.refresh_tokens TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.roles TO auth_app;
 
 GRANT SELECT ON TABLE public.schema_migrations TO auth_app;
+
+GRANT SELECT,INSERT ON TABLE public.signing_keys TO auth_app;
+
+GRANT UPDATE(signing_until) ON TABLE public.signing_keys TO auth_app;
+
+GRANT UPDATE(published_until) ON TABLE public.signing_keys TO auth_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.throttle_counters TO auth_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.users TO auth_app;

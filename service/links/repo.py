@@ -14,8 +14,8 @@ from service.security.opaque import digest, new_token
 q = load(__file__)
 
 VERIFY_EMAIL = "verify_email"
-PASSWORD_RESET = "password_reset"
-SET_PASSWORD = "set_password"
+PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a secret)
+SET_PASSWORD = "set_password"  # noqa: S105
 
 LIFETIMES = {VERIFY_EMAIL: 24 * 3600, PASSWORD_RESET: 3600, SET_PASSWORD: 7 * 24 * 3600}
 
@@ -70,8 +70,6 @@ async def expire_unused(
     return [r["organization_id"] for r in rows if r["organization_id"] is not None]
 
 
-async def pending_registration_organization(
-    conn: asyncpg.Connection, user_id: UUID
-) -> UUID | None:
+async def pending_registration_organization(conn: asyncpg.Connection, user_id: UUID) -> UUID | None:
     org_id: UUID | None = await conn.fetchval(q.pending_registration_organization, user_id)
     return org_id

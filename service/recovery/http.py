@@ -11,11 +11,12 @@ from service import bodies, jsonapi
 from service.db.tx import transaction
 from service.errors import ApiError
 from service.pages import render
-from service.pages.render import DONE_OR_PAGE
 from service.pages.http import reset_form
+from service.pages.render import DONE_OR_PAGE
 from service.recovery import service
 from service.recovery.schemas import ResetConfirm, ResetRequest
 from service.registration.schemas import ACCEPTED, Message
+from service.throttle.gate import address_of, guarded, invalid_token
 
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 
@@ -64,16 +65,29 @@ async def confirm_reset(request: Request[Any, Any, Any], state: State) -> Respon
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body: ResetConfirm = await _read(request, ResetConfirm)
     settings = state.settings
-    target = None
-    try:
+    target: service.ResetTarget | None = None
+
+    async def attempt() -> service.ResetTarget:
         async with transaction(state.pool) as conn:
-            target = await service.target_of(conn, body.token)
+            found = await service.target_of(conn, body.token)
+        nonlocal target
+        target = found
         service.password_problems(
-            target, body.password, pointer="/password", min_length=settings.password_min_length
+            found, body.password, pointer="/password", min_length=settings.password_min_length
         )
         password_hash = await state.hasher.hash(body.password)
         async with transaction(state.pool) as conn:
-            await service.confirm(conn, body.token, target, password_hash, mailer=state.mailer)
+            await service.confirm(conn, body.token, found, password_hash, mailer=state.mailer)
+        return found
+
+    try:
+        target = await guarded(
+            state.throttle,
+            state.throttle.policy.reset_confirm(address_of(request, state.settings)),
+            attempt,
+            refusal=lambda: ApiError("invalid_token", service.INVALID, pointer="/token"),
+            counts=invalid_token,
+        )
     except ApiError as error:
         if not from_page:
             raise

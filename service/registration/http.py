@@ -23,6 +23,7 @@ from service.registration.schemas import (
     RegistrationDocument,
     TokenBody,
 )
+from service.throttle.gate import address_of, guarded, invalid_token
 
 PLAIN_OR_DOCUMENT = (jsonapi.JSON, jsonapi.JSONAPI)
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
@@ -42,7 +43,10 @@ def _message(request: Request[Any, Any, Any], text: str, status: int) -> Respons
     status_code=202,
     opt={
         "request_types": PLAIN_OR_DOCUMENT,
-        "request_body": {jsonapi.JSON: RegistrationAttributes, jsonapi.JSONAPI: RegistrationDocument},
+        "request_body": {
+            jsonapi.JSON: RegistrationAttributes,
+            jsonapi.JSONAPI: RegistrationDocument,
+        },
         "security": [],
     },
     responses={},
@@ -89,9 +93,19 @@ async def verify_email(request: Request[Any, Any, Any], state: State) -> Respons
     """Single use. A form post (from the page the mail links to) is answered with a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     token = await _read_token(request)
-    try:
+
+    async def attempt() -> None:
         async with transaction(state.pool) as conn:
             await service.verify(conn, token)
+
+    try:
+        await guarded(
+            state.throttle,
+            state.throttle.policy.verify(address_of(request, state.settings)),
+            attempt,
+            refusal=lambda: ApiError("invalid_token", service.INVALID, pointer="/token"),
+            counts=invalid_token,
+        )
     except ApiError as error:
         if from_page:
             return render.error_page(state.settings, error)

@@ -26,6 +26,8 @@ from service.registration.schemas import RegistrationAttributes
 from service.security.password_policy import check_password
 from service.users import repo as users
 
+INVALID = "This link is invalid, used or expired."
+
 
 @dataclass(frozen=True, slots=True)
 class Registration:
@@ -142,7 +144,7 @@ async def verify(conn: asyncpg.Connection, token: str) -> None:
     redeemed = await links.consume(conn, token, (links.VERIFY_EMAIL,))
     user = await users.by_id(conn, redeemed.user_id) if redeemed else None
     if redeemed is None or user is None or user.email.lower() != redeemed.email.lower():
-        raise ApiError("invalid_token", "This link is invalid, used or expired.", pointer="/token")
+        raise ApiError("invalid_token", INVALID, pointer="/token")
     await users.mark_verified(conn, user.id, redeemed.organization_id)
     await links.expire_unused(conn, user.id, (links.VERIFY_EMAIL,))
 

@@ -24,7 +24,7 @@ from service.errors import ApiError
 from service.security.jwt import CHALLENGE, UNAUTHORIZED_DETAIL, verify_access_token
 from service.users import repo as users
 
-BEARER_SECURITY = [{"BearerToken": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,6 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from service.config import Settings
 from service.db.queries import load as load_queries
-from service.db.tx import UNAVAILABLE
 
 log = logging.getLogger("service.security.keys")
 q = load_queries(__file__, "signing_keys.sql")
@@ -180,8 +179,8 @@ class KeyRing:
         try:
             async with asyncio.timeout(3):
                 await self.refresh()
-        except (*UNAVAILABLE, asyncpg.PostgresError, KeyRingError) as exc:
-            self._loaded_at = time.monotonic()  # do not hammer a failing database
+        except Exception as exc:  # keep serving with the keys already loaded
+            self._loaded_at = time.monotonic()  # and do not hammer a failing database
             log.warning("signing_keys.reload_failed", extra={"fields": {"error": repr(exc)}})
 
     def _open(self, row: asyncpg.Record) -> SigningKey:

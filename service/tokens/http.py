@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from service import bodies, jsonapi
 from service.errors import ApiError
 from service.ids import parse_uuid
+from service.throttle.gate import address_of, guarded
 from service.tokens import service
 from service.tokens.errors import NO_STORE, OAuthError
 from service.tokens.schemas import OAuthErrorBody, RevokeRequest, TokenRequest, TokenResponse
@@ -56,13 +57,22 @@ async def token(request: Request[Any, Any, Any], state: State) -> Response[Token
         if not form.username or form.password is None:
             raise OAuthError("invalid_request", "username and password are required.")
         issued = await service.password_grant(
-            issuer, username=form.username, password=form.password, organization_id=org_id
+            issuer,
+            username=form.username,
+            password=form.password,
+            organization_id=org_id,
+            address=address_of(request, state.settings),
         )
     elif form.grant_type == "refresh_token":
         if not form.refresh_token:
             raise OAuthError("invalid_request", "refresh_token is required.")
-        issued = await service.refresh_grant(
-            issuer, raw=form.refresh_token, organization_id=org_id
+        raw = form.refresh_token
+        issued = await guarded(
+            issuer.throttle,
+            issuer.throttle.policy.refresh(address_of(request, state.settings)),
+            lambda: service.refresh_grant(issuer, raw=raw, organization_id=org_id),
+            refusal=lambda: OAuthError("invalid_grant", service.INVALID_REFRESH),
+            counts=lambda error: isinstance(error, OAuthError),
         )
     elif not form.grant_type:
         raise OAuthError("invalid_request", "grant_type is required.")

@@ -17,7 +17,9 @@ PREFIX = "rt_"
 
 
 def mint(user_id: UUID) -> tuple[str, bytes]:
-    raw = PREFIX + base64.urlsafe_b64encode(user_id.bytes + secrets.token_bytes(32)).decode().rstrip("=")
+    raw = PREFIX + base64.urlsafe_b64encode(
+        user_id.bytes + secrets.token_bytes(32)
+    ).decode().rstrip("=")
     return raw, digest(raw)
 
 

@@ -18,6 +18,8 @@ from service.ids import uuid7
 from service.security.jwt import issue_access_token
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
+from service.throttle.counters import Throttle, keys
+from service.throttle.policy import LOGIN, account_key
 from service.tokens import refresh
 from service.tokens import repo as tokens
 from service.tokens.errors import OAuthError, login_failed
@@ -36,6 +38,7 @@ class Issuer:
     settings: Settings
     keys: KeyRing
     hasher: PasswordHasher
+    throttle: Throttle
 
 
 def choose_organization(
@@ -85,13 +88,22 @@ async def _issue(
 
 
 async def password_grant(
-    issuer: Issuer, *, username: str, password: str, organization_id: UUID | None
+    issuer: Issuer, *, username: str, password: str, organization_id: UUID | None, address: str
 ) -> TokenResponse:
+    """Every refusal is the same answer after exactly one argon2 verification, whether the
+    account is unknown, the password wrong, the address unverified, the account disabled or
+    the attempt throttled."""
+    rules = issuer.throttle.policy.login(username, address)
+    blocked = (await issuer.throttle.check(keys(rules))).blocked
     async with transaction(issuer.pool) as conn:
         user = await users.by_email(conn, username.strip())
     result = await issuer.hasher.verify(user.password_hash if user else None, password)
-    if user is None or not result.ok or user.email_verified_at is None or user.disabled_at:
+    if blocked:
         raise login_failed()
+    if user is None or not result.ok or user.email_verified_at is None or user.disabled_at:
+        await issuer.throttle.record_failures(rules)
+        raise login_failed()
+    await issuer.throttle.reset(account_key(LOGIN, username))
     if result.needs_rehash and user.password_hash:
         new_hash = await issuer.hasher.hash(password)
     else:
@@ -106,9 +118,7 @@ async def password_grant(
         return await _issue(conn, issuer, user, membership, family_id=uuid7(), parent_id=None)
 
 
-async def refresh_grant(
-    issuer: Issuer, *, raw: str, organization_id: UUID | None
-) -> TokenResponse:
+async def refresh_grant(issuer: Issuer, *, raw: str, organization_id: UUID | None) -> TokenResponse:
     """Rotate: the presented token is spent and a child of the same family issued, for the
     same organization or the one asked for. Revocations commit even when the grant fails."""
     user_id = refresh.user_of(raw)

@@ -102,9 +102,7 @@ async def active_memberships(conn: asyncpg.Connection, user_id: UUID) -> list[Me
     return [Membership(**dict(r)) for r in await conn.fetch(q.active_memberships, user_id)]
 
 
-async def membership(
-    conn: asyncpg.Connection, org_id: UUID, user_id: UUID
-) -> Membership | None:
+async def membership(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> Membership | None:
     row = await conn.fetchrow(q.membership, org_id, user_id)
     return Membership(**dict(row)) if row else None
 

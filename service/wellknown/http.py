@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
 
@@ -16,10 +17,29 @@ from service.config import Settings
 from service.security.keys import KeyRing
 
 WELL_KNOWN = {"response_types": ("application/json",), "security": []}
-# Short enough that verifiers caching the set pick up a rotation quickly; they also re-fetch
-# when a token names a key they do not have.
-JWKS_MAX_AGE = 300
+# A rotation switches signing to the new key at once: verifiers that cache the set see it
+# within this minute, or at once if they re-fetch on a kid they do not know.
+JWKS_MAX_AGE = 60
 METADATA_MAX_AGE = 3600
+
+
+class JwkSet(msgspec.Struct):
+    """RFC 7517 JWK Set; each key carries ``kid``, ``alg`` and ``use`` (``sig``)."""
+
+    keys: list[dict[str, Any]]
+
+
+class ServerMetadata(msgspec.Struct):
+    """RFC 8414 authorization server metadata."""
+
+    issuer: str
+    token_endpoint: str
+    revocation_endpoint: str
+    jwks_uri: str
+    grant_types_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str]
+    revocation_endpoint_auth_methods_supported: list[str]
+    response_types_supported: list[str]
 
 
 @get(
@@ -29,31 +49,32 @@ METADATA_MAX_AGE = 3600
     summary="Public keys that verify access tokens (JWK Set)",
     media_type="application/json",
 )
-async def jwks(state: State) -> Response[dict[str, Any]]:
+async def jwks(state: State) -> Response[JwkSet]:
     """Every key that signs, or signed tokens that have not expired yet; public halves only."""
     keys: KeyRing = state.keyring
     return Response(
-        keys.public_jwks(), headers={"Cache-Control": f"public, max-age={JWKS_MAX_AGE}"}
+        JwkSet(keys=keys.public_jwks()["keys"]),
+        headers={"Cache-Control": f"public, max-age={JWKS_MAX_AGE}"},
     )
 
 
-def metadata(settings: Settings) -> dict[str, Any]:
+def metadata(settings: Settings) -> ServerMetadata:
     base = settings.public_base_url
-    return {
-        "issuer": base,
-        "token_endpoint": f"{base}/auth/token",
-        "revocation_endpoint": f"{base}/auth/revoke",
-        "jwks_uri": f"{base}/.well-known/jwks.json",
-        "grant_types_supported": ["password", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["none"],
-        "revocation_endpoint_auth_methods_supported": ["none"],
+    return ServerMetadata(
+        issuer=base,
+        token_endpoint=f"{base}/auth/token",
+        revocation_endpoint=f"{base}/auth/revoke",
+        jwks_uri=f"{base}/.well-known/jwks.json",
+        grant_types_supported=["password", "refresh_token"],
+        token_endpoint_auth_methods_supported=["none"],
+        revocation_endpoint_auth_methods_supported=["none"],
         # RFC 8414 requires this member, but neither grant uses an authorization endpoint:
         # "none" is the registered response type that returns nothing from one.
-        "response_types_supported": ["none"],
-    }
+        response_types_supported=["none"],
+    )
 
 
-async def _metadata(state: State) -> Response[dict[str, Any]]:
+async def _metadata(state: State) -> Response[ServerMetadata]:
     return Response(
         metadata(state.settings),
         headers={"Cache-Control": f"public, max-age={METADATA_MAX_AGE}"},

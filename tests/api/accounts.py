@@ -11,7 +11,9 @@ from tests.api.conftest import Mailbox, link_in
 PASSWORD = "SecurePass123!"
 
 
-def registration(email: str, organization: str = "City General Hospital", **changes: Any) -> dict[str, Any]:
+def registration(
+    email: str, organization: str = "City General Hospital", **changes: Any
+) -> dict[str, Any]:
     body = {
         "email": email,
         "password": PASSWORD,
@@ -29,7 +31,9 @@ async def register(client: httpx.AsyncClient, email: str, **changes: Any) -> htt
     return response
 
 
-async def verify_from_mail(client: httpx.AsyncClient, mailbox: Mailbox, email: str, *, after: int = 0) -> str:
+async def verify_from_mail(
+    client: httpx.AsyncClient, mailbox: Mailbox, email: str, *, after: int = 0
+) -> str:
     mail = await mailbox.next_to(email, after=after)
     path, token = link_in(mail)
     assert path == "/auth/verify-email"
@@ -47,7 +51,9 @@ async def login(
     )
 
 
-async def signed_up(client: httpx.AsyncClient, mailbox: Mailbox, email: str, **changes: Any) -> dict[str, Any]:
+async def signed_up(
+    client: httpx.AsyncClient, mailbox: Mailbox, email: str, **changes: Any
+) -> dict[str, Any]:
     """Register, verify through the mail, log in; the token response."""
     await register(client, email, **changes)
     await verify_from_mail(client, mailbox, email)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from collections.abc import AsyncIterator
@@ -21,7 +22,9 @@ async def smtp() -> AsyncIterator[SmtpServer]:
 
 @pytest.fixture
 def settings(settings: Settings, smtp: SmtpServer) -> Settings:
-    return dataclasses.replace(settings, smtp_url=smtp.url, public_base_url="https://auth.example.test")
+    return dataclasses.replace(
+        settings, smtp_url=smtp.url, public_base_url="https://auth.example.test"
+    )
 
 
 class Mailbox:
@@ -30,10 +33,8 @@ class Mailbox:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def next_to(self, address: str, *, after: int = 0, timeout: float = 10.0) -> Received:
-        import asyncio
-
-        async with asyncio.timeout(timeout):
+    async def next_to(self, address: str, *, after: int = 0, wait: float = 10.0) -> Received:
+        async with asyncio.timeout(wait):
             while True:
                 mine = [r for r in self.sink.received if address in r.recipients]
                 if len(mine) > after:

@@ -5,14 +5,24 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
-from tests.api.accounts import PASSWORD, bearer, login, register, registration, signed_up, verify_from_mail
+from tests.api.accounts import (
+    PASSWORD,
+    bearer,
+    login,
+    register,
+    registration,
+    signed_up,
+    verify_from_mail,
+)
 from tests.api.conftest import Mailbox, link_in
 
 SEED_BODY = (
     b'{\n"email": "admin@hospital.com",\n"password": "SecurePass123!",\n"firstName": "Admin",\n'
     b'"lastName": "User",\n"organizationName": "City General Hospital"\n}'
 )
-SEED_ANSWER = {"message": "Verification email sent. Please check your inbox to activate your account."}
+SEED_ANSWER = {
+    "message": "Verification email sent. Please check your inbox to activate your account."
+}
 
 
 async def test_the_seed_request_byte_for_byte(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
@@ -28,7 +38,9 @@ async def test_the_seed_request_byte_for_byte(client: httpx.AsyncClient, mailbox
 
 
 async def test_json_api_shape(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
-    document = {"data": {"type": "auth/registrations", "attributes": registration("doc@clinic.org")}}
+    document = {
+        "data": {"type": "auth/registrations", "attributes": registration("doc@clinic.org")}
+    }
     response = await client.post(
         "/auth/register",
         content=httpx.Request("POST", "/", json=document).content,
@@ -106,7 +118,9 @@ async def test_pre_account_takeover_fails(
     client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
 ) -> None:
     squatter_password = "Squatters passphrase 1"
-    await register(client, "victim@clinic.org", password=squatter_password, organizationName="Evil Org")
+    await register(
+        client, "victim@clinic.org", password=squatter_password, organizationName="Evil Org"
+    )
     squatter_mail = await mailbox.next_to("victim@clinic.org")
     _, squatter_token = link_in(squatter_mail)
     # The real owner registers their own address and verifies it.

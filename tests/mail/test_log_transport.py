@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 import asyncpg
 import pytest
@@ -19,7 +20,7 @@ from tests.support.smtp import SmtpServer
 LINK = f"{BASE_URL}/auth/verify-email?token=abc123"
 
 
-def sample() -> message.EmailMessage:
+def sample() -> EmailMessage:
     return message.build(
         sender="no-reply@example.com",
         recipient="ann@example.com",

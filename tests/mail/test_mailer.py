@@ -26,10 +26,11 @@ BAD_VALUES = ["Eve\r\nBcc: spy@evil.example", "Eve\nX: y", "Eve\u2028X", "\x1b[3
 
 
 async def outbox_rows(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch(
+    rows: list[asyncpg.Record] = await conn.fetch(
         "SELECT id, message_id, recipient, subject, body_text, body_html, template, status,"
         " attempts FROM mail_outbox ORDER BY id"
     )
+    return rows
 
 
 async def test_a_committed_transaction_leaves_one_pending_row(
@@ -124,7 +125,7 @@ def test_the_message_builder_itself_refuses_header_injection() -> None:
         ("message_id", "<1@example.com>\r\nBcc: spy@evil.example"),
         ("sender", "no-reply@example.com\nBcc: spy@evil.example"),
     ]:
-        with pytest.raises(ValueError, match="address|line"):
+        with pytest.raises(ValueError, match=r"address|line"):
             message.build(**{**good, key: bad})  # type: ignore[arg-type]
 
 

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import asyncpg
+import pytest
 
 from service.ids import uuid7
 from service.mail import Mailer, outbox
@@ -28,7 +29,7 @@ async def test_mail_waits_while_smtp_is_down_and_is_delivered_once_when_it_retur
     await start_worker(max_attempts=100)
 
     async def retried() -> bool:
-        return await app_conn.fetchval("SELECT min(attempts) FROM mail_outbox") >= 2
+        return bool(await app_conn.fetchval("SELECT min(attempts) >= 2 FROM mail_outbox"))
 
     await wait_until(retried)
     assert await statuses(app_conn) == {"pending": 50}
@@ -131,7 +132,7 @@ async def test_database_errors_do_not_stop_the_worker(
     mailer: Mailer,
     smtp: SmtpServer,
     start_worker: WorkerFactory,
-    caplog,  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     worker = await start_worker()
     await owner_conn.execute("REVOKE UPDATE ON mail_outbox FROM auth_app")

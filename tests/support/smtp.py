@@ -81,6 +81,7 @@ class SmtpSink:
         assert isinstance(parsed, EmailMessage)
         login = session.auth_data.login.decode() if session.auth_data else None
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, login))
+        self._arrived().set()
         return "250 2.0.0 Accepted"
 
     def authenticate(

@@ -10,7 +10,7 @@ import pytest
 from service.config import Settings
 from service.db.pool import create_pool
 from service.security.keys import KeyRing
-from tests.tokens.server import WellKnownServer, serve_well_known
+from tests.tokens.server import WellKnownServer, serve_app
 
 
 @pytest.fixture
@@ -30,5 +30,5 @@ async def keyring(pool: asyncpg.Pool, settings: Settings) -> KeyRing:
 
 @pytest.fixture
 async def well_known(settings: Settings) -> AsyncIterator[WellKnownServer]:
-    async with serve_well_known(settings) as server:
+    async with serve_app(settings) as server:
         yield server

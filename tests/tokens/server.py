@@ -1,7 +1,7 @@
-"""A small app with the well-known routes and the key ring's lifespan, over real HTTP.
+"""The service's own app over real HTTP, with a handle on the app to reach its key ring.
 
-It is built the way ``create_app`` builds the service (same exception handlers, media-type
-check and request-context layer) with :func:`keyring_lifespan` after the pool's lifespan.
+``tests.support.server.serve`` yields only a URL; a rotation test needs to make the serving
+instance reload its keys at once instead of waiting for the periodic reload.
 """
 
 from __future__ import annotations
@@ -14,14 +14,10 @@ from dataclasses import dataclass
 
 import uvicorn
 from litestar import Litestar
-from litestar.datastructures import State
 
-from service import http
+from service.app import create_app
 from service.config import Settings
-from service.db.pool import create_pool
 from service.security.keys import KeyRing
-from service.wellknown.http import ROUTES
-from service.wellknown.lifespan import keyring_lifespan
 
 
 @dataclass(frozen=True)
@@ -31,33 +27,8 @@ class WellKnownServer:
 
     @property
     def keys(self) -> KeyRing:
-        keys: KeyRing = self.app.state.keys
+        keys: KeyRing = self.app.state.keyring
         return keys
-
-
-@asynccontextmanager
-async def _pool_lifespan(app: Litestar) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
-    assert settings.database_url is not None
-    app.state.pool = await create_pool(settings.database_url, settings)
-    try:
-        yield
-    finally:
-        await app.state.pool.close()
-
-
-def build_app(settings: Settings) -> Litestar:
-    app = Litestar(
-        route_handlers=ROUTES,
-        lifespan=[_pool_lifespan, keyring_lifespan],
-        exception_handlers=http.EXCEPTION_HANDLERS,
-        before_request=http.check_media_types,
-        state=State({"settings": settings}),
-        logging_config=None,
-        debug=False,
-    )
-    app.asgi_handler = http.RequestContext(app.asgi_handler)
-    return app
 
 
 class _QuietServer(uvicorn.Server):
@@ -67,8 +38,8 @@ class _QuietServer(uvicorn.Server):
 
 
 @asynccontextmanager
-async def serve_well_known(settings: Settings) -> AsyncIterator[WellKnownServer]:
-    app = build_app(settings)
+async def serve_app(settings: Settings) -> AsyncIterator[WellKnownServer]:
+    app = create_app(settings)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="on"
     )

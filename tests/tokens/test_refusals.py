@@ -116,9 +116,9 @@ async def test_wrong_or_missing_typ(keyring: KeyRing, settings: Settings, typ: s
         {"iss": "http://127.0.0.1:8000/"},
         {"aud": "another-service"},
         {"aud": ["another-service", "third"]},
-        {"exp": int(time.time()) - 1},
-        {"nbf": int(time.time()) + 120},
-        {"iat": int(time.time()) + 120},
+        {"exp": "now-1"},
+        {"nbf": "now+120"},
+        {"iat": "now+120"},
         {"sub": "not-a-uuid"},
         {"org": "00000000-0000-0000-0000"},
         {"fhirUser": "Patient/123"},
@@ -130,6 +130,10 @@ async def test_wrong_or_missing_typ(keyring: KeyRing, settings: Settings, typ: s
 async def test_claims_that_do_not_hold(
     keyring: KeyRing, settings: Settings, change: dict[str, Any]
 ) -> None:
+    # Times relative to now are resolved here, when the test runs, not when it is collected.
+    now = int(time.time())
+    offsets = {"now-1": now - 1, "now+120": now + 120}
+    change = {k: offsets.get(v, v) if isinstance(v, str) else v for k, v in change.items()}
     token = forge.signed(
         our_header(keyring), forge.claims(settings, **change), keyring.signing_key.key
     )
