@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="migrate, then serve HTTP on HOST:PORT")
     commands.add_parser("migrate", help="apply pending migrations and exit")
+    commands.add_parser("worker", help="deliver the mail outbox (when MAIL_WORKER=false)")
+    commands.add_parser("rotate-keys", help="add a new token-signing key; old ones keep verifying")
     export = commands.add_parser("openapi", help="write the OpenAPI document")
     export.add_argument("--output", default="openapi/openapi.json")
     args = parser.parse_args(argv)
@@ -39,7 +41,27 @@ def main(argv: list[str] | None = None) -> int:
     settings = resolve_database(settings)
     if args.command == "migrate":
         return 0
+    if args.command == "worker":
+        return asyncio.run(worker(settings))
+    if args.command == "rotate-keys":
+        from service.security.keys import rotate_keys_command
+
+        print(asyncio.run(rotate_keys_command(settings)))
+        return 0
     return serve(settings)
+
+
+async def worker(settings: Settings) -> int:
+    from service.db.pool import create_pool
+    from service.mail.worker import run_worker
+
+    assert settings.database_url is not None
+    pool = await create_pool(settings.database_url, settings)
+    try:
+        await run_worker(settings, pool)
+    finally:
+        await pool.close()
+    return 0
 
 
 def resolve_database(settings: Settings) -> Settings:

@@ -93,7 +93,11 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
         app.state.issuer = Issuer(
             pool=pool, settings=settings, keys=keys, hasher=hasher, throttle=throttle
         )
-        worker = MailWorker.from_settings(settings, pool) if settings.mail_worker else None
+        worker = None
+        if settings.mail_worker:
+            worker = MailWorker.from_settings(
+                settings, pool, backoff_base=settings.mail_retry_seconds
+            )
         keys.start()
         if worker is not None:
             await worker.start()

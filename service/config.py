@@ -60,6 +60,7 @@ class Settings:
     # mail
     mail_worker: bool = True
     mail_max_attempts: int = 8
+    mail_retry_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -111,9 +112,12 @@ class Settings:
             ),
             mail_worker=reader.boolean("MAIL_WORKER", True),
             mail_max_attempts=reader.integer("MAIL_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
+            mail_retry_seconds=reader.number("MAIL_RETRY_SECONDS", 30.0, minimum=0.1),
         )
         if settings.is_production and settings.argon2_memory_kib < 19456:
             raise ConfigError("ARGON2_MEMORY_KIB", "must be at least 19456 in production")
+        if settings.app_env != "development" and settings.smtp_url is None:
+            raise ConfigError("SMTP_URL", f"is required when APP_ENV is {settings.app_env}")
         if settings.is_production and settings.argon2_time_cost < 2:
             raise ConfigError("ARGON2_TIME_COST", "must be at least 2 in production")
         if settings.db_pool_min > settings.db_pool_max:

@@ -479,6 +479,8 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                         "p99_ms_min": round(min(p99), 2),
                         "p99_ms_max": round(max(p99), 2),
                         "errors": sum(r["errors"] for r in sel),
+                        "disturbed_runs": sum(bool(r.get("disturbed")) for r in sel),
+                        "other_cpu_pct_max": max(r["cpu"]["foreign_procs_pct"] for r in sel),
                     }
                 )
     return rows
@@ -487,7 +489,7 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def print_table(rows: list[dict[str, Any]]) -> None:
     head = (
         f"{'server':8} {'wk':>2} {'route':14} {'req/s med':>10} {'req/s min-max':>17} "
-        f"{'p99 ms med':>10} {'p99 ms min-max':>15} {'errors':>6}"
+        f"{'p99 ms med':>10} {'p99 ms min-max':>15} {'errors':>6} {'noisy':>5}"
     )
     print(head)
     print("-" * len(head))
@@ -496,7 +498,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         p99_range = f"{r['p99_ms_min']:.2f}-{r['p99_ms_max']:.2f}"
         print(
             f"{r['server']:8} {r['workers']:>2} {r['route']:14} {r['rps_median']:>10.0f} "
-            f"{rps_range:>17} {r['p99_ms_median']:>10.2f} {p99_range:>15} {r['errors']:>6}"
+            f"{rps_range:>17} {r['p99_ms_median']:>10.2f} {p99_range:>15} {r['errors']:>6} "
+            f"{r['disturbed_runs']:>5}"
         )
 
 
@@ -543,6 +546,10 @@ def main() -> int:
         print("granian not installed: uv pip install granian", file=sys.stderr)
         return 2
 
+    # `timeout` and closed terminals send SIGTERM/SIGHUP: unwind through the finally block below
+    # so that the servers (own sessions) and the private PostgreSQL are stopped too.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
     versions = {s: version(s) for s in SERVERS}
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="asgi-bench-"))
@@ -631,6 +638,7 @@ def main() -> int:
     rows = summarize(runs)
     print()
     print_table(rows)
+    print("(noisy = runs still disturbed by other processes after retries)")
     print_cpu([r for r in runs if r["workers"] > 1])
     print("\nShutdown on SIGINT to the process group (Ctrl-C):")
     for s in SERVERS:

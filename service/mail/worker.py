@@ -190,7 +190,7 @@ class MailWorker:
             await update
         except Exception as exc:  # the lease runs out and another claim decides
             fields["recordError"] = _describe(exc)
-            log.warning("mail.record_failed", extra={"fields": {**fields, "event": event}})
+            log.warning("mail.record_failed", extra={"fields": {**fields, "outcome": event}})
             return
         log.log(level, event, extra={"fields": fields})
 

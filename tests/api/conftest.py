@@ -23,7 +23,10 @@ async def smtp() -> AsyncIterator[SmtpServer]:
 @pytest.fixture
 def settings(settings: Settings, smtp: SmtpServer) -> Settings:
     return dataclasses.replace(
-        settings, smtp_url=smtp.url, public_base_url="https://auth.example.test"
+        settings,
+        smtp_url=smtp.url,
+        public_base_url="https://auth.example.test",
+        mail_retry_seconds=0.1,
     )
 
 

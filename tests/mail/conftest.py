@@ -92,7 +92,7 @@ async def wait_until(
     """Seconds it took for ``check`` (a database query) to hold; fails after ``within``."""
     started = time.perf_counter()
     async with asyncio.timeout(within):
-        while not await check():  # noqa: ASYNC110 - the database is polled, nothing to await
+        while not await check():
             await asyncio.sleep(every)
     return time.perf_counter() - started
 
