@@ -16,6 +16,7 @@ from service import http, openapi_bodies
 from service.config import Settings
 from service.db import migrations
 from service.db.pool import create_pool
+from service.fhir.practitioners import PractitionerDirectory
 from service.health.http import ROUTES as HEALTH_ROUTES
 from service.mail.mailer import Mailer
 from service.mail.worker import MailWorker
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
         hasher = app.state.hasher = PasswordHasher(settings)
         keys = app.state.keyring = await KeyRing.load(pool, settings)
         throttle = app.state.throttle = Throttle(pool)
+        fhir = app.state.fhir = PractitionerDirectory(settings.fhir_base_url)
         app.state.issuer = Issuer(
             pool=pool, settings=settings, keys=keys, hasher=hasher, throttle=throttle
         )
@@ -107,6 +109,7 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
             if worker is not None:
                 await worker.stop()
             await keys.stop()
+            await fhir.close()
             hasher.close()
             await pool.close()
 

@@ -61,6 +61,8 @@ class Settings:
     mail_worker: bool = True
     mail_max_attempts: int = 8
     mail_retry_seconds: float = 30.0
+    # where people go after setting a password, by the clientId that created them
+    client_redirects: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -113,6 +115,7 @@ class Settings:
             mail_worker=reader.boolean("MAIL_WORKER", True),
             mail_max_attempts=reader.integer("MAIL_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
             mail_retry_seconds=reader.number("MAIL_RETRY_SECONDS", 30.0, minimum=0.1),
+            client_redirects=reader.redirects("CLIENT_REDIRECTS"),
         )
         if settings.is_production and settings.argon2_memory_kib < 19456:
             raise ConfigError("ARGON2_MEMORY_KIB", "must be at least 19456 in production")
@@ -123,6 +126,9 @@ class Settings:
         if settings.db_pool_min > settings.db_pool_max:
             raise ConfigError("DB_POOL_MIN", "must not be larger than DB_POOL_MAX")
         return settings
+
+    def redirect_for(self, client_id: str | None) -> str | None:
+        return dict(self.client_redirects).get(client_id) if client_id else None
 
     @property
     def is_production(self) -> bool:
@@ -249,6 +255,24 @@ class _Reader:
                 raise ConfigError(name, f"{item!r} must be an origin without a path")
             origins.append(f"{parts.scheme}://{parts.netloc}")
         return tuple(origins)
+
+    def redirects(self, name: str) -> tuple[tuple[str, str], ...]:
+        """``client-id=https://target,…``: the only places a flow may send a person to."""
+        raw = self._raw(name)
+        if raw is None:
+            return ()
+        pairs = []
+        for item in (part.strip() for part in raw.split(",")):
+            if not item:
+                continue
+            client, sep, target = item.partition("=")
+            parts = urlsplit(target.strip())
+            if not sep or not client.strip() or parts.scheme not in ("http", "https"):
+                raise ConfigError(name, f"{item!r} is not client-id=https://target")
+            if not parts.hostname:
+                raise ConfigError(name, f"{item!r} has no host name")
+            pairs.append((client.strip(), target.strip()))
+        return tuple(pairs)
 
     def networks(self, name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         raw = self._raw(name)

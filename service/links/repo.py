@@ -27,6 +27,7 @@ class Redeemed:
     purpose: str
     email: str
     organization_id: UUID | None
+    client_id: str | None
 
 
 async def issue(
@@ -36,6 +37,7 @@ async def issue(
     purpose: str,
     email: str,
     organization_id: UUID | None = None,
+    client_id: str | None = None,
 ) -> str:
     """Store a new token's hash and return the token itself, for the mail only."""
     raw, hashed = new_token()
@@ -48,6 +50,7 @@ async def issue(
         email,
         organization_id,
         float(LIFETIMES[purpose]),
+        client_id,
     )
     return raw
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from litestar import Request, Response, post
@@ -102,7 +103,16 @@ async def confirm_reset(request: Request[Any, Any, Any], state: State) -> Respon
             )
         return render.error_page(settings, error)
     if from_page:
-        return render.page(settings, "password_changed", organization_name=target.organization_name)
+        redirect = settings.redirect_for(target.client_id)
+        onward = (
+            f'<p><a href="{html.escape(redirect, quote=True)}">Continue</a></p>' if redirect else ""
+        )
+        return render.page(
+            settings,
+            "password_changed",
+            markup={"onward": onward},
+            organization_name=target.organization_name,
+        )
     return Response(None, status_code=204)
 
 

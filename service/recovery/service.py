@@ -33,6 +33,7 @@ class ResetTarget:
     email: str
     name: str
     organization_name: str
+    client_id: str | None = None
 
 
 async def _organization_name(conn: asyncpg.Connection, user: users.User, org: UUID | None) -> str:
@@ -65,7 +66,7 @@ async def target_of(conn: asyncpg.Connection, token: str) -> ResetTarget:
     if redeemed is None or user is None or user.email.lower() != redeemed.email.lower():
         raise ApiError("invalid_token", INVALID, pointer="/token")
     name = await _organization_name(conn, user, redeemed.organization_id)
-    return ResetTarget(user.id, user.email, user.name, name)
+    return ResetTarget(user.id, user.email, user.name, name, redeemed.client_id)
 
 
 def password_problems(target: ResetTarget, password: str, *, pointer: str, min_length: int) -> None:

@@ -67,3 +67,56 @@ FROM memberships m
 JOIN users u ON u.id = m.user_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
 WHERE m.organization_id = $1 AND m.user_id = $2;
+
+-- name: list_members
+-- Keyset page of the organization's members in id order; $2 is the last id seen (the nil
+-- UUID for the first page), so every page is an index range scan.
+SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS email_verified,
+       m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
+       u.created_at, greatest(u.updated_at, m.updated_at) AS updated_at
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+WHERE m.organization_id = $1
+  AND m.user_id > $2
+  AND ($3::text IS NULL OR lower(u.email) = lower($3))
+  AND ($4::text IS NULL OR u.name ILIKE $4 ESCAPE '\')
+  AND ($5::uuid IS NULL OR m.role_id = $5)
+ORDER BY m.user_id
+LIMIT $6;
+
+-- name: role_for_assignment
+SELECT id, code, name, permissions FROM roles WHERE organization_id = $1 AND id = $2;
+
+-- name: role_by_code
+SELECT id, code, name, permissions FROM roles WHERE organization_id = $1 AND code = $2;
+
+-- name: lock_owners
+-- Serializes changes that could leave an organization without an owner.
+SELECT m.user_id
+FROM memberships m
+JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+WHERE m.organization_id = $1 AND r.code = 'owner' AND m.active
+FOR UPDATE OF m;
+
+-- name: member_role
+SELECT m.role_id, r.code, r.permissions, m.active, m.practitioner_id
+FROM memberships m
+JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+WHERE m.organization_id = $1 AND m.user_id = $2
+FOR UPDATE OF m;
+
+-- name: update_membership
+UPDATE memberships
+SET role_id = $3, active = $4, practitioner_id = $5, updated_at = now()
+WHERE organization_id = $1 AND user_id = $2;
+
+-- name: rename_user
+UPDATE users SET name = $2, updated_at = now() WHERE id = $1;
+
+-- name: delete_membership
+DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2;
+
+-- name: add_membership
+INSERT INTO memberships (organization_id, user_id, role_id, practitioner_id)
+VALUES ($1, $2, $3, $4);

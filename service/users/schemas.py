@@ -95,3 +95,89 @@ def user_resource(member: MemberView) -> UserResource:
         ),
         links=ResourceLinks(self=f"/auth/users/{member.id}"),
     )
+
+
+class ListLinks(msgspec.Struct, omit_defaults=True):
+    self: str
+    next: str | None = None
+
+
+class UserListDocument(msgspec.Struct):
+    data: list[UserResource]
+    links: ListLinks
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+class RoleRef(msgspec.Struct, forbid_unknown_fields=True):
+    type: Literal["auth/roles"]
+    id: str
+
+
+class RoleRelationship(msgspec.Struct, forbid_unknown_fields=True):
+    data: RoleRef
+
+
+class PractitionerRef(msgspec.Struct, forbid_unknown_fields=True):
+    type: Literal["fhir/practitioner"]
+    id: str
+
+
+class PractitionerRelationship(msgspec.Struct, forbid_unknown_fields=True):
+    data: PractitionerRef | None
+
+
+class NewUserAttributes(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    """The Zus seed's attributes; ``sendPasswordResetEmail`` defaults to true."""
+
+    email: str
+    name: str
+    user_type: str
+    client_id: str | None = None
+    send_password_reset_email: bool = True
+
+
+class NewUserRelationships(msgspec.Struct, forbid_unknown_fields=True):
+    roles: RoleRelationship = msgspec.field(name="auth/roles")
+    practitioner: PractitionerRelationship | None = msgspec.field(
+        default=None, name="fhir/practitioner"
+    )
+
+
+class NewUser(msgspec.Struct, forbid_unknown_fields=True):
+    type: Literal["auth/users"]
+    attributes: NewUserAttributes
+    relationships: NewUserRelationships
+    id: str | None = None  # refused: the service assigns ids
+
+
+class NewUserDocument(msgspec.Struct, forbid_unknown_fields=True):
+    data: NewUser
+
+
+class UserChangesAttributes(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class UserChangesRelationships(msgspec.Struct, forbid_unknown_fields=True):
+    roles: RoleRelationship | msgspec.UnsetType = msgspec.field(
+        default=msgspec.UNSET, name="auth/roles"
+    )
+    practitioner: PractitionerRelationship | msgspec.UnsetType = msgspec.field(
+        default=msgspec.UNSET, name="fhir/practitioner"
+    )
+
+
+class UserChanges(msgspec.Struct, forbid_unknown_fields=True):
+    type: Literal["auth/users"]
+    id: str
+    attributes: UserChangesAttributes = msgspec.field(default_factory=UserChangesAttributes)
+    relationships: UserChangesRelationships = msgspec.field(
+        default_factory=UserChangesRelationships
+    )
+
+
+class UserChangesDocument(msgspec.Struct, forbid_unknown_fields=True):
+    data: UserChanges

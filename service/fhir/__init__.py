@@ -1,0 +1,1 @@
+"""The FHIR server that holds Practitioner records: outside this service, only asked."""

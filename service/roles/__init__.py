@@ -1,0 +1,1 @@
+"""Roles: the managed roles every organization has, custom roles, and the permission catalogue."""

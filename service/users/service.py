@@ -1,0 +1,209 @@
+"""Member decisions: who may add, change or remove whom, and with which role.
+
+Two rules guard against privilege escalation: nobody assigns a role that holds a permission
+they do not hold themselves, and nobody changes or removes a member whose role holds such a
+permission (an administrator cannot demote an owner). The last active owner of an
+organization can be neither removed, demoted nor deactivated; owner changes are serialized
+by locking the owners' memberships.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+from msgspec import UnsetType
+
+from service.config import Settings
+from service.db.tx import set_tenant
+from service.errors import ApiError, ErrorItem
+from service.fhir.practitioners import PractitionerDirectory
+from service.fields import email_problem, normalize_email, text_problem
+from service.ids import parse_uuid, uuid7
+from service.links import repo as links
+from service.mail.mailer import Mailer
+from service.organizations import repo as organizations
+from service.security.auth import Principal
+from service.security.permissions import OWNER
+from service.tokens import repo as tokens
+from service.users import members
+from service.users import repo as users
+from service.users.schemas import NewUser, PractitionerRelationship, UserChanges
+
+ATTR = "/data/attributes"
+ROLE_POINTER = "/data/relationships/auth~1roles/data/id"
+PRACTITIONER_POINTER = "/data/relationships/fhir~1practitioner/data/id"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    principal: Principal
+    settings: Settings
+    mailer: Mailer
+    fhir: PractitionerDirectory
+
+
+def _not_found() -> ApiError:
+    return ApiError("user_not_found", "No such member in this organization.")
+
+
+async def assignable_role(conn: asyncpg.Connection, ctx: Context, raw_id: str) -> members.Role:
+    role_id = parse_uuid(raw_id)
+    role = await members.role(conn, ctx.principal.org_id, role_id) if role_id else None
+    if role is None:
+        raise ApiError("role_not_found", "No such role in this organization.", pointer=ROLE_POINTER)
+    missing = sorted(set(role.permissions) - ctx.principal.permissions)
+    if missing:
+        raise ApiError("forbidden", f"Granting this role needs permissions you lack: {missing}.")
+    return role
+
+
+def guard_target(ctx: Context, permissions: list[str]) -> None:
+    if set(permissions) - ctx.principal.permissions:
+        raise ApiError("forbidden", "This member holds permissions you do not hold.")
+
+
+async def _practitioner(ctx: Context, relationship: PractitionerRelationship | None) -> str | None:
+    if relationship is None or relationship.data is None:
+        return None
+    await ctx.fhir.require(relationship.data.id, pointer=PRACTITIONER_POINTER)
+    return relationship.data.id
+
+
+async def _user_by_email(conn: asyncpg.Connection, ctx: Context, email: str) -> users.User | None:
+    """Look the address up among all users (outside the tenant), then return to the tenant."""
+    await set_tenant(conn, org_id=None, user_id=None)
+    try:
+        return await users.by_email(conn, email)
+    finally:
+        await set_tenant(conn, org_id=ctx.principal.org_id, user_id=ctx.principal.user_id)
+
+
+def _validate_new(ctx: Context, resource: NewUser) -> str:
+    if resource.id is not None:
+        raise ApiError("forbidden", "Ids are assigned by the service.", pointer="/data/id")
+    attrs = resource.attributes
+    email = normalize_email(attrs.email)
+    problems = [
+        ("email", email_problem(email)),
+        ("name", text_problem(attrs.name, maximum=200, label="A name")),
+        ("userType", None if attrs.user_type == "builder" else 'userType must be "builder".'),
+        (
+            "clientId",
+            None
+            if attrs.client_id is None or ctx.settings.redirect_for(attrs.client_id)
+            else "This clientId is not configured here.",
+        ),
+    ]
+    items = [ErrorItem("validation_error", d, f"{ATTR}/{f}") for f, d in problems if d]
+    if items:
+        raise ApiError.many(items)
+    return email
+
+
+async def create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> UUID:
+    email = _validate_new(ctx, resource)
+    attrs = resource.attributes
+    role = await assignable_role(conn, ctx, resource.relationships.roles.data.id)
+    practitioner_id = await _practitioner(ctx, resource.relationships.practitioner)
+    org_id = ctx.principal.org_id
+    organization_name = await organizations.name_of(conn, org_id) or ""
+    existing = await _user_by_email(conn, ctx, email)
+    if existing is not None:
+        if await members.current(conn, org_id, existing.id) is not None:
+            raise ApiError(
+                "conflict", "This person is already a member here.", pointer=f"{ATTR}/email"
+            )
+        await members.add(conn, org_id, existing.id, role.id, practitioner_id)
+        await ctx.mailer.added_to_organization(
+            conn, to=existing.email, name=existing.name, organization_name=organization_name
+        )
+        return existing.id
+    user_id = uuid7()
+    await users.insert(
+        conn,
+        user_id=user_id,
+        email=email,
+        name=attrs.name.strip(),
+        given_name=None,
+        family_name=None,
+        password_hash=None,
+    )
+    await members.add(conn, org_id, user_id, role.id, practitioner_id)
+    if attrs.send_password_reset_email:
+        token = await links.issue(
+            conn,
+            user_id=user_id,
+            purpose=links.SET_PASSWORD,
+            email=email,
+            organization_id=org_id,
+            client_id=attrs.client_id,
+        )
+        await ctx.mailer.set_password(
+            conn,
+            to=email,
+            name=attrs.name.strip(),
+            organization_name=organization_name,
+            token=token,
+        )
+    if ctx.settings.app_env == "sandbox":
+        await ctx.mailer.welcome(
+            conn, to=email, name=attrs.name.strip(), organization_name=organization_name
+        )
+    return user_id
+
+
+async def _keep_an_owner(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> None:
+    owners = await members.lock_owners(conn, org_id)
+    if owners == [user_id]:
+        raise ApiError("last_owner", "The organization's last owner must stay an active owner.")
+
+
+async def update(
+    conn: asyncpg.Connection, ctx: Context, user_id: UUID, changes: UserChanges
+) -> None:
+    if changes.id != str(user_id):
+        raise ApiError(
+            "conflict", "The id in the body is not the id in the path.", pointer="/data/id"
+        )
+    org_id = ctx.principal.org_id
+    current = await members.current(conn, org_id, user_id)
+    if current is None:
+        raise _not_found()
+    guard_target(ctx, current.permissions)
+    attrs, rels = changes.attributes, changes.relationships
+    role_id, code = current.role_id, current.code
+    if not isinstance(rels.roles, UnsetType):
+        role = await assignable_role(conn, ctx, rels.roles.data.id)
+        role_id, code = role.id, role.code
+    active = current.active if isinstance(attrs.active, UnsetType) else attrs.active
+    practitioner_id = current.practitioner_id
+    if not isinstance(rels.practitioner, UnsetType):
+        practitioner_id = await _practitioner(ctx, rels.practitioner)
+    if current.code == OWNER and current.active and (code != OWNER or not active):
+        await _keep_an_owner(conn, org_id, user_id)
+    if not isinstance(attrs.name, UnsetType):
+        problem = text_problem(attrs.name, maximum=200, label="A name")
+        if problem:
+            raise ApiError("validation_error", problem, pointer=f"{ATTR}/name")
+        await members.rename(conn, user_id, attrs.name.strip())
+    await members.update(
+        conn, org_id, user_id, role_id=role_id, active=active, practitioner_id=practitioner_id
+    )
+    if current.active and not active:
+        await tokens.revoke_member(conn, org_id, user_id, "deactivated")
+
+
+async def remove(conn: asyncpg.Connection, ctx: Context, user_id: UUID) -> bool:
+    """Idempotent: False when there was no such member (and nothing happened)."""
+    org_id = ctx.principal.org_id
+    current = await members.current(conn, org_id, user_id)
+    if current is None:
+        return False
+    guard_target(ctx, current.permissions)
+    if current.code == OWNER and current.active:
+        await _keep_an_owner(conn, org_id, user_id)
+    await tokens.revoke_member(conn, org_id, user_id, "removed")
+    await members.remove(conn, org_id, user_id)
+    return True
