@@ -103,17 +103,29 @@ def serve(settings: Settings) -> int:
 
     from service.app import create_app
 
-    app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     print(f"Listening on {base}  (API docs: {base}/schema/swagger)", file=sys.stderr, flush=True)
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return 0
+    # Worker processes import the app; they learn the resolved database from the environment.
+    assert settings.database_url is not None
+    os.environ["DATABASE_URL"] = settings.database_url
+    os.environ["MIGRATION_DATABASE_URL"] = settings.migration_database_url or settings.database_url
     uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
+        "service.asgi:app_from_env",
+        factory=True,
+        workers=settings.workers,
+        **options,  # type: ignore[arg-type]
     )
     return 0
 

@@ -18,6 +18,8 @@ from service.db import migrations
 from service.db.pool import create_pool
 from service.fhir.practitioners import PractitionerDirectory
 from service.health.http import ROUTES as HEALTH_ROUTES
+from service.invitations.accept_http import ROUTES as ACCEPT_ROUTES
+from service.invitations.http import ROUTES as INVITATION_ROUTES
 from service.mail.mailer import Mailer
 from service.mail.worker import MailWorker
 from service.pages.http import ROUTES as PAGE_ROUTES
@@ -39,6 +41,8 @@ ROUTES: list[Any] = [
     *RECOVERY_ROUTES,
     *TOKEN_ROUTES,
     *USER_ROUTES,
+    *INVITATION_ROUTES,
+    *ACCEPT_ROUTES,
     *PAGE_ROUTES,
 ]
 

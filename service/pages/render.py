@@ -94,6 +94,12 @@ def page(
     )
 
 
+def fragment(name: str, **values: Any) -> str:
+    """A piece of a page from ``templates/<name>.html``, values escaped."""
+    escaped = {key: html.escape(str(value), quote=True) for key, value in values.items()}
+    return _template(name).substitute(escaped)
+
+
 def alert(message: str) -> str:
     return f'<p class="error" role="alert" id="error">{html.escape(message)}</p>'
 

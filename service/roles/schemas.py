@@ -10,8 +10,10 @@ from msgspec import UNSET, UnsetType
 from service.jsonapi import Links
 from service.roles.repo import Role
 
-ROLE = "auth/roles"
-PERMISSION = "auth/permissions"
+ROLE: Literal["auth/roles"] = "auth/roles"
+PERMISSION: Literal["auth/permissions"] = "auth/permissions"
+
+Kind = Literal["service", "fhir"]
 
 
 class RoleAttributes(msgspec.Struct, rename="camel"):
@@ -111,7 +113,7 @@ class RolePatchDocument(msgspec.Struct, forbid_unknown_fields=True):
 
 class PermissionAttributes(msgspec.Struct):
     description: str
-    kind: Literal["service", "fhir"]
+    kind: Kind
 
 
 class PermissionResource(msgspec.Struct):

@@ -52,7 +52,7 @@ def choose_organization(
     return memberships[0] if memberships else None
 
 
-async def _issue(
+async def issue_tokens(
     conn: asyncpg.Connection,
     issuer: Issuer,
     user: users.User,
@@ -115,7 +115,7 @@ async def password_grant(
             raise login_failed()
         if new_hash and user.password_hash:
             await users.rehash(conn, user.id, new_hash, user.password_hash)
-        return await _issue(conn, issuer, user, membership, family_id=uuid7(), parent_id=None)
+        return await issue_tokens(conn, issuer, user, membership, family_id=uuid7(), parent_id=None)
 
 
 async def refresh_grant(issuer: Issuer, *, raw: str, organization_id: UUID | None) -> TokenResponse:
@@ -159,7 +159,7 @@ async def _rotate(
             await tokens.revoke_family(conn, stored.family_id, "left")
         return None
     await tokens.mark_rotated(conn, stored.id)
-    return await _issue(
+    return await issue_tokens(
         conn, issuer, user, membership, family_id=stored.family_id, parent_id=stored.id
     )
 

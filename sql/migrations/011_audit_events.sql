@@ -54,8 +54,11 @@ CREATE POLICY audit_events_tenant ON audit_events
     WITH CHECK (organization_id = nullif(current_setting('app.org_id', true), '')::uuid);
 
 -- Append-only: no UPDATE, no DELETE, no TRUNCATE for the app. Rows leave only with their
--- organization (the cascade runs with the table owner's rights).
-GRANT SELECT, INSERT ON audit_events TO auth_app;
+-- organization (the cascade runs with the table owner's rights). created_at is left out of
+-- the INSERT grant: the time of an event is the database's, never the app's to choose.
+GRANT SELECT ON audit_events TO auth_app;
+GRANT INSERT (id, organization_id, actor_user_id, actor_kind, action, resource_type,
+              resource_id, changes, request_id, address) ON audit_events TO auth_app;
 
 -- Not even the owner rewrites history in place.
 CREATE FUNCTION audit_events_refuse_update() RETURNS trigger

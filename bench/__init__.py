@@ -1,0 +1,1 @@
+"""Load benchmarks that report ratios against baselines measured in the same run."""

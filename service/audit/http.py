@@ -1,0 +1,68 @@
+"""``GET /auth/audit-events`` and ``GET /auth/audit-events/{id}``, in the caller's organization."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from service import jsonapi
+from service.audit import query, service
+from service.audit.schemas import AuditEventDocument, AuditEventListDocument, event_resource
+from service.errors import ApiError
+from service.ids import parse_uuid
+from service.security.auth import BEARER_SECURITY, SESSION, Session
+
+COMMON: dict[str, Any] = {
+    "dependencies": SESSION,
+    "security": BEARER_SECURITY,
+    "media_type": jsonapi.JSONAPI,
+    "tags": ["audit"],
+    "opt": {"permission": "audit.read"},
+}
+
+
+@get("/auth/audit-events", summary="The organization's audit trail, newest first", **COMMON)
+async def list_audit_events(
+    request: Request[Any, Any, Any], session: NamedDependency[Session]
+) -> Response[AuditEventListDocument]:
+    """Filters: `filter[actor]` (a user id), `filter[action]` (e.g. `user.update`),
+    `filter[resourceType]` (e.g. `auth/users`), `filter[resourceId]`, `filter[since]`
+    (inclusive) and `filter[until]` (exclusive), each either Unix seconds or an RFC 3339
+    date-time. Keyset pages: `page[size]` (up to 200) and `page[after]` from `links.next`."""
+    params = dict(request.query_params)
+    page = jsonapi.parse_page(params)
+    filters = query.parse_filters(params)
+    events, cursor = await service.list_events(
+        session.conn,
+        session.principal.org_id,
+        filters,
+        after=query.parse_cursor(page.after),
+        size=page.size,
+    )
+    path = request.url.path
+    links = jsonapi.Links(
+        self=path + (f"?{request.url.query}" if request.url.query else ""),
+        next=jsonapi.next_link(path, params, cursor),
+    )
+    document = AuditEventListDocument([event_resource(e) for e in events], links)
+    return Response(document, media_type=jsonapi.JSONAPI)
+
+
+@get("/auth/audit-events/{event_id:str}", summary="One audit event", **COMMON)
+async def get_audit_event(
+    event_id: FromPath[str], session: NamedDependency[Session]
+) -> Response[AuditEventDocument]:
+    """Another organization's event answers 404 `not_found`, exactly like a missing one."""
+    parsed = parse_uuid(event_id)
+    if parsed is None:
+        raise ApiError("invalid_id", "The id in the path is not a valid id.", parameter="id")
+    event = await service.get_event(session.conn, session.principal.org_id, parsed)
+    if event is None:
+        raise ApiError("not_found", "No audit event with this id exists in this organization.")
+    return Response(AuditEventDocument(event_resource(event)), media_type=jsonapi.JSONAPI)
+
+
+ROUTES = [list_audit_events, get_audit_event]

@@ -1,0 +1,85 @@
+"""Recording an audit event in the transaction of the change it describes.
+
+``record`` runs one INSERT on the caller's connection, inside the caller's transaction: when
+the change commits, so does its event; when the insert fails (a too-large diff, a tenant that
+is not set), the error propagates and the whole transaction rolls back, so a change is never
+kept without its event.
+
+The transaction's tenant (``app.org_id``) must already be ``organization_id``: row-level
+security checks the new row against it (a request's ``session.conn`` has it set to the
+caller's organization; elsewhere open the transaction with
+``service.db.tx.transaction(pool, org_id=...)`` or call ``service.db.tx.set_tenant``).
+
+What is recorded beside the caller's arguments: a new UUIDv7 id, the request id of the
+request being served (``service.logs.request_id_var``; none outside a request) and the
+database's transaction time as ``created_at``. The diff is computed here, from ``before`` and
+``after``, by :func:`service.audit.diff.diff`, which drops every secret-looking field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from service.audit import repo
+from service.audit.actions import ACTIONS, ACTOR_KINDS
+from service.audit.diff import diff
+from service.ids import uuid7
+from service.logs import request_id_var
+from service.security.clients import UNKNOWN
+
+NO_REQUEST = request_id_var.get()  # the context variable's value outside any request
+
+
+async def record(
+    conn: asyncpg.Connection,
+    *,
+    organization_id: UUID,
+    action: str,
+    resource_type: str,
+    resource_id: str | UUID,
+    actor_user_id: UUID | None = None,
+    actor_kind: str = "user",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    address: str | None = None,
+) -> None:
+    """Append one event to ``organization_id``'s trail, in the caller's transaction.
+
+    ``action`` is one of :data:`service.audit.actions.ACTIONS` and ``resource_type`` must be
+    the type that action names. ``actor_kind`` is ``user`` (then ``actor_user_id`` is
+    required), ``system`` or ``anonymous`` (then it must be None). ``before``/``after`` are
+    snapshots of the resource: ``before=None`` for a creation, ``after=None`` for a deletion.
+    A mistake in these arguments is a programming error: ``ValueError``, nothing written.
+    """
+    _check(action, resource_type, actor_kind, actor_user_id)
+    request_id = request_id_var.get()
+    await repo.insert(
+        conn,
+        event_id=uuid7(),
+        organization_id=organization_id,
+        actor_user_id=actor_user_id,
+        actor_kind=actor_kind,
+        action=action,
+        resource_type=resource_type,
+        resource_id=str(resource_id),
+        changes_json=msgspec.json.encode(diff(before, after)).decode(),
+        request_id=None if request_id == NO_REQUEST else request_id,
+        address=None if address in (None, "", UNKNOWN) else address,
+    )
+
+
+def _check(action: str, resource_type: str, actor_kind: str, actor_user_id: UUID | None) -> None:
+    expected = ACTIONS.get(action)
+    if expected is None:
+        raise ValueError(f"unknown audit action {action!r}; see service.audit.actions")
+    if resource_type != expected:
+        raise ValueError(f"{action} events name {expected!r} resources, not {resource_type!r}")
+    if actor_kind not in ACTOR_KINDS:
+        raise ValueError(f"actor_kind must be one of {sorted(ACTOR_KINDS)}")
+    if (actor_kind == "user") != (actor_user_id is not None):
+        raise ValueError("a user actor needs actor_user_id; system and anonymous ones have none")

@@ -1,0 +1,1 @@
+"""Invitations: a resource with a life cycle (pending, accepted, revoked, expired)."""

@@ -1,0 +1,140 @@
+"""Accepting an invitation through its link: single use, seven days, bound to the address.
+
+A new person chooses a password here (the link proves the address, so it counts as
+verified); someone who already has an account only confirms. No session exists before a
+password is set. Concurrent accepts queue on the invitation's row lock: one membership.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.db.tx import set_tenant
+from service.errors import ApiError, ErrorItem
+from service.fields import normalize_email, text_problem
+from service.ids import uuid7
+from service.invitations import repo
+from service.security.password_policy import check_password
+from service.tokens.schemas import TokenResponse
+from service.tokens.service import Issuer, issue_tokens
+from service.users import members
+from service.users import repo as users
+
+INVALID = "This invitation link is invalid, used, revoked or expired."
+
+
+def invalid() -> ApiError:
+    return ApiError("invalid_token", INVALID, pointer="/token")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    org_id: UUID
+    invitation: repo.Live
+    user: users.User | None
+
+    @property
+    def needs_password(self) -> bool:
+        return self.user is None or self.user.password_hash is None
+
+
+@dataclass(frozen=True, slots=True)
+class NewPerson:
+    first_name: str
+    last_name: str
+    password: str
+
+
+async def _user(conn: asyncpg.Connection, org_id: UUID, email: str) -> users.User | None:
+    await set_tenant(conn, org_id=None, user_id=None)
+    try:
+        return await users.by_email(conn, email)
+    finally:
+        await set_tenant(conn, org_id=org_id, user_id=None)
+
+
+async def find(conn: asyncpg.Connection, raw: str, *, email: str | None = None) -> Found:
+    org_id = repo.organization_of(raw)
+    if org_id is None:
+        raise invalid()
+    await set_tenant(conn, org_id=org_id, user_id=None)
+    live = await repo.live(conn, org_id, raw, lock=False)
+    if live is None or (email is not None and normalize_email(email) != live.email.lower()):
+        raise invalid()
+    user = await _user(conn, org_id, live.email)
+    if user is not None and user.disabled_at is not None:
+        raise invalid()
+    return Found(org_id, live, user)
+
+
+def check_new_person(found: Found, person: NewPerson, *, min_length: int) -> None:
+    problems = [
+        ("firstName", text_problem(person.first_name, maximum=100, label="A first name")),
+        ("lastName", text_problem(person.last_name, maximum=100, label="A last name")),
+    ]
+    problems += [
+        ("password", p)
+        for p in check_password(
+            person.password,
+            min_length=min_length,
+            email=found.invitation.email,
+            organization_name=found.invitation.organization_name,
+            names=(person.first_name, person.last_name),
+        )
+    ]
+    items = [ErrorItem("validation_error", d, f"/{f}") for f, d in problems if d]
+    if items:
+        raise ApiError.many(items)
+
+
+async def accept(
+    conn: asyncpg.Connection,
+    raw: str,
+    found: Found,
+    issuer: Issuer,
+    *,
+    person: NewPerson | None,
+    password_hash: str | None,
+) -> TokenResponse:
+    org_id = found.org_id
+    await set_tenant(conn, org_id=org_id, user_id=None)
+    live = await repo.live(conn, org_id, raw, lock=True)
+    if live is None or live.id != found.invitation.id:
+        raise invalid()
+    user = await _user(conn, org_id, live.email)
+    if user is None:
+        if person is None or password_hash is None:
+            raise invalid()
+        user_id = uuid7()
+        await users.insert(
+            conn,
+            user_id=user_id,
+            email=live.email,
+            name=f"{person.first_name.strip()} {person.last_name.strip()}",
+            given_name=person.first_name.strip(),
+            family_name=person.last_name.strip(),
+            password_hash=password_hash,
+            verified=True,
+        )
+    elif user.password_hash is None:
+        if password_hash is None:
+            raise invalid()
+        user_id = user.id
+        await users.set_password(conn, user_id, password_hash)
+    else:
+        user_id = user.id
+        await users.mark_verified(conn, user_id, None)
+    await set_tenant(conn, org_id=org_id, user_id=user_id)
+    if await members.current(conn, org_id, user_id) is not None:
+        raise ApiError("conflict", "You are already a member of this organization.")
+    await members.add(conn, org_id, user_id, live.role_id, None)
+    await repo.mark_accepted(conn, org_id, live.id, user_id)
+    person_now = await users.by_id(conn, user_id)
+    membership = await users.membership(conn, org_id, user_id)
+    assert person_now is not None and membership is not None
+    return await issue_tokens(
+        conn, issuer, person_now, membership, family_id=uuid7(), parent_id=None
+    )

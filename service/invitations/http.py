@@ -1,0 +1,162 @@
+"""``POST /auth/invite`` (the ESUS seed) and the ``/auth/invitations`` resource routes."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response, delete, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from service import bodies, jsonapi
+from service.errors import ApiError
+from service.ids import parse_uuid
+from service.invitations import repo, service
+from service.invitations.schemas import (
+    SENT,
+    InvitationDocument,
+    InvitationListDocument,
+    InviteAnswer,
+    InviteBody,
+    InviteDocument,
+    Links,
+    resource,
+)
+from service.security.auth import BEARER_SECURITY, SESSION, Session
+
+COMMON: dict[str, Any] = {
+    "dependencies": SESSION,
+    "security": BEARER_SECURITY,
+    "media_type": jsonapi.JSONAPI,
+    "tags": ["invitations"],
+    "opt": {"permission": "invitations.write"},
+}
+STATUSES = ("pending", "accepted", "revoked", "expired")
+
+
+def _context(session: Session, state: State) -> service.Context:
+    return service.Context(session.principal, state.mailer)
+
+
+def _id(raw: str) -> UUID:
+    parsed = parse_uuid(raw)
+    if parsed is None:
+        raise ApiError("invalid_id", "The id in the path is not a valid id.", parameter="id")
+    return parsed
+
+
+async def _document(session: Session, invitation_id: UUID) -> InvitationDocument:
+    found = await repo.view(session.conn, session.principal.org_id, invitation_id)
+    if found is None:
+        raise service.not_found()
+    return InvitationDocument(resource(found))
+
+
+@post(
+    "/auth/invite",
+    summary="Invite someone by e-mail address with a role code",
+    status_code=201,
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+    tags=["invitations"],
+    opt={
+        "permission": "invitations.write",
+        "request_body": {jsonapi.JSON: InviteBody, jsonapi.JSONAPI: InviteDocument},
+    },
+)
+async def invite(
+    request: Request[Any, Any, Any], session: NamedDependency[Session], state: State
+) -> Response[Any]:
+    """The seed's `{email, role}` (role is a role code, e.g. `member`) answers 201
+    `{"message": "Invitation sent.", "invitationId": …}`; a JSON:API document answers with
+    the `auth/invitations` resource. A pending invitation to the same address is replaced."""
+    kind = bodies.kind_of(request)
+    if kind == jsonapi.JSONAPI:
+        body = (await bodies.read_json(request, InviteDocument)).data.attributes
+    else:
+        body = await bodies.read_json(request, InviteBody)
+    invitation_id = await service.invite(
+        session.conn,
+        _context(session, state),
+        email=body.email,
+        role_code=body.role,
+        prefix=bodies.prefix_for(kind),
+    )
+    location = {"Location": f"/auth/invitations/{invitation_id}"}
+    if kind == jsonapi.JSONAPI:
+        document = await _document(session, invitation_id)
+        return Response(document, status_code=201, media_type=jsonapi.JSONAPI, headers=location)
+    answer = InviteAnswer(message=SENT, invitation_id=str(invitation_id))
+    return Response(answer, status_code=201, media_type=jsonapi.JSON, headers=location)
+
+
+@get("/auth/invitations", summary="The organization's invitations", **COMMON)
+async def list_invitations(
+    request: Request[Any, Any, Any], session: NamedDependency[Session]
+) -> Response[InvitationListDocument]:
+    """Filters: `filter[status]` (pending, accepted, revoked, expired), `filter[email]`."""
+    query = dict(request.query_params)
+    filters = jsonapi.parse_filters(query, ("status", "email"))
+    if filters.get("status", "pending") not in STATUSES:
+        raise ApiError(
+            "validation_error",
+            f"status is one of {', '.join(STATUSES)}.",
+            parameter="filter[status]",
+        )
+    page = jsonapi.parse_page(query)
+    after = parse_uuid(str(page.after[0])) if page.after else None
+    rows = await repo.page(
+        session.conn,
+        session.principal.org_id,
+        after=after,
+        size=page.size + 1,
+        email=filters.get("email"),
+        status=filters.get("status"),
+    )
+    more = len(rows) > page.size
+    rows = rows[: page.size]
+    cursor = jsonapi.encode_cursor((str(rows[-1].id),)) if more and rows else None
+    links = Links(self=str(request.url), next=jsonapi.next_link(request.url.path, query, cursor))
+    return Response(
+        InvitationListDocument([resource(r) for r in rows], links), media_type=jsonapi.JSONAPI
+    )
+
+
+@get("/auth/invitations/{invitation_id:str}", summary="One invitation", **COMMON)
+async def get_invitation(
+    invitation_id: FromPath[str], session: NamedDependency[Session]
+) -> Response[InvitationDocument]:
+    return Response(await _document(session, _id(invitation_id)), media_type=jsonapi.JSONAPI)
+
+
+@delete(
+    "/auth/invitations/{invitation_id:str}",
+    summary="Revoke an invitation",
+    status_code=204,
+    **COMMON,
+)
+async def revoke_invitation(
+    invitation_id: FromPath[str], session: NamedDependency[Session], state: State
+) -> None:
+    """Its link stops working at once. Revoking twice is fine; an accepted one is a 409."""
+    await service.revoke(session.conn, _context(session, state), _id(invitation_id))
+
+
+@post(
+    "/auth/invitations/{invitation_id:str}/resend",
+    summary="Send a new link",
+    status_code=200,
+    **COMMON,
+)
+async def resend_invitation(
+    invitation_id: FromPath[str], session: NamedDependency[Session], state: State
+) -> Response[InvitationDocument]:
+    """A new link valid for seven days; the old link stops working."""
+    target = _id(invitation_id)
+    await service.resend(session.conn, _context(session, state), target)
+    return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
+
+
+ROUTES = [invite, list_invitations, get_invitation, revoke_invitation, resend_invitation]

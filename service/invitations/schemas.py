@@ -1,0 +1,127 @@
+"""Wire types of invitations: the ESUS seed's plain shapes and the JSON:API resource."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from service.invitations.repo import Invitation
+
+SENT = "Invitation sent."
+
+
+class InviteBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The seed's body: ``role`` is a role code of this organization (``member``, say)."""
+
+    email: str
+    role: str
+
+
+class InviteResource(msgspec.Struct, forbid_unknown_fields=True):
+    type: Literal["auth/invitations"]
+    attributes: InviteBody
+
+
+class InviteDocument(msgspec.Struct, forbid_unknown_fields=True):
+    data: InviteResource
+
+
+class InviteAnswer(msgspec.Struct, rename="camel"):
+    message: str
+    invitation_id: str
+
+
+class AcceptBody(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    token: str
+    first_name: str | None = None
+    last_name: str | None = None
+    password: str | None = None
+    email: str | None = None
+
+
+class RoleIdentifier(msgspec.Struct):
+    type: Literal["auth/roles"]
+    id: str
+
+
+class RoleLinkage(msgspec.Struct):
+    data: RoleIdentifier | None
+
+
+class UserIdentifier(msgspec.Struct):
+    type: Literal["auth/users"]
+    id: str
+
+
+class UserLinkage(msgspec.Struct):
+    data: UserIdentifier | None
+
+
+class InvitationRelationships(msgspec.Struct):
+    role: RoleLinkage = msgspec.field(name="auth/roles")
+    invited_by: UserLinkage = msgspec.field(name="invitedBy")
+    accepted_by: UserLinkage = msgspec.field(name="acceptedBy")
+
+
+class InvitationAttributes(msgspec.Struct, rename="camel"):
+    email: str
+    status: Literal["pending", "accepted", "revoked", "expired"]
+    expires_at: int
+    created_at: int
+    updated_at: int
+    accepted_at: int | None
+    revoked_at: int | None
+
+
+class Links(msgspec.Struct, omit_defaults=True):
+    self: str
+    next: str | None = None
+
+
+class InvitationResource(msgspec.Struct):
+    type: Literal["auth/invitations"]
+    id: str
+    attributes: InvitationAttributes
+    relationships: InvitationRelationships
+    links: Links
+
+
+class InvitationDocument(msgspec.Struct):
+    data: InvitationResource
+
+
+class InvitationListDocument(msgspec.Struct):
+    data: list[InvitationResource]
+    links: Links
+
+
+def _seconds(value: object) -> int | None:
+    return int(value.timestamp()) if value is not None else None  # type: ignore[attr-defined]
+
+
+def _user(user_id: object) -> UserLinkage:
+    return UserLinkage(UserIdentifier("auth/users", str(user_id)) if user_id else None)
+
+
+def resource(invitation: Invitation) -> InvitationResource:
+    role = RoleIdentifier("auth/roles", str(invitation.role_id)) if invitation.role_id else None
+    return InvitationResource(
+        type="auth/invitations",
+        id=str(invitation.id),
+        attributes=InvitationAttributes(
+            email=invitation.email,
+            status=invitation.state,  # type: ignore[arg-type]
+            expires_at=int(invitation.expires_at.timestamp()),
+            created_at=int(invitation.created_at.timestamp()),
+            updated_at=int(invitation.updated_at.timestamp()),
+            accepted_at=_seconds(invitation.accepted_at),
+            revoked_at=_seconds(invitation.revoked_at),
+        ),
+        relationships=InvitationRelationships(
+            role=RoleLinkage(role),
+            invited_by=_user(invitation.invited_by),
+            accepted_by=_user(invitation.accepted_user_id),
+        ),
+        links=Links(self=f"/auth/invitations/{invitation.id}"),
+    )

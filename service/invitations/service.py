@@ -1,0 +1,123 @@
+"""Inviting, revoking and resending. An invitation is a resource, not a disguised reset link.
+
+Inviting an address that already has a pending invitation here replaces it: the old link
+stops working. Only someone who may grant the role may invite to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.db.tx import set_tenant
+from service.errors import ApiError
+from service.fields import email_problem, normalize_email
+from service.ids import uuid7
+from service.invitations import repo
+from service.mail.mailer import Mailer
+from service.organizations import repo as organizations
+from service.security.auth import Principal
+from service.users import members
+from service.users import repo as users
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    principal: Principal
+    mailer: Mailer
+
+
+def not_found() -> ApiError:
+    return ApiError("invitation_not_found", "No such invitation in this organization.")
+
+
+async def invite(
+    conn: asyncpg.Connection, ctx: Context, *, email: str, role_code: str, prefix: str
+) -> UUID:
+    org_id = ctx.principal.org_id
+    address = normalize_email(email)
+    problem = email_problem(address)
+    if problem:
+        raise ApiError("validation_error", problem, pointer=f"{prefix}/email")
+    role = await members.role_by_code(conn, org_id, role_code)
+    if role is None:
+        raise ApiError("role_not_found", "No role with this code here.", pointer=f"{prefix}/role")
+    missing = sorted(set(role.permissions) - ctx.principal.permissions)
+    if missing:
+        raise ApiError("forbidden", f"Inviting to this role needs permissions you lack: {missing}.")
+    await _refuse_members(conn, ctx, address, prefix)
+    await repo.revoke_pending_for(conn, org_id, address)
+    invitation_id = uuid7()
+    raw, hashed = repo.mint(org_id)
+    await repo.insert(
+        conn,
+        invitation_id=invitation_id,
+        org_id=org_id,
+        email=address,
+        role_id=role.id,
+        invited_by=ctx.principal.user_id,
+        token_hash=hashed,
+    )
+    await _mail(conn, ctx, address, role.name, raw)
+    return invitation_id
+
+
+async def _refuse_members(
+    conn: asyncpg.Connection, ctx: Context, address: str, prefix: str
+) -> None:
+    await set_tenant(conn, org_id=None, user_id=None)
+    try:
+        existing = await users.by_email(conn, address)
+    finally:
+        await set_tenant(conn, org_id=ctx.principal.org_id, user_id=ctx.principal.user_id)
+    if existing and await members.current(conn, ctx.principal.org_id, existing.id):
+        raise ApiError(
+            "conflict", "This person is already a member here.", pointer=f"{prefix}/email"
+        )
+
+
+async def _mail(
+    conn: asyncpg.Connection, ctx: Context, address: str, role_name: str, raw: str
+) -> None:
+    org_id = ctx.principal.org_id
+    inviter = await users.by_id(conn, ctx.principal.user_id)
+    await ctx.mailer.invitation(
+        conn,
+        to=address,
+        organization_name=await organizations.name_of(conn, org_id) or "",
+        inviter_name=inviter.name if inviter and inviter.name else ctx.principal.email,
+        role_name=role_name,
+        token=raw,
+        expires_days=repo.EXPIRES_DAYS,
+    )
+
+
+async def revoke(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) -> bool:
+    """Revoke a pending invitation; True when something changed. Accepted ones stay."""
+    status = await repo.lock_status(conn, ctx.principal.org_id, invitation_id)
+    if status is None:
+        raise not_found()
+    if status == "accepted":
+        raise ApiError("conflict", "This invitation was already accepted.")
+    if status == "revoked":
+        return False
+    await repo.revoke(conn, ctx.principal.org_id, invitation_id)
+    return True
+
+
+async def resend(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) -> None:
+    """A new link and a new week; the old link stops working."""
+    org_id = ctx.principal.org_id
+    status = await repo.lock_status(conn, org_id, invitation_id)
+    if status is None:
+        raise not_found()
+    if status != "pending":
+        raise ApiError("conflict", f"This invitation is {status}; invite again instead.")
+    current = await repo.view(conn, org_id, invitation_id)
+    assert current is not None and current.role_id is not None
+    role = await members.role(conn, org_id, current.role_id)
+    raw, hashed = repo.mint(org_id)
+    await repo.renew(conn, org_id, invitation_id, hashed)
+    await _mail(conn, ctx, current.email, role.name if role else "", raw)

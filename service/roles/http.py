@@ -1,0 +1,201 @@
+"""``/auth/roles`` (the organization's roles) and ``/auth/permissions`` (the catalogue)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from service import bodies, jsonapi
+from service.errors import ApiError
+from service.ids import parse_uuid
+from service.roles import service
+from service.roles.repo import Role
+from service.roles.schemas import (
+    PERMISSION,
+    NewRoleDocument,
+    PermissionAttributes,
+    PermissionListDocument,
+    PermissionResource,
+    RoleDocument,
+    RoleListDocument,
+    RolePatchDocument,
+    role_path,
+    role_resource,
+)
+from service.security.auth import BEARER_SECURITY, SESSION, Session
+
+READ = {"permission": "roles.read"}
+WRITE = {"permission": "roles.write"}
+FLAGS = {"true": True, "false": False}
+KINDS = ("service", "fhir")
+
+
+def _role_id(value: str) -> UUID:
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise ApiError("invalid_id", "A role id is a UUID in its canonical form.")
+    return parsed
+
+
+def _is_managed(filters: dict[str, str]) -> bool | None:
+    value = filters.get("isManaged")
+    if value is None:
+        return None
+    if value not in FLAGS:
+        raise ApiError(
+            "validation_error",
+            "filter[isManaged] is true or false.",
+            parameter="filter[isManaged]",
+        )
+    return FLAGS[value]
+
+
+def _self_link(request: Request[Any, Any, Any]) -> str:
+    query = request.url.query
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
+def _document(role: Role) -> RoleDocument:
+    return RoleDocument(role_resource(role))
+
+
+@get(
+    "/auth/roles",
+    tags=["roles"],
+    summary="The organization's roles",
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+    media_type=jsonapi.JSONAPI,
+    opt=READ,
+)
+async def list_roles(
+    request: Request[Any, Any, Any], session: NamedDependency[Session]
+) -> Response[RoleListDocument]:
+    """Filters: `filter[name]` (exact, any case), `filter[code]`, `filter[isManaged]`
+    (`true`/`false`). Ordered by id; `page[size]` (default 50, at most 200) and
+    `page[after]` from `links.next`."""
+    query = request.query_params
+    filters = jsonapi.parse_filters(query, ("name", "code", "isManaged"))
+    roles, cursor = await service.list_roles(
+        session.conn,
+        session.principal.org_id,
+        name=filters.get("name"),
+        code=filters.get("code"),
+        is_managed=_is_managed(filters),
+        page=jsonapi.parse_page(query),
+    )
+    links = jsonapi.Links(
+        self=_self_link(request), next=jsonapi.next_link(request.url.path, query, cursor)
+    )
+    document = RoleListDocument([role_resource(role) for role in roles], links)
+    return Response(document, media_type=jsonapi.JSONAPI)
+
+
+@get(
+    "/auth/roles/{role_id:str}",
+    tags=["roles"],
+    summary="One role",
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+    media_type=jsonapi.JSONAPI,
+    opt=READ,
+)
+async def get_role(
+    role_id: FromPath[str], session: NamedDependency[Session]
+) -> Response[RoleDocument]:
+    role = await service.get(session.conn, session.principal.org_id, _role_id(role_id))
+    return Response(_document(role), media_type=jsonapi.JSONAPI)
+
+
+@post(
+    "/auth/roles",
+    tags=["roles"],
+    summary="Create a custom role",
+    status_code=201,
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+    media_type=jsonapi.JSONAPI,
+    opt={**WRITE, "request_body": {jsonapi.JSONAPI: NewRoleDocument}},
+)
+async def create_role(
+    request: Request[Any, Any, Any], session: NamedDependency[Session]
+) -> Response[RoleDocument]:
+    """`code` is derived from the name when absent. The role may hold only permissions the
+    caller holds."""
+    body = await bodies.read_json(request, NewRoleDocument)
+    change = await service.create(session.conn, session.principal, body.data)
+    return Response(
+        _document(change.role),
+        status_code=201,
+        media_type=jsonapi.JSONAPI,
+        headers={"Location": role_path(change.role.id)},
+    )
+
+
+@patch(
+    "/auth/roles/{role_id:str}",
+    tags=["roles"],
+    summary="Change a custom role",
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+    media_type=jsonapi.JSONAPI,
+    opt={**WRITE, "request_body": {jsonapi.JSONAPI: RolePatchDocument}},
+)
+async def update_role(
+    role_id: FromPath[str], request: Request[Any, Any, Any], session: NamedDependency[Session]
+) -> Response[RoleDocument]:
+    """Any of `name`, `description`, `permissions`; `code` never changes. Managed roles are
+    read-only."""
+    parsed = _role_id(role_id)
+    body = await bodies.read_json(request, RolePatchDocument)
+    change = await service.update(session.conn, session.principal, parsed, body.data)
+    return Response(_document(change.role), media_type=jsonapi.JSONAPI)
+
+
+@delete(
+    "/auth/roles/{role_id:str}",
+    tags=["roles"],
+    summary="Delete a custom role",
+    status_code=204,
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+    media_type=jsonapi.JSONAPI,
+    opt=WRITE,
+)
+async def delete_role(role_id: FromPath[str], session: NamedDependency[Session]) -> None:
+    """409 `role_in_use` while a member holds the role. Managed roles cannot be deleted."""
+    await service.delete(session.conn, session.principal, _role_id(role_id))
+
+
+@get(
+    "/auth/permissions",
+    tags=["roles"],
+    summary="The permission catalogue",
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+    media_type=jsonapi.JSONAPI,
+    opt=READ,
+)
+async def list_permissions(
+    request: Request[Any, Any, Any], session: NamedDependency[Session]
+) -> Response[PermissionListDocument]:
+    """The service's own permissions and the FHIR ones carried in tokens; `filter[kind]` is
+    `service` or `fhir`."""
+    kind = jsonapi.parse_filters(request.query_params, ("kind",)).get("kind")
+    if kind is not None and kind not in KINDS:
+        raise ApiError(
+            "validation_error", "filter[kind] is service or fhir.", parameter="filter[kind]"
+        )
+    data = [
+        PermissionResource(PERMISSION, name, PermissionAttributes(description, entry_kind))
+        for name, description, entry_kind in service.catalogue(kind)
+    ]
+    links = jsonapi.Links(self=_self_link(request))
+    return Response(PermissionListDocument(data, links), media_type=jsonapi.JSONAPI)
+
+
+ROUTES = [list_roles, get_role, create_role, update_role, delete_role, list_permissions]
