@@ -25,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply pending migrations and exit")
     commands.add_parser("worker", help="deliver the mail outbox (when MAIL_WORKER=false)")
     commands.add_parser("rotate-keys", help="add a new token-signing key; old ones keep verifying")
+    create = commands.add_parser(
+        "create-organization", help="create an organization and invite its owner by mail"
+    )
+    create.add_argument("--name", required=True)
+    create.add_argument("--owner-email", required=True)
     export = commands.add_parser("openapi", help="write the OpenAPI document")
     export.add_argument("--output", default="openapi/openapi.json")
     args = parser.parse_args(argv)
@@ -43,6 +48,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "worker":
         return asyncio.run(worker(settings))
+    if args.command == "create-organization":
+        from service.organizations.provision import provision
+
+        try:
+            done = asyncio.run(provision(settings, name=args.name, owner_email=args.owner_email))
+        except ValueError as exc:
+            print(f"create-organization: {exc}", file=sys.stderr)
+            return 2
+        print(
+            json.dumps(
+                {
+                    "organizationId": str(done.organization_id),
+                    "invitationId": str(done.invitation_id),
+                }
+            )
+        )
+        return 0
     if args.command == "rotate-keys":
         from service.security.keys import rotate_keys_command
 

@@ -22,6 +22,7 @@ from service.invitations.accept_http import ROUTES as ACCEPT_ROUTES
 from service.invitations.http import ROUTES as INVITATION_ROUTES
 from service.mail.mailer import Mailer
 from service.mail.worker import MailWorker
+from service.organizations.http import ROUTES as ORGANIZATION_ROUTES
 from service.pages.http import ROUTES as PAGE_ROUTES
 from service.recovery.http import ROUTES as RECOVERY_ROUTES
 from service.registration.http import ROUTES as REGISTRATION_ROUTES
@@ -43,6 +44,7 @@ ROUTES: list[Any] = [
     *USER_ROUTES,
     *INVITATION_ROUTES,
     *ACCEPT_ROUTES,
+    *ORGANIZATION_ROUTES,
     *PAGE_ROUTES,
 ]
 

@@ -32,7 +32,7 @@ from service.ids import uuid7
 from service.logs import request_id_var
 from service.security.clients import UNKNOWN
 
-NO_REQUEST = request_id_var.get()  # the context variable's value outside any request
+NO_REQUEST = "-"  # what request_id_var holds outside any request (its default)
 
 
 async def record(

@@ -27,3 +27,29 @@ WHERE o.id = ANY($2::uuid[])
 
 -- name: delete_organization
 DELETE FROM organizations WHERE id = $1;
+
+-- name: my_organizations
+-- Runs with app.user_id set and no tenant: the caller's own memberships.
+SELECT o.id, o.name, o.slug, o.tagline, o.description, o.email, o.phone, o.website, o.location,
+       o.logo_url, o.icon_url, o.language_code, o.created_at, o.updated_at,
+       r.id AS role_id, r.code AS role_code, m.active
+FROM memberships m
+JOIN organizations o ON o.id = m.organization_id
+JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+WHERE m.user_id = $1 AND m.active
+ORDER BY o.id;
+
+-- name: organization_by_id
+SELECT o.id, o.name, o.slug, o.tagline, o.description, o.email, o.phone, o.website, o.location,
+       o.logo_url, o.icon_url, o.language_code, o.created_at, o.updated_at,
+       r.id AS role_id, r.code AS role_code, m.active
+FROM organizations o
+JOIN memberships m ON m.organization_id = o.id AND m.user_id = $2
+JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+WHERE o.id = $1;
+
+-- name: update_profile
+UPDATE organizations
+SET name = $2, tagline = $3, description = $4, email = $5, phone = $6, website = $7,
+    location = $8, logo_url = $9, icon_url = $10, language_code = $11, updated_at = now()
+WHERE id = $1;

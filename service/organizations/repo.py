@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -53,3 +55,52 @@ async def sole_member_organizations(
 
 async def delete(conn: asyncpg.Connection, org_id: UUID) -> None:
     await conn.execute(q.delete_organization, org_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    id: UUID
+    name: str
+    slug: str
+    tagline: str | None
+    description: str | None
+    email: str | None
+    phone: str | None
+    website: str | None
+    location: str | None
+    logo_url: str | None
+    icon_url: str | None
+    language_code: str | None
+    created_at: datetime
+    updated_at: datetime
+    role_id: UUID
+    role_code: str
+    active: bool
+
+
+async def mine(conn: asyncpg.Connection, user_id: UUID) -> list[Profile]:
+    return [Profile(**dict(r)) for r in await conn.fetch(q.my_organizations, user_id)]
+
+
+async def profile(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> Profile | None:
+    row = await conn.fetchrow(q.organization_by_id, org_id, user_id)
+    return Profile(**dict(row)) if row else None
+
+
+async def update_profile(
+    conn: asyncpg.Connection, org_id: UUID, values: dict[str, str | None]
+) -> None:
+    await conn.execute(
+        q.update_profile,
+        org_id,
+        values["name"],
+        values["tagline"],
+        values["description"],
+        values["email"],
+        values["phone"],
+        values["website"],
+        values["location"],
+        values["logo_url"],
+        values["icon_url"],
+        values["language_code"],
+    )

@@ -1,7 +1,7 @@
-"""Checks on what a client sends for a role: each returns its problems, nothing is written.
+"""Checks on what a client sends for a role; none of them reads or writes the database.
 
-Problems are ``(field, detail)`` pairs; the caller turns them into errors with pointers into
-the document the client sent.
+Problems are ``(field, detail)`` pairs, collected so that a client learns of all of them at
+once; :func:`refuse` turns them into one error per field, pointing into the document sent.
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from service.errors import ApiError, ErrorItem
 from service.fields import text_problem
 from service.security.permissions import CATALOGUE, MANAGED_ROLES
 
+ATTRIBUTES = "/data/attributes"
 CODE = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 MAX_CODE = 63
 MAX_NAME = 100
@@ -80,3 +82,25 @@ def numbered(base: str, number: int) -> str:
     """``base-2``, ``base-3``, ... shortened so the result is still a valid code."""
     suffix = f"-{number}"
     return base[: MAX_CODE - len(suffix)].rstrip("-_") + suffix
+
+
+def refuse(problems: Problems) -> None:
+    """400 with every problem, when there are any."""
+    if problems:
+        raise ApiError.many(
+            [
+                ErrorItem("validation_error", detail, f"{ATTRIBUTES}/{field}")
+                for field, detail in problems
+            ]
+        )
+
+
+def no_escalation(held: frozenset[str], permissions: list[str], *, sent: bool) -> None:
+    """403 unless the acting member holds every permission the role would hold."""
+    beyond = [p for p in permissions if p not in held]
+    if beyond:
+        raise ApiError(
+            "forbidden",
+            f"A role may hold only permissions you hold yourself; you lack {', '.join(beyond)}.",
+            pointer=f"{ATTRIBUTES}/permissions" if sent else None,
+        )

@@ -24,7 +24,7 @@ from service.roles.schemas import ROLE, Kind, NewRole, RolePatch
 from service.security.auth import Principal
 from service.security.permissions import CATALOGUE
 
-ATTRIBUTES = "/data/attributes"
+ATTRIBUTES = rules.ATTRIBUTES
 NOT_FOUND = "No role with this id exists in this organization."
 MANAGED = "Managed roles are read-only."
 
@@ -110,9 +110,9 @@ async def create(conn: asyncpg.Connection, actor: Principal, resource: NewRole) 
     if attrs.code is not UNSET:
         problems += rules.code_problems(attrs.code)
     problems += rules.permission_problems(attrs.permissions)
-    _refuse(problems)
+    rules.refuse(problems)
     permissions = rules.canonical(attrs.permissions)
-    _no_escalation(actor, permissions, sent=True)
+    rules.no_escalation(actor.permissions, permissions, sent=True)
     if attrs.code is UNSET:
         code = await _free_code(conn, actor.org_id, rules.code_from_name(name))
     else:
@@ -136,7 +136,7 @@ async def update(
     conn: asyncpg.Connection, actor: Principal, role_id: UUID, resource: RolePatch
 ) -> Change:
     role = await _custom_role(conn, actor.org_id, role_id)
-    if resource.id is not UNSET and resource.id != str(role_id):
+    if resource.id is not UNSET and parse_uuid(resource.id) != role_id:
         raise ApiError(
             "conflict", "The id in the body is not the id in the path.", pointer="/data/id"
         )
@@ -155,9 +155,9 @@ async def update(
     if changes.permissions is not UNSET:
         problems += rules.permission_problems(changes.permissions)
         permissions = changes.permissions
-    _refuse(problems)
+    rules.refuse(problems)
     permissions = rules.canonical(permissions)
-    _no_escalation(actor, permissions, sent=changes.permissions is not UNSET)
+    rules.no_escalation(actor.permissions, permissions, sent=changes.permissions is not UNSET)
     before = snapshot(role)
     if (name, description, permissions) == (role.name, role.description, role.permissions):
         return Change(role, before, before)
@@ -223,26 +223,6 @@ async def _audit(
         before=before,
         after=after,
     )
-
-
-def _refuse(problems: rules.Problems) -> None:
-    if problems:
-        raise ApiError.many(
-            [
-                ErrorItem("validation_error", detail, f"{ATTRIBUTES}/{field}")
-                for field, detail in problems
-            ]
-        )
-
-
-def _no_escalation(actor: Principal, permissions: list[str], *, sent: bool) -> None:
-    beyond = [p for p in permissions if p not in actor.permissions]
-    if beyond:
-        raise ApiError(
-            "forbidden",
-            f"A role may hold only permissions you hold yourself; you lack {', '.join(beyond)}.",
-            pointer=f"{ATTRIBUTES}/permissions" if sent else None,
-        )
 
 
 async def _no_clash(

@@ -155,3 +155,28 @@ async def test_managed_roles_are_read_only(
         "SELECT * FROM roles WHERE organization_id = $1 ORDER BY id", me.org_id
     )
     assert [dict(r) for r in after] == [dict(r) for r in before]
+
+
+async def test_concurrent_creates_of_one_name_give_one_role(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "race@clinic.org")
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                "/auth/roles", json=new_role(name="Racers", code=f"racer-{n}"), headers=me.headers
+            )
+            for n in range(8)
+        )
+    )
+    assert sorted(r.status_code for r in answers) == [201] + [409] * 7
+    for refused in (r for r in answers if r.status_code == 409):
+        error = refused.json()["errors"][0]
+        assert (error["code"], error["source"]) == (
+            "conflict",
+            {"pointer": "/data/attributes/name"},
+        )
+    count = await admin_conn.fetchval(
+        "SELECT count(*) FROM roles WHERE organization_id = $1 AND name = 'Racers'", me.org_id
+    )
+    assert count == 1

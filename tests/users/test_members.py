@@ -8,7 +8,7 @@ import pytest
 
 from service.config import Settings
 from tests.api.accounts import bearer, login, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.api.conftest import Mailbox
 from tests.support.fhir import FhirServer
 from tests.users.helpers import PASSWORD, member_with_role, new_user, org_of, role_id, token_for
 

@@ -1,0 +1,142 @@
+"""One benchmark run: a private folder and database, the service under test, repeated rounds
+of scenarios, CPU accounting around every load, and clean-up whatever happens.
+
+A scenario is a function ``(bench) -> dict`` that measures one repetition and returns its raw
+numbers (with a short ``line`` to print); :meth:`Bench.rounds` runs every scenario once per
+round, interleaved, so slow drift of the machine spreads over all of them alike.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.lib import database, machine, server, wrk
+from bench.lib.database import Database
+from bench.lib.server import Service
+
+Scenario = Callable[["Bench"], dict[str, Any]]
+
+
+@dataclass
+class Bench:
+    folder: Path
+    db: Database
+    deadline: float
+    service: Service | None = None
+    raw: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _others: dict[str, list[float]] = field(default_factory=dict)
+    _current: str = "setup"
+
+    @property
+    def svc(self) -> Service:
+        if self.service is None:
+            raise RuntimeError("no service is running")
+        return self.service
+
+    def start_service(self, **options: Any) -> Service:
+        self.stop_service()
+        self.service = server.start(self.db.dsns, self.folder, **options)
+        return self.service
+
+    def stop_service(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+            keep = Path(tempfile.gettempdir()) / "bench-service.log"
+            shutil.copyfile(self.service.log_path, keep)
+            self.service = None
+
+    def cpu(self) -> machine.CpuWindow:
+        """CPU split between each worker, the rest of the service, PostgreSQL, wrk, us and
+        everyone else, over the ``with`` block."""
+        svc = self.svc
+        workers = svc.workers()
+        groups: dict[str, Any] = {
+            f"worker {i + 1}": (lambda pid=pid: [pid]) for i, pid in enumerate(workers)
+        }
+        groups["service other"] = lambda: [p for p in svc.pids() if p not in workers]
+        groups["postgres"] = self.db.pids
+        groups["wrk background"] = lambda: [  # started before the window, still running
+            pid for pid, cmd in machine.children(os.getpid()).items() if cmd.startswith("wrk ")
+        ]
+        return machine.CpuWindow(groups)
+
+    def measure(self, load: wrk.Load) -> dict[str, Any]:
+        """One wrk run with the CPU split recorded under ``cpu``."""
+        with self.cpu() as window:
+            data = wrk.run(load)
+        self._others.setdefault(self._current, []).append(window.result["other"])
+        return data | {"cpu": window.result}
+
+    def rounds(self, scenarios: dict[str, Scenario], count: int, pause: float = 1.0) -> None:
+        for number in range(1, count + 1):
+            for name, scenario in scenarios.items():
+                if time.monotonic() > self.deadline:
+                    raise TimeoutError("the run took longer than its deadline")
+                time.sleep(pause)
+                self._current = name
+                data = scenario(self) | {"round": number}
+                self.raw.setdefault(name, []).append(data)
+                print(f"  round {number} {name:18} {data.pop('line', '')}", flush=True)
+
+    def busiest_other(self, name: str) -> float:
+        """The most CPU (in cores) other people's processes used during a load of ``name``."""
+        return max(self._others.get(name, [0.0]))
+
+@contextmanager
+def prepared(minutes: float) -> Iterator[Bench]:
+    """A temporary folder with a migrated PostgreSQL; everything stops on the way out, also on
+    SIGTERM or SIGHUP, and the run is abandoned after ``minutes``."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    folder.chmod(0o755)  # the embedded PostgreSQL runs as another system user
+    (folder / "run").mkdir(mode=0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(folder / "run")
+    db = None
+    bench = None
+    try:
+        db = database.start(folder)
+        bench = Bench(folder, db, time.monotonic() + minutes * 60)
+        yield bench
+    finally:
+        if bench is not None:
+            bench.stop_service()
+        if db is not None:
+            db.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def versions(*dists: str) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for dist in dists:
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[dist] = None
+    done = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    found["wrk"] = ((done.stdout or done.stderr).splitlines() or [""])[0]
+    return found
+
+
+def git_state() -> dict[str, Any]:
+    git = ["git", "-C", str(server.ROOT)]
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--", "service", "sql"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {"head": head.stdout.strip(), "uncommitted_in_service_sql": len(dirty.stdout.splitlines())}

@@ -1,0 +1,96 @@
+"""Reading and changing an organization's profile. The slug never changes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+from msgspec import UnsetType
+
+from service.errors import ApiError, ErrorItem
+from service.fields import email_problem, text_problem
+from service.organizations import repo
+from service.organizations.schemas import (
+    PROFILE_FIELDS,
+    Links,
+    OrganizationAttributes,
+    OrganizationMeta,
+    OrganizationRelationships,
+    OrganizationResource,
+    ProfileChanges,
+    RoleIdentifier,
+    RoleLinkage,
+)
+
+LIMITS = {"name": 200, "tagline": 200, "description": 2000, "phone": 50, "location": 200}
+URLS = ("website", "logo_url", "icon_url")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+ATTR = "/data/attributes"
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def resource(found: repo.Profile, current_org: Any) -> OrganizationResource:
+    values = {f: getattr(found, f) for f in PROFILE_FIELDS}
+    return OrganizationResource(
+        type="auth/organizations",
+        id=str(found.id),
+        attributes=OrganizationAttributes(
+            slug=found.slug,
+            created_at=int(found.created_at.timestamp()),
+            updated_at=int(found.updated_at.timestamp()),
+            **values,
+        ),
+        relationships=OrganizationRelationships(
+            role=RoleLinkage(RoleIdentifier("auth/roles", str(found.role_id)))
+        ),
+        meta=OrganizationMeta(role=found.role_code, current=found.id == current_org),
+        links=Links(self=f"/auth/organizations/{found.id}"),
+    )
+
+
+def _problem(field: str, value: str | None) -> str | None:
+    if value is None:
+        return "A name is required." if field == "name" else None
+    if field == "email":
+        return email_problem(value)
+    if field in URLS:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and parts.hostname and len(value) <= 2048
+        return None if ok else "An absolute http(s) URL is expected."
+    if field == "language_code":
+        return None if LANGUAGE.match(value) else "A language tag such as en or pt-BR is expected."
+    return text_problem(value, maximum=LIMITS[field], label="This field")
+
+
+def changes(current: repo.Profile, body: ProfileChanges) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(before, after) of the profile fields; raises with one error per bad field."""
+    if not isinstance(body.slug, UnsetType):
+        raise ApiError("validation_error", "The slug cannot be changed.", pointer=f"{ATTR}/slug")
+    before = {f: getattr(current, f) for f in PROFILE_FIELDS}
+    after = dict(before)
+    items = []
+    for field in PROFILE_FIELDS:
+        value = getattr(body, field)
+        if isinstance(value, UnsetType):
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if field != "name" and not value:
+            value = None  # an empty optional field clears it
+        problem = _problem(field, value)
+        if problem:
+            items.append(ErrorItem("validation_error", problem, f"{ATTR}/{camel(field)}"))
+        after[field] = value
+    if items:
+        raise ApiError.many(items)
+    return before, after
+
+
+async def update(conn: asyncpg.Connection, org_id: Any, after: dict[str, Any]) -> None:
+    await repo.update_profile(conn, org_id, after)

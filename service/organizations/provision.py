@@ -1,0 +1,69 @@
+"""``python -m service create-organization``: a platform operator opens an organization.
+
+The organization is created with its managed roles and no members; its first owner is
+invited by mail (the invitation carries the ``owner`` role), so nobody holds an account or a
+session before they have chosen their own password.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from service.config import Settings
+from service.db.pool import create_pool
+from service.db.tx import transaction
+from service.errors import ApiError
+from service.fields import email_problem, normalize_email, text_problem
+from service.ids import uuid7
+from service.invitations import repo as invitations
+from service.mail.mailer import Mailer
+from service.organizations import service as organizations
+from service.security.permissions import OWNER
+from service.users import members
+
+OPERATOR = "The platform operator"
+
+
+@dataclass(frozen=True, slots=True)
+class Provisioned:
+    organization_id: UUID
+    invitation_id: UUID
+
+
+async def provision(settings: Settings, *, name: str, owner_email: str) -> Provisioned:
+    address = normalize_email(owner_email)
+    problem = text_problem(name, maximum=200, label="The name") or email_problem(address)
+    if problem:
+        raise ValueError(problem)
+    assert settings.database_url is not None
+    pool = await create_pool(settings.database_url, settings)
+    try:
+        async with transaction(pool) as conn:
+            org_id = await organizations.create(conn, name=name.strip(), owner_id=None)
+            owner = await members.role_by_code(conn, org_id, OWNER)
+            if owner is None:
+                raise ApiError("internal_error", "The owner role was not created.")
+            invitation_id = uuid7()
+            raw, hashed = invitations.mint(org_id)
+            await invitations.insert(
+                conn,
+                invitation_id=invitation_id,
+                org_id=org_id,
+                email=address,
+                role_id=owner.id,
+                invited_by=None,
+                token_hash=hashed,
+            )
+            await Mailer(settings).invitation(
+                conn,
+                to=address,
+                organization_name=name.strip(),
+                inviter_name=OPERATOR,
+                role_name=owner.name,
+                token=raw,
+                expires_days=invitations.EXPIRES_DAYS,
+            )
+    finally:
+        await pool.close()
+    return Provisioned(org_id, invitation_id)
