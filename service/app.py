@@ -13,6 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from service import http, openapi_bodies
+from service.audit.http import ROUTES as AUDIT_ROUTES
 from service.config import Settings
 from service.db import migrations
 from service.db.pool import create_pool
@@ -26,6 +27,7 @@ from service.organizations.http import ROUTES as ORGANIZATION_ROUTES
 from service.pages.http import ROUTES as PAGE_ROUTES
 from service.recovery.http import ROUTES as RECOVERY_ROUTES
 from service.registration.http import ROUTES as REGISTRATION_ROUTES
+from service.roles.http import ROUTES as ROLE_ROUTES
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
 from service.throttle.counters import Throttle
@@ -42,9 +44,11 @@ ROUTES: list[Any] = [
     *RECOVERY_ROUTES,
     *TOKEN_ROUTES,
     *USER_ROUTES,
+    *ROLE_ROUTES,
     *INVITATION_ROUTES,
     *ACCEPT_ROUTES,
     *ORGANIZATION_ROUTES,
+    *AUDIT_ROUTES,
     *PAGE_ROUTES,
 ]
 

@@ -1,5 +1,13 @@
 -- The schema after every migration in sql/migrations; rewritten by `make schema`.
 
+CREATE FUNCTION public.audit_events_refuse_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
 CREATE FUNCTION public.mail_outbox_notify() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog'
@@ -11,6 +19,65 @@ END
 $$;
 
 COMMENT ON FUNCTION public.mail_outbox_notify() IS 'Sends NOTIFY mail_outbox after rows are added to the outbox.';
+
+CREATE TABLE public.audit_events (
+    id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    actor_user_id uuid,
+    actor_kind text NOT NULL,
+    action text NOT NULL,
+    resource_type text NOT NULL,
+    resource_id text NOT NULL,
+    changes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    request_id text,
+    address text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audit_events_action_check CHECK (((action ~ '^[a-z]+(_[a-z]+)*\.[a-z]+(_[a-z]+)*$'::text) AND (length(action) <= 64))),
+    CONSTRAINT audit_events_actor_check CHECK (((actor_kind = 'user'::text) = (actor_user_id IS NOT NULL))),
+    CONSTRAINT audit_events_actor_kind_check CHECK ((actor_kind = ANY (ARRAY['user'::text, 'system'::text, 'anonymous'::text]))),
+    CONSTRAINT audit_events_address_check CHECK ((length(address) <= 100)),
+    CONSTRAINT audit_events_changes_object_check CHECK ((jsonb_typeof(changes) = 'object'::text)),
+    CONSTRAINT audit_events_changes_size_check CHECK ((pg_column_size(changes) < 16384)),
+    CONSTRAINT audit_events_request_id_check CHECK ((length(request_id) <= 200)),
+    CONSTRAINT audit_events_resource_id_check CHECK (((length(resource_id) >= 1) AND (length(resource_id) <= 200))),
+    CONSTRAINT audit_events_resource_type_check CHECK (((resource_type ~ '^[a-z]+/[a-z]+(-[a-z]+)*$'::text) AND (length(resource_type) <= 64)))
+);
+
+ALTER TABLE ONLY public.audit_events FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.audit_events IS 'Append-only audit trail per organization; written in the transaction of the change.';
+
+COMMENT ON COLUMN public.audit_events.actor_user_id IS 'The acting user as it was; no foreign key, so the trail outlives the account.';
+
+COMMENT ON COLUMN public.audit_events.changes IS 'Field-level diff {"field": {"before": x, "after": y}}; secrets are never recorded.';
+
+COMMENT ON COLUMN public.audit_events.request_id IS 'The X-Request-ID of the request that made the change.';
+
+COMMENT ON COLUMN public.audit_events.address IS 'The client address the request came from, when known.';
+
+CREATE TABLE public.invitations (
+    id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    email text NOT NULL,
+    role_id uuid,
+    invited_by uuid,
+    token_hash bytea NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    accepted_at timestamp with time zone,
+    accepted_user_id uuid,
+    revoked_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invitations_email_check CHECK (((char_length(email) >= 3) AND (char_length(email) <= 254))),
+    CONSTRAINT invitations_pending_role_check CHECK (((status <> 'pending'::text) OR (role_id IS NOT NULL))),
+    CONSTRAINT invitations_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'accepted'::text, 'revoked'::text]))),
+    CONSTRAINT invitations_token_hash_check CHECK ((octet_length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY public.invitations FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.invitations IS 'Invitations to join an organization; pending, accepted or revoked (expiry is read from expires_at).';
 
 CREATE TABLE public.mail_outbox (
     id uuid NOT NULL,
@@ -75,6 +142,8 @@ CREATE TABLE public.one_time_tokens (
     expires_at timestamp with time zone NOT NULL,
     used_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    client_id text,
+    CONSTRAINT one_time_tokens_client_check CHECK ((char_length(client_id) <= 200)),
     CONSTRAINT one_time_tokens_purpose_check CHECK ((purpose = ANY (ARRAY['verify_email'::text, 'password_reset'::text, 'set_password'::text]))),
     CONSTRAINT one_time_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
 );
@@ -84,6 +153,8 @@ ALTER TABLE ONLY public.one_time_tokens FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.one_time_tokens IS 'Hashed single-use tokens for links in mail.';
 
 COMMENT ON COLUMN public.one_time_tokens.organization_id IS 'For verify_email: the organization the pending registration created.';
+
+COMMENT ON COLUMN public.one_time_tokens.client_id IS 'For set_password: the clientId whose configured redirect the page links to afterwards.';
 
 CREATE TABLE public.organizations (
     id uuid NOT NULL,
@@ -240,6 +311,15 @@ COMMENT ON COLUMN public.users.email_verified_at IS 'NULL until the address is p
 
 COMMENT ON COLUMN public.users.last_organization_id IS 'Where the last login or switch went; the default next time.';
 
+ALTER TABLE ONLY public.audit_events
+    ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_token_key UNIQUE (token_hash);
+
 ALTER TABLE ONLY public.mail_outbox
     ADD CONSTRAINT mail_outbox_message_id_key UNIQUE (message_id);
 
@@ -291,6 +371,20 @@ ALTER TABLE ONLY public.throttle_counters
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
+CREATE INDEX audit_events_org_action_idx ON public.audit_events USING btree (organization_id, action, created_at DESC, id DESC);
+
+CREATE INDEX audit_events_org_actor_idx ON public.audit_events USING btree (organization_id, actor_user_id, created_at DESC, id DESC) WHERE (actor_user_id IS NOT NULL);
+
+CREATE INDEX audit_events_org_created_idx ON public.audit_events USING btree (organization_id, created_at DESC, id DESC);
+
+CREATE INDEX audit_events_org_resource_idx ON public.audit_events USING btree (organization_id, resource_type, resource_id, created_at DESC, id DESC);
+
+CREATE INDEX invitations_org_idx ON public.invitations USING btree (organization_id, id);
+
+CREATE UNIQUE INDEX invitations_pending_email_key ON public.invitations USING btree (organization_id, lower(email)) WHERE (status = 'pending'::text);
+
+CREATE INDEX invitations_role_idx ON public.invitations USING btree (organization_id, role_id) WHERE (status = 'pending'::text);
+
 CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (next_attempt_at, id) WHERE (status = 'pending'::text);
 
 CREATE INDEX memberships_role_idx ON public.memberships USING btree (organization_id, role_id);
@@ -313,7 +407,24 @@ CREATE INDEX throttle_counters_window_ends_idx ON public.throttle_counters USING
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_refuse_update();
+
 CREATE TRIGGER mail_outbox_notify AFTER INSERT ON public.mail_outbox FOR EACH STATEMENT EXECUTE FUNCTION public.mail_outbox_notify();
+
+ALTER TABLE ONLY public.audit_events
+    ADD CONSTRAINT audit_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_accepted_user_id_fkey FOREIGN KEY (accepted_user_id) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.invitations
+    ADD CONSTRAINT invitations_role_fkey FOREIGN KEY (organization_id, role_id) REFERENCES public.roles(organization_id, id) ON DELETE SET NULL (role_id);
 
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
@@ -344,6 +455,14 @@ ALTER TABLE ONLY public.roles
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_last_organization_id_fkey FOREIGN KEY (last_organization_id) REFERENCES public.organizations(id) ON DELETE SET NULL;
+
+ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY audit_events_tenant ON public.audit_events USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+
+ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY invitations_tenant ON public.invitations USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
 
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 
@@ -384,6 +503,30 @@ CREATE POLICY users_visible ON public.users USING (((NULLIF(current_setting('app
   WHERE ((m.user_id = users.id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)))))) WITH CHECK (true);
 
 GRANT USAGE ON SCHEMA public TO auth_app;
+
+GRANT SELECT ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(id) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(organization_id) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(actor_user_id) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(actor_kind) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(action) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(resource_type) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(resource_id) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(changes) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(request_id) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(address) ON TABLE public.audit_events TO auth_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.invitations TO auth_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.mail_outbox TO auth_app;
 

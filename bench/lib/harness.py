@@ -36,6 +36,7 @@ class Bench:
     deadline: float
     service: Service | None = None
     raw: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)  # what scenarios share: a token, ...
     _others: dict[str, list[float]] = field(default_factory=dict)
     _current: str = "setup"
 
@@ -94,6 +95,7 @@ class Bench:
         """The most CPU (in cores) other people's processes used during a load of ``name``."""
         return max(self._others.get(name, [0.0]))
 
+
 @contextmanager
 def prepared(minutes: float) -> Iterator[Bench]:
     """A temporary folder with a migrated PostgreSQL; everything stops on the way out, also on
@@ -139,4 +141,7 @@ def git_state() -> dict[str, Any]:
         text=True,
         check=False,
     )
-    return {"head": head.stdout.strip(), "uncommitted_in_service_sql": len(dirty.stdout.splitlines())}
+    return {
+        "head": head.stdout.strip(),
+        "uncommitted_in_service_sql": len(dirty.stdout.splitlines()),
+    }

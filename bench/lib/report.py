@@ -20,19 +20,22 @@ def spread(values: list[float]) -> dict[str, float]:
 
 @dataclass
 class Figure:
-    """``ratios[i]`` is ``values[i]`` over the baseline; the goal applies to their median."""
+    """``ratios[i]`` is ``values[i]`` over the baseline; the goal applies to their median.
+    A figure without baseline and goal is shown for information (it is another's baseline)."""
 
     name: str
     unit: str
     values: list[float]
-    baseline: float
-    baseline_label: str
-    ratios: list[float]
-    goal: tuple[str, float]  # (">=" or "<=", bound)
+    baseline: float | None = None
+    baseline_label: str = ""
+    ratios: list[float] = field(default_factory=list)
+    goal: tuple[str, float] | None = None  # (">=" or "<=", bound)
     notes: list[str] = field(default_factory=list)
 
     @property
-    def met(self) -> bool:
+    def met(self) -> bool | None:
+        if self.goal is None or not self.ratios:
+            return None
         ratio = statistics.median(self.ratios)
         op, bound = self.goal
         return ratio >= bound if op == ">=" else ratio <= bound
@@ -42,9 +45,9 @@ class Figure:
             "name": self.name,
             "unit": self.unit,
             "value": spread(self.values),
-            "baseline": {"value": round(self.baseline, 3), "what": self.baseline_label},
-            "ratio": spread(self.ratios),
-            "goal": f"ratio {self.goal[0]} {self.goal[1]}",
+            "baseline": {"value": self.baseline, "what": self.baseline_label},
+            "ratio": spread(self.ratios) if self.ratios else None,
+            "goal": f"ratio {self.goal[0]} {self.goal[1]}" if self.goal else None,
             "met": self.met,
             "values": self.values,
             "ratios": [round(r, 3) for r in self.ratios],
@@ -77,10 +80,10 @@ def table(figures: list[Figure]) -> str:
         (
             f.name,
             f"{_range(f.values, 1)} {f.unit}",
-            f"{f.baseline:.1f} {f.baseline_label}",
-            _range(f.ratios, 2),
-            f"{f.goal[0]} {f.goal[1]}",
-            "met" if f.met else "MISSED",
+            f"{f.baseline:.1f} {f.baseline_label}" if f.baseline is not None else "-",
+            _range(f.ratios, 2) if f.ratios else "-",
+            f"{f.goal[0]} {f.goal[1]}" if f.goal else "-",
+            {True: "met", False: "MISSED", None: "(info)"}[f.met],
         )
         for f in figures
     ]

@@ -65,4 +65,8 @@ WHERE organization_id = $1 AND id = $2 AND NOT is_managed;
 -- What still refers to the role, one row per kind of holder. A table that comes to
 -- reference roles adds its own UNION ALL branch here, and nowhere else.
 SELECT 'members' AS holder
-WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = $1 AND m.role_id = $2);
+WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = $1 AND m.role_id = $2)
+UNION ALL
+SELECT 'pending invitations'
+WHERE EXISTS (SELECT 1 FROM invitations i
+              WHERE i.organization_id = $1 AND i.role_id = $2 AND i.status = 'pending');

@@ -21,6 +21,7 @@ from litestar.di import Provide
 
 from service.db.tx import transaction
 from service.errors import ApiError
+from service.throttle.gate import address_of
 from service.security.jwt import CHALLENGE, UNAUTHORIZED_DETAIL, verify_access_token
 from service.users import repo as users
 
@@ -35,6 +36,7 @@ class Principal:
     role: str
     permissions: frozenset[str]
     practitioner_id: str | None
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ async def provide_session(request: Request[Any, Any, Any], state: State) -> Asyn
             role=membership.role_code,
             permissions=frozenset(membership.permissions),
             practitioner_id=membership.practitioner_id,
+            address=address_of(request, state.settings),
         )
         needed: str | None = request.route_handler.opt.get("permission")
         if needed is not None and needed not in principal.permissions:
