@@ -134,7 +134,8 @@ async def accept(
     await repo.mark_accepted(conn, org_id, live.id, user_id)
     person_now = await users.by_id(conn, user_id)
     membership = await users.membership(conn, org_id, user_id)
-    assert person_now is not None and membership is not None
+    assert person_now is not None
+    assert membership is not None
     return await issue_tokens(
         conn, issuer, person_now, membership, family_id=uuid7(), parent_id=None
     )

@@ -116,7 +116,8 @@ async def resend(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) ->
     if status != "pending":
         raise ApiError("conflict", f"This invitation is {status}; invite again instead.")
     current = await repo.view(conn, org_id, invitation_id)
-    assert current is not None and current.role_id is not None
+    assert current is not None
+    assert current.role_id is not None
     role = await members.role(conn, org_id, current.role_id)
     raw, hashed = repo.mint(org_id)
     await repo.renew(conn, org_id, invitation_id, hashed)

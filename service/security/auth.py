@@ -21,8 +21,8 @@ from litestar.di import Provide
 
 from service.db.tx import transaction
 from service.errors import ApiError
-from service.throttle.gate import address_of
 from service.security.jwt import CHALLENGE, UNAUTHORIZED_DETAIL, verify_access_token
+from service.throttle.gate import address_of
 from service.users import repo as users
 
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]

@@ -59,7 +59,8 @@ async def test_seed_invite_and_a_new_person_accepts(
     _, token = link_in(mail)
     page = await client.get("/auth/invitations/accept", params={"token": token})
     assert page.status_code == 200
-    assert 'name="password"' in page.text and "Care Team User" in page.text
+    assert 'name="password"' in page.text
+    assert "Care Team User" in page.text
     # No session exists before the password is set.
     assert (await login(client, "doctor@hospital.com", NEW["password"])).status_code == 401
     accepted = await client.post("/auth/invitations/accept", json={"token": token, **NEW})

@@ -60,7 +60,8 @@ async def test_never_a_token_for_an_organization_left(
 ) -> None:
     tokens, lab = await _two_orgs(client, mailbox)
     await admin_conn.execute(
-        "DELETE FROM memberships WHERE organization_id = $1 AND user_id = (SELECT id FROM users WHERE email = $2)",
+        "DELETE FROM memberships WHERE organization_id = $1"
+        " AND user_id = (SELECT id FROM users WHERE email = $2)",
         lab,
         PERSON,
     )
