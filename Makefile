@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export UV_LINK_MODE := copy
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data
 
-.PHONY: install run migrate test lint format openapi schema clean
+.PHONY: install run migrate test lint format openapi schema clean bench
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -37,6 +37,10 @@ openapi: install ## rewrite openapi/openapi.json from the code
 
 schema: install ## rewrite sql/schema.sql from the migrations
 	$(UV) run --locked python -m tests.support.schema
+
+bench: install ## load benchmarks, a few minutes; prints ratios, writes bench/results.json
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(UV) run --locked python -m bench.accounts
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -213,7 +213,7 @@ def main() -> int:
     report.write(
         args.output,
         figs,
-        machine=machine.info() | {"busy_cores_before": round(before, 2), "after": round(after, 2)},
+        machine=machine.info() | {"busy_cores_before": round(before, 2), "busy_cores_after": round(after, 2)},
         versions=harness.versions("litestar", "uvicorn", "argon2-cffi", "asyncpg", "msgspec"),
         code=harness.git_state(),
         config={"users": USERS, "rounds": args.rounds, "workers": 2, "storm": STORM,

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.errors import ApiError, ErrorItem
 from service.fields import normalize_email, text_problem
@@ -98,6 +99,7 @@ async def accept(
     *,
     person: NewPerson | None,
     password_hash: str | None,
+    address: str | None = None,
 ) -> TokenResponse:
     org_id = found.org_id
     await set_tenant(conn, org_id=org_id, user_id=None)
@@ -132,6 +134,17 @@ async def accept(
         raise ApiError("conflict", "You are already a member of this organization.")
     await members.add(conn, org_id, user_id, live.role_id, None)
     await repo.mark_accepted(conn, org_id, live.id, user_id)
+    await record(
+        conn,
+        organization_id=org_id,
+        action="invitation.accept",
+        resource_type="auth/invitations",
+        resource_id=live.id,
+        actor_user_id=user_id,
+        before={"status": "pending"},
+        after={"status": "accepted", "acceptedBy": user_id, "role": live.role_code},
+        address=address,
+    )
     person_now = await users.by_id(conn, user_id)
     membership = await users.membership(conn, org_id, user_id)
     assert person_now is not None

@@ -95,7 +95,13 @@ async def accept_invitation(request: Request[Any, Any, Any], state: State) -> Re
             password_hash = await state.hasher.hash(person.password)
         async with transaction(state.pool) as conn:
             return await accept.accept(
-                conn, body.token, found, state.issuer, person=person, password_hash=password_hash
+                conn,
+                body.token,
+                found,
+                state.issuer,
+                person=person,
+                password_hash=password_hash,
+                address=address_of(request, settings),
             )
 
     try:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.errors import ApiError
 from service.fields import email_problem, normalize_email
@@ -27,6 +28,27 @@ from service.users import repo as users
 class Context:
     principal: Principal
     mailer: Mailer
+
+
+async def _audit(
+    conn: asyncpg.Connection,
+    ctx: Context,
+    action: str,
+    invitation_id: UUID,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+) -> None:
+    await record(
+        conn,
+        organization_id=ctx.principal.org_id,
+        action=action,
+        resource_type="auth/invitations",
+        resource_id=invitation_id,
+        actor_user_id=ctx.principal.user_id,
+        before=before,
+        after=after,
+        address=ctx.principal.address,
+    )
 
 
 def not_found() -> ApiError:
@@ -61,6 +83,14 @@ async def invite(
         token_hash=hashed,
     )
     await _mail(conn, ctx, address, role.name, raw)
+    await _audit(
+        conn,
+        ctx,
+        "invitation.create",
+        invitation_id,
+        None,
+        {"email": address, "role": role.code, "status": "pending"},
+    )
     return invitation_id
 
 
@@ -104,6 +134,9 @@ async def revoke(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) ->
     if status == "revoked":
         return False
     await repo.revoke(conn, ctx.principal.org_id, invitation_id)
+    await _audit(
+        conn, ctx, "invitation.revoke", invitation_id, {"status": "pending"}, {"status": "revoked"}
+    )
     return True
 
 
@@ -122,3 +155,12 @@ async def resend(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) ->
     raw, hashed = repo.mint(org_id)
     await repo.renew(conn, org_id, invitation_id, hashed)
     await _mail(conn, ctx, current.email, role.name if role else "", raw)
+    renewed = await repo.view(conn, org_id, invitation_id)
+    await _audit(
+        conn,
+        ctx,
+        "invitation.resend",
+        invitation_id,
+        {"expiresAt": current.expires_at},
+        {"expiresAt": renewed.expires_at if renewed else None},
+    )

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from service import jsonapi
+from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.errors import ApiError
 from service.ids import parse_uuid
@@ -92,8 +93,20 @@ async def update_organization(
     current = await repo.profile(session.conn, target, session.principal.user_id)
     if current is None:
         raise _not_found()
-    _before, after = profile.changes(current, data.data.attributes)
-    await profile.update(session.conn, target, after)
+    before, after = profile.changes(current, data.data.attributes)
+    if before != after:
+        await profile.update(session.conn, target, after)
+        await record(
+            session.conn,
+            organization_id=target,
+            action="organization.update",
+            resource_type="auth/organizations",
+            resource_id=target,
+            actor_user_id=session.principal.user_id,
+            before=before,
+            after=after,
+            address=session.principal.address,
+        )
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from service.audit.recorder import record
 from service.config import Settings
 from service.db.pool import create_pool
 from service.db.tx import transaction
@@ -54,6 +55,15 @@ async def provision(settings: Settings, *, name: str, owner_email: str) -> Provi
                 role_id=owner.id,
                 invited_by=None,
                 token_hash=hashed,
+            )
+            await record(
+                conn,
+                organization_id=org_id,
+                action="organization.create",
+                resource_type="auth/organizations",
+                resource_id=org_id,
+                actor_kind="system",
+                after={"name": name.strip(), "ownerInvited": address},
             )
             await Mailer(settings).invitation(
                 conn,

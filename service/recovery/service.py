@@ -12,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.errors import ApiError, ErrorItem
 from service.fields import normalize_email
@@ -91,6 +92,16 @@ async def confirm(
     await links.expire_unused(conn, target.user_id, ALL_PURPOSES)
     await set_tenant(conn, org_id=None, user_id=target.user_id)
     await tokens.revoke_user(conn, target.user_id, "password_reset")
+    for membership in await users.active_memberships(conn, target.user_id):
+        await set_tenant(conn, org_id=membership.organization_id, user_id=target.user_id)
+        await record(
+            conn,
+            organization_id=membership.organization_id,
+            action="auth.password_reset",
+            resource_type="auth/users",
+            resource_id=target.user_id,
+            actor_user_id=target.user_id,
+        )
     await mailer.password_changed(
         conn, to=target.email, name=target.name, organization_name=target.organization_name
     )

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.errors import ApiError, ErrorItem
 from service.fields import email_problem, normalize_email, text_problem
@@ -112,6 +113,15 @@ async def register(
             family_name=form.last_name,
         )
     org_id = await organizations.create(conn, name=form.organization_name, owner_id=user_id)
+    await record(
+        conn,
+        organization_id=org_id,
+        action="organization.create",
+        resource_type="auth/organizations",
+        resource_id=org_id,
+        actor_user_id=user_id,
+        after={"name": form.organization_name, "owner": form.email},
+    )
     token = await links.issue(
         conn,
         user_id=user_id,
@@ -147,6 +157,17 @@ async def verify(conn: asyncpg.Connection, token: str) -> None:
         raise ApiError("invalid_token", INVALID, pointer="/token")
     await users.mark_verified(conn, user.id, redeemed.organization_id)
     await links.expire_unused(conn, user.id, (links.VERIFY_EMAIL,))
+    if redeemed.organization_id is not None:
+        await set_tenant(conn, org_id=redeemed.organization_id, user_id=user.id)
+        await record(
+            conn,
+            organization_id=redeemed.organization_id,
+            action="auth.email_verified",
+            resource_type="auth/users",
+            resource_id=user.id,
+            actor_user_id=user.id,
+            after={"emailVerified": True},
+        )
 
 
 async def resend(conn: asyncpg.Connection, email: str, *, mailer: Mailer) -> None:

@@ -29,4 +29,4 @@ SET revoked_at = now(), revoked_reason = $3
 WHERE organization_id = $1 AND user_id = $2 AND revoked_at IS NULL;
 
 -- name: family_of
-SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2;
+SELECT family_id, organization_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2;

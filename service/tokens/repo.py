@@ -71,6 +71,9 @@ async def revoke_member(conn: asyncpg.Connection, org_id: UUID, user_id: UUID, r
     await conn.execute(q.revoke_member, org_id, user_id, reason)
 
 
-async def family_of(conn: asyncpg.Connection, token_hash: bytes, user_id: UUID) -> UUID | None:
-    family: UUID | None = await conn.fetchval(q.family_of, token_hash, user_id)
-    return family
+async def family_of(
+    conn: asyncpg.Connection, token_hash: bytes, user_id: UUID
+) -> tuple[UUID, UUID] | None:
+    """(family, organization) of a refresh token."""
+    row = await conn.fetchrow(q.family_of, token_hash, user_id)
+    return (row["family_id"], row["organization_id"]) if row else None

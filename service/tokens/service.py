@@ -12,6 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant, transaction
 from service.ids import uuid7
@@ -102,6 +103,8 @@ async def password_grant(
         raise login_failed()
     if user is None or not result.ok or user.email_verified_at is None or user.disabled_at:
         await issuer.throttle.record_failures(rules)
+        if user is not None:
+            await _login_failed(issuer, user, address)
         raise login_failed()
     await issuer.throttle.reset(account_key(LOGIN, username))
     if result.needs_rehash and user.password_hash:
@@ -115,7 +118,45 @@ async def password_grant(
             raise login_failed()
         if new_hash and user.password_hash:
             await users.rehash(conn, user.id, new_hash, user.password_hash)
-        return await issue_tokens(conn, issuer, user, membership, family_id=uuid7(), parent_id=None)
+        issued = await issue_tokens(
+            conn, issuer, user, membership, family_id=uuid7(), parent_id=None
+        )
+        await auth_event(conn, membership.organization_id, user.id, "auth.login", address)
+        return issued
+
+
+async def auth_event(
+    conn: asyncpg.Connection,
+    org_id: UUID,
+    user_id: UUID,
+    action: str,
+    address: str | None,
+    *,
+    actor_kind: str = "user",
+) -> None:
+    """An authentication event in the organization's trail (the tenant must be ``org_id``)."""
+    await record(
+        conn,
+        organization_id=org_id,
+        action=action,
+        resource_type="auth/users",
+        resource_id=user_id,
+        actor_user_id=user_id if actor_kind == "user" else None,
+        actor_kind=actor_kind,
+        address=address,
+    )
+
+
+async def _login_failed(issuer: Issuer, user: users.User, address: str) -> None:
+    """A failed login on a known account goes into the trail of its last organization."""
+    org_id = user.last_organization_id
+    if org_id is None:
+        return
+    async with transaction(issuer.pool, org_id=org_id, user_id=user.id) as conn:
+        if await users.membership(conn, org_id, user.id) is not None:
+            await auth_event(
+                conn, org_id, user.id, "auth.login_failed", address, actor_kind="anonymous"
+            )
 
 
 async def refresh_grant(issuer: Issuer, *, raw: str, organization_id: UUID | None) -> TokenResponse:
@@ -146,6 +187,15 @@ async def _rotate(
         # rotated token coming back means someone holds a copy: the family dies.
         if stored.since_rotation is not None and stored.since_rotation > REUSE_GRACE:
             await tokens.revoke_family(conn, stored.family_id, "reuse")
+            await set_tenant(conn, org_id=stored.organization_id, user_id=user_id)
+            await auth_event(
+                conn,
+                stored.organization_id,
+                user_id,
+                "auth.refresh_reuse",
+                None,
+                actor_kind="anonymous",
+            )
         return None
     user = await users.by_id(conn, user_id)
     if user is None or user.disabled_at is not None:
@@ -170,6 +220,9 @@ async def revoke(pool: asyncpg.Pool, raw: str) -> None:
     if user_id is None:
         return
     async with transaction(pool, user_id=user_id) as conn:
-        family = await tokens.family_of(conn, refresh.digest(raw), user_id)
-        if family is not None:
+        found = await tokens.family_of(conn, refresh.digest(raw), user_id)
+        if found is not None:
+            family, org_id = found
             await tokens.revoke_family(conn, family, "logout")
+            await set_tenant(conn, org_id=org_id, user_id=user_id)
+            await auth_event(conn, org_id, user_id, "auth.logout", None)

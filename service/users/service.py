@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 from msgspec import UnsetType
 
+from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
 from service.errors import ApiError, ErrorItem
@@ -42,6 +43,41 @@ class Context:
     settings: Settings
     mailer: Mailer
     fhir: PractitionerDirectory
+
+
+def snapshot(view: users.MemberView | None) -> dict[str, object] | None:
+    """What the audit trail keeps of a member."""
+    if view is None:
+        return None
+    return {
+        "email": view.email,
+        "name": view.name,
+        "active": view.active,
+        "role": view.role_code,
+        "roleId": view.role_id,
+        "practitionerId": view.practitioner_id,
+    }
+
+
+async def _audit(
+    conn: asyncpg.Connection,
+    ctx: Context,
+    action: str,
+    user_id: UUID,
+    before: users.MemberView | None,
+    after: users.MemberView | None,
+) -> None:
+    await record(
+        conn,
+        organization_id=ctx.principal.org_id,
+        action=action,
+        resource_type="auth/users",
+        resource_id=user_id,
+        actor_user_id=ctx.principal.user_id,
+        before=snapshot(before),
+        after=snapshot(after),
+        address=ctx.principal.address,
+    )
 
 
 def _not_found() -> ApiError:
@@ -103,6 +139,13 @@ def _validate_new(ctx: Context, resource: NewUser) -> str:
 
 
 async def create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> UUID:
+    user_id = await _create(conn, ctx, resource)
+    after = await users.member_view(conn, ctx.principal.org_id, user_id)
+    await _audit(conn, ctx, "user.create", user_id, None, after)
+    return user_id
+
+
+async def _create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> UUID:
     email = _validate_new(ctx, resource)
     attrs = resource.attributes
     role = await assignable_role(conn, ctx, resource.relationships.roles.data.id)
@@ -172,6 +215,7 @@ async def update(
     if current is None:
         raise _not_found()
     guard_target(ctx, current.permissions)
+    before = await users.member_view(conn, org_id, user_id)
     attrs, rels = changes.attributes, changes.relationships
     role_id, code = current.role_id, current.code
     if not isinstance(rels.roles, UnsetType):
@@ -193,6 +237,9 @@ async def update(
     )
     if current.active and not active:
         await tokens.revoke_member(conn, org_id, user_id, "deactivated")
+    after = await users.member_view(conn, org_id, user_id)
+    if snapshot(before) != snapshot(after):
+        await _audit(conn, ctx, "user.update", user_id, before, after)
 
 
 async def remove(conn: asyncpg.Connection, ctx: Context, user_id: UUID) -> bool:
@@ -204,6 +251,8 @@ async def remove(conn: asyncpg.Connection, ctx: Context, user_id: UUID) -> bool:
     guard_target(ctx, current.permissions)
     if current.code == OWNER and current.active:
         await _keep_an_owner(conn, org_id, user_id)
+    before = await users.member_view(conn, org_id, user_id)
     await tokens.revoke_member(conn, org_id, user_id, "removed")
     await members.remove(conn, org_id, user_id)
+    await _audit(conn, ctx, "user.remove", user_id, before, None)
     return True
