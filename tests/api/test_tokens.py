@@ -169,3 +169,22 @@ async def test_the_password_is_rehashed_when_parameters_rise(
         "SELECT password_hash FROM users WHERE email = 'old@clinic.org'"
     )
     assert "m=256" in stored
+
+
+async def test_a_throttled_login_looks_like_a_wrong_password(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    await signed_up(client, mailbox, "target@clinic.org")
+    wrong = [await login(client, "target@clinic.org", f"guess number {i}") for i in range(10)]
+    assert {w.status_code for w in wrong} == {401}
+    # The account is now throttled: even the right password gets the wrong-password answer.
+    blocked = await login(client, "target@clinic.org")
+    assert blocked.status_code == 401
+    assert blocked.content == wrong[0].content
+    # Counters live in PostgreSQL, shared by every instance.
+    assert (
+        await admin_conn.fetchval(
+            "SELECT count(*) FROM throttle_counters WHERE key LIKE 'login:account:%'"
+        )
+        == 1
+    )

@@ -301,3 +301,33 @@ async def test_list_filters_and_pages(
     bad = await client.get("/auth/users?filter[password]=x", headers=owner)
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["source"]["parameter"] == "filter[password]"
+
+
+@pytest.mark.parametrize(("environment", "welcomed"), [("sandbox", True), ("production", False)])
+async def test_welcome_mail_only_in_the_sandbox(
+    client: httpx.AsyncClient,
+    mailbox: Mailbox,
+    admin_conn: asyncpg.Connection,
+    settings: Settings,
+    environment: str,
+    welcomed: bool,
+) -> None:
+    import dataclasses
+
+    from tests.support.server import serve
+
+    there = dataclasses.replace(settings, app_env=environment)
+    async with serve(there) as url, httpx.AsyncClient(base_url=url) as other:
+        owner = bearer(await signed_up(other, mailbox, OWNER))
+        org = await org_of(admin_conn, OWNER)
+        body = new_user("fresh@clinic.org", await role_id(admin_conn, org, "member"))
+        assert (await other.post("/auth/users", json=body, headers=owner)).status_code == 201
+        await mailbox.next_to("fresh@clinic.org")  # the set-password mail
+        if welcomed:
+            await mailbox.next_to("fresh@clinic.org", after=1)
+        else:
+            import asyncio
+
+            await asyncio.sleep(0.5)
+        subjects = sorted(str(m.message["Subject"]) for m in mailbox.to("fresh@clinic.org"))
+    assert len(subjects) == (2 if welcomed else 1)
