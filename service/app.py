@@ -12,7 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from service import http, openapi_bodies
+from service import http, openapi_doc
 from service.audit.http import ROUTES as AUDIT_ROUTES
 from service.config import Settings
 from service.db import migrations
@@ -148,6 +148,6 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
     )
     app.state.settings = settings
     app.state.mailer = Mailer(settings)
-    openapi_bodies.describe(app)
+    openapi_doc.describe(app)
     app.asgi_handler = http.RequestContext(app.asgi_handler)
     return app
