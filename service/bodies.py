@@ -45,3 +45,10 @@ async def read_form(request: Request[Any, Any, Any], shape: type[T]) -> T:
 def prefix_for(kind: str) -> str:
     """Where attributes live in the body the client sent."""
     return "/data/attributes" if kind == jsonapi.JSONAPI else ""
+
+
+async def read_any(request: Request[Any, Any, Any], shape: type[T]) -> T:
+    """The same fields as a JSON body or as an HTML form post (link pages post forms)."""
+    if kind_of(request) == jsonapi.FORM:
+        return await read_form(request, shape)
+    return await read_json(request, shape)

@@ -42,3 +42,13 @@ def parse_uuid(value: str) -> uuid.UUID | None:
     except ValueError:
         return None
     return parsed if str(parsed) == value.lower() else None
+
+
+def path_id(value: str) -> uuid.UUID:
+    """The id in a request path; a malformed one is a 400 ``invalid_id``."""
+    from service.errors import ApiError
+
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise ApiError("invalid_id", "The id in the path is not a valid id.", parameter="id")
+    return parsed

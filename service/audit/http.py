@@ -12,7 +12,7 @@ from service import jsonapi
 from service.audit import query, service
 from service.audit.schemas import AuditEventDocument, AuditEventListDocument, event_resource
 from service.errors import ApiError
-from service.ids import parse_uuid
+from service.ids import path_id
 from service.security.auth import BEARER_SECURITY, SESSION, Session
 
 COMMON: dict[str, Any] = {
@@ -56,10 +56,7 @@ async def get_audit_event(
     event_id: FromPath[str], session: NamedDependency[Session]
 ) -> Response[AuditEventDocument]:
     """Another organization's event answers 404 `not_found`, exactly like a missing one."""
-    parsed = parse_uuid(event_id)
-    if parsed is None:
-        raise ApiError("invalid_id", "The id in the path is not a valid id.", parameter="id")
-    event = await service.get_event(session.conn, session.principal.org_id, parsed)
+    event = await service.get_event(session.conn, session.principal.org_id, path_id(event_id))
     if event is None:
         raise ApiError("not_found", "No audit event with this id exists in this organization.")
     return Response(AuditEventDocument(event_resource(event)), media_type=jsonapi.JSONAPI)

@@ -54,12 +54,6 @@ async def accept_page(state: State, token: FromQuery[str] = "") -> Response[str]
     return _form_page(state, token, found)
 
 
-async def _read(request: Request[Any, Any, Any]) -> AcceptBody:
-    if bodies.kind_of(request) == jsonapi.FORM:
-        return await bodies.read_form(request, AcceptBody)
-    return await bodies.read_json(request, AcceptBody)
-
-
 @post(
     "/auth/invitations/accept",
     tags=["invitations"],
@@ -78,7 +72,7 @@ async def accept_invitation(request: Request[Any, Any, Any], state: State) -> Re
     account. Creates the membership with the invited role and answers with tokens for the
     organization (RFC 6749 body). Single use, seven days, bound to the invited address."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
-    body = await _read(request)
+    body = await bodies.read_any(request, AcceptBody)
     settings = state.settings
     found: accept.Found | None = None
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from service import bodies, jsonapi
 from service.errors import ApiError
-from service.ids import parse_uuid
+from service.ids import parse_uuid, path_id
 from service.invitations import repo, service
 from service.invitations.schemas import (
     SENT,
@@ -38,13 +38,6 @@ STATUSES = ("pending", "accepted", "revoked", "expired")
 
 def _context(session: Session, state: State) -> service.Context:
     return service.Context(session.principal, state.mailer)
-
-
-def _id(raw: str) -> UUID:
-    parsed = parse_uuid(raw)
-    if parsed is None:
-        raise ApiError("invalid_id", "The id in the path is not a valid id.", parameter="id")
-    return parsed
 
 
 async def _document(session: Session, invitation_id: UUID) -> InvitationDocument:
@@ -128,7 +121,7 @@ async def list_invitations(
 async def get_invitation(
     invitation_id: FromPath[str], session: NamedDependency[Session]
 ) -> Response[InvitationDocument]:
-    return Response(await _document(session, _id(invitation_id)), media_type=jsonapi.JSONAPI)
+    return Response(await _document(session, path_id(invitation_id)), media_type=jsonapi.JSONAPI)
 
 
 @delete(
@@ -141,7 +134,7 @@ async def revoke_invitation(
     invitation_id: FromPath[str], session: NamedDependency[Session], state: State
 ) -> None:
     """Its link stops working at once. Revoking twice is fine; an accepted one is a 409."""
-    await service.revoke(session.conn, _context(session, state), _id(invitation_id))
+    await service.revoke(session.conn, _context(session, state), path_id(invitation_id))
 
 
 @post(
@@ -154,7 +147,7 @@ async def resend_invitation(
     invitation_id: FromPath[str], session: NamedDependency[Session], state: State
 ) -> Response[InvitationDocument]:
     """A new link valid for seven days; the old link stops working."""
-    target = _id(invitation_id)
+    target = path_id(invitation_id)
     await service.resend(session.conn, _context(session, state), target)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 

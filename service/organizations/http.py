@@ -13,7 +13,7 @@ from service import jsonapi
 from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.errors import ApiError
-from service.ids import parse_uuid
+from service.ids import path_id
 from service.organizations import profile, repo
 from service.organizations.schemas import (
     OrganizationChangesDocument,
@@ -36,9 +36,7 @@ def _not_found() -> ApiError:
 
 def _current(session: Session, raw: str) -> UUID:
     """Only the token's organization is reachable by id; any other id is not found."""
-    org_id = parse_uuid(raw)
-    if org_id is None:
-        raise ApiError("invalid_id", "The id in the path is not a valid id.", parameter="id")
+    org_id = path_id(raw)
     if org_id != session.principal.org_id:
         raise _not_found()
     return org_id

@@ -22,12 +22,6 @@ from service.throttle.gate import address_of, guarded, invalid_token
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 
 
-async def _read(request: Request[Any, Any, Any], shape: type[Any]) -> Any:
-    if bodies.kind_of(request) == jsonapi.FORM:
-        return await bodies.read_form(request, shape)
-    return await bodies.read_json(request, shape)
-
-
 @post(
     "/auth/password-reset",
     tags=["accounts"],
@@ -41,7 +35,7 @@ async def _read(request: Request[Any, Any, Any], shape: type[Any]) -> Any:
 )
 async def request_reset(request: Request[Any, Any, Any], state: State) -> Response[Message]:
     """Always 202. A link goes only to the stored address of a matching account."""
-    body: ResetRequest = await _read(request, ResetRequest)
+    body: ResetRequest = await bodies.read_any(request, ResetRequest)
     async with transaction(state.pool) as conn:
         await service.request_reset(conn, body.email, mailer=state.mailer)
     return Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON)
@@ -64,7 +58,7 @@ async def confirm_reset(request: Request[Any, Any, Any], state: State) -> Respon
     """Single use, within an hour. Ends every session of the account and sends a notice. A
     form post (from the page the mail links to) is answered with a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
-    body: ResetConfirm = await _read(request, ResetConfirm)
+    body: ResetConfirm = await bodies.read_any(request, ResetConfirm)
     settings = state.settings
     target: service.ResetTarget | None = None
 

@@ -70,12 +70,6 @@ async def register(request: Request[Any, Any, Any], state: State) -> Response[Me
     return _message(request, REGISTERED, 202)
 
 
-async def _read_token(request: Request[Any, Any, Any]) -> str:
-    if bodies.kind_of(request) == jsonapi.FORM:
-        return (await bodies.read_form(request, TokenBody)).token
-    return (await bodies.read_json(request, TokenBody)).token
-
-
 @post(
     "/auth/verify-email",
     tags=["accounts"],
@@ -92,7 +86,7 @@ async def _read_token(request: Request[Any, Any, Any]) -> str:
 async def verify_email(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     """Single use. A form post (from the page the mail links to) is answered with a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
-    token = await _read_token(request)
+    token = (await bodies.read_any(request, TokenBody)).token
 
     async def attempt() -> None:
         async with transaction(state.pool) as conn:
@@ -128,10 +122,7 @@ async def verify_email(request: Request[Any, Any, Any], state: State) -> Respons
 )
 async def resend_verification(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     """Always 202, whether or not the address has an account that needs a link."""
-    if bodies.kind_of(request) == jsonapi.FORM:
-        email = (await bodies.read_form(request, EmailBody)).email
-    else:
-        email = (await bodies.read_json(request, EmailBody)).email
+    email = (await bodies.read_any(request, EmailBody)).email
     async with transaction(state.pool) as conn:
         await service.resend(conn, email, mailer=state.mailer)
     return _message(request, ACCEPTED, 202)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
@@ -11,7 +10,7 @@ from litestar.params import FromPath
 
 from service import bodies, jsonapi
 from service.errors import ApiError
-from service.ids import parse_uuid
+from service.ids import path_id
 from service.roles import service
 from service.roles.repo import Role
 from service.roles.schemas import (
@@ -32,13 +31,6 @@ READ = {"permission": "roles.read"}
 WRITE = {"permission": "roles.write"}
 FLAGS = {"true": True, "false": False}
 KINDS = ("service", "fhir")
-
-
-def _role_id(value: str) -> UUID:
-    parsed = parse_uuid(value)
-    if parsed is None:
-        raise ApiError("invalid_id", "A role id is a UUID in its canonical form.")
-    return parsed
 
 
 def _is_managed(filters: dict[str, str]) -> bool | None:
@@ -107,7 +99,7 @@ async def list_roles(
 async def get_role(
     role_id: FromPath[str], session: NamedDependency[Session]
 ) -> Response[RoleDocument]:
-    role = await service.get(session.conn, session.principal.org_id, _role_id(role_id))
+    role = await service.get(session.conn, session.principal.org_id, path_id(role_id))
     return Response(_document(role), media_type=jsonapi.JSONAPI)
 
 
@@ -150,7 +142,7 @@ async def update_role(
 ) -> Response[RoleDocument]:
     """Any of `name`, `description`, `permissions`; `code` never changes. Managed roles are
     read-only."""
-    parsed = _role_id(role_id)
+    parsed = path_id(role_id)
     body = await bodies.read_json(request, RolePatchDocument)
     change = await service.update(session.conn, session.principal, parsed, body.data)
     return Response(_document(change.role), media_type=jsonapi.JSONAPI)
@@ -168,7 +160,7 @@ async def update_role(
 )
 async def delete_role(role_id: FromPath[str], session: NamedDependency[Session]) -> None:
     """409 `role_in_use` while a member holds the role. Managed roles cannot be deleted."""
-    await service.delete(session.conn, session.principal, _role_id(role_id))
+    await service.delete(session.conn, session.principal, path_id(role_id))
 
 
 @get(

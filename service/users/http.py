@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from service import jsonapi
 from service.errors import ApiError
-from service.ids import parse_uuid
+from service.ids import parse_uuid, path_id
 from service.security.auth import BEARER_SECURITY, SESSION, Session
 from service.users import members, repo, service
 from service.users.schemas import (
@@ -35,13 +35,6 @@ FILTERS = ("email", "name", "role")
 
 def _context(session: Session, state: State) -> service.Context:
     return service.Context(session.principal, state.settings, state.mailer, state.fhir)
-
-
-def _user_id(raw: str) -> UUID:
-    parsed = parse_uuid(raw)
-    if parsed is None:
-        raise ApiError("invalid_id", "The id in the path is not a valid id.", parameter="id")
-    return parsed
 
 
 async def _document(session: Session, user_id: UUID) -> UserDocument:
@@ -127,7 +120,7 @@ async def list_users(
 async def get_user(
     user_id: FromPath[str], session: NamedDependency[Session]
 ) -> Response[UserDocument]:
-    document = await _document(session, _user_id(user_id))
+    document = await _document(session, path_id(user_id))
     return Response(document, media_type=jsonapi.JSONAPI)
 
 
@@ -145,7 +138,7 @@ async def update_user(
 ) -> Response[UserDocument]:
     """Attributes `name` and `active`; relationships `auth/roles` and `fhir/practitioner`
     (`data: null` unlinks). Deactivation ends the member's sessions here at once."""
-    target = _user_id(user_id)
+    target = path_id(user_id)
     await service.update(session.conn, _context(session, state), target, data.data)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 
@@ -162,7 +155,7 @@ async def remove_user(
 ) -> None:
     """Idempotent. The person's account and other memberships stay; their sessions in this
     organization end."""
-    await service.remove(session.conn, _context(session, state), _user_id(user_id))
+    await service.remove(session.conn, _context(session, state), path_id(user_id))
 
 
 ROUTES = [me, create_user, list_users, get_user, update_user, remove_user]
