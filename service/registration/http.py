@@ -88,12 +88,12 @@ async def verify_email(request: Request[Any, Any, Any], state: State) -> Respons
     from_page = bodies.kind_of(request) == jsonapi.FORM
     token = (await bodies.read_any(request, TokenBody)).token
 
-    async def attempt() -> None:
+    async def attempt() -> str:
         async with transaction(state.pool) as conn:
-            await service.verify(conn, token)
+            return await service.verify(conn, token)
 
     try:
-        await guarded(
+        organization_name = await guarded(
             state.throttle,
             state.throttle.policy.verify(address_of(request, state.settings)),
             attempt,
@@ -105,7 +105,7 @@ async def verify_email(request: Request[Any, Any, Any], state: State) -> Respons
             return render.error_page(state.settings, error)
         raise
     if from_page:
-        return render.page(state.settings, "email_verified")
+        return render.page(state.settings, "email_verified", organization_name=organization_name)
     return Response(None, status_code=204)
 
 

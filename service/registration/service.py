@@ -150,7 +150,8 @@ async def _discard_pending(conn: asyncpg.Connection, user_id: UUID) -> None:
     await set_tenant(conn, org_id=None, user_id=None)
 
 
-async def verify(conn: asyncpg.Connection, token: str) -> None:
+async def verify(conn: asyncpg.Connection, token: str) -> str:
+    """Mark the address verified; the name of the organization it registered, if any."""
     redeemed = await links.consume(conn, token, (links.VERIFY_EMAIL,))
     user = await users.by_id(conn, redeemed.user_id) if redeemed else None
     if redeemed is None or user is None or user.email.lower() != redeemed.email.lower():
@@ -168,6 +169,8 @@ async def verify(conn: asyncpg.Connection, token: str) -> None:
             actor_user_id=user.id,
             after={"emailVerified": True},
         )
+        return await organizations_repo.name_of(conn, redeemed.organization_id) or ""
+    return ""
 
 
 async def resend(conn: asyncpg.Connection, email: str, *, mailer: Mailer) -> None:
