@@ -25,6 +25,7 @@ USERS = 300
 PASSWORD = secrets.token_urlsafe(12)  # letters, digits, - and _: form-safe as it is
 STORM = {"connections": 8, "threads": 2}
 ROUNDS = 3
+DISTURBED = 0.3  # cores other processes may use during a run before it is repeated
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -107,6 +108,10 @@ SCENARIOS: dict[str, harness.Scenario] = {
 # --------------------------------------------------------------------------- figures
 
 
+# the scenario each figure below comes from, to flag the figures other work disturbed
+DISTURBED_BY = ("logins", "me_idle", "me_under_logins", "me_vs_live", "me_vs_live", "logins")
+
+
 def _median(values: list[float]) -> float:
     return float(statistics.median(values))
 
@@ -134,7 +139,10 @@ def figures(bench: Bench, argon2: dict[str, Any], all_cores: float) -> list[repo
     mine = [r["me"]["rps"] for r in raw["me_vs_live"]]
     idle_rss: dict[int, float] = bench.facts["idle_rss_kib"]
     worst = [
-        max((r["rss_peak_kib"][pid] / kib, r["rss_peak_kib"][pid]) for pid, kib in idle_rss.items())
+        max(
+            (r["rss_peak_kib"].get(pid, 0) / kib, r["rss_peak_kib"].get(pid, 0))
+            for pid, kib in idle_rss.items()
+        )
         for r in storms
     ]
     figs = [
@@ -163,13 +171,9 @@ def figures(bench: Bench, argon2: dict[str, Any], all_cores: float) -> list[repo
     ]  # fmt: skip
     for fig, scenario in zip(figs, DISTURBED_BY, strict=True):
         busy = bench.busiest_other(scenario)
-        if busy > 0.2:
+        if busy > DISTURBED:
             fig.notes.append(f"other processes used up to {busy:.2f} cores during these runs")
     return figs
-
-
-# which scenario's runs each figure above comes from (to flag runs other work disturbed)
-DISTURBED_BY = ("logins", "me_idle", "me_under_logins", "me_vs_live", "me_vs_live", "logins")
 
 
 # --------------------------------------------------------------------------- run
@@ -181,12 +185,26 @@ def idle_rss(bench: Bench, seconds: float = 2.0) -> dict[int, float]:
     return rss.mean()
 
 
+def config(settings: Settings, rounds: int) -> dict[str, Any]:
+    return {
+        "users": USERS,
+        "rounds": rounds,
+        "workers": 2,
+        "storm": STORM,
+        "argon2": {
+            "memory_kib": settings.argon2_memory_kib,
+            "time_cost": settings.argon2_time_cost,
+            "parallelism": settings.argon2_parallelism,
+        },
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="repetitions of each scenario")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    before = machine.busy_cores(2.0)
+    before = machine.wait_for_quiet()
     load = machine.info()["load_average"]
     print(f"machine busy before the run: {before:.2f} cores, load average {load}", flush=True)
     settings = Settings()  # production argon2 parameters
@@ -202,28 +220,30 @@ def main() -> int:
         wrk.run(me(bench, 2, 16))
         bench.facts["idle_rss_kib"] = idle_rss(bench)
         wrk.run(storm(bench, 3))
-        bench.rounds(SCENARIOS, args.rounds)
+        bench.rounds(SCENARIOS, args.rounds, disturbed=DISTURBED)
         bench.facts["idle_rss_after_mib"] = [round(v / 1024, 1) for v in idle_rss(bench).values()]
         figs = figures(bench, argon2, all_cores)
-        raw = bench.raw
+        raw, discarded = bench.raw, bench.discarded
     after = machine.busy_cores(2.0)
     print()
     print(report.table(figs))
-    print(f"\nmachine busy before {before:.2f} / after {after:.2f} cores (ours stopped)")
+    print(f"\nmachine busy before {before:.2f} / after {after:.2f} cores (ours stopped); ", end="")
+    print(f"runs repeated because other processes were busy: {len(discarded)}")
     report.write(
         args.output,
         figs,
-        machine=machine.info() | {"busy_cores_before": round(before, 2), "busy_cores_after": round(after, 2)},
+        machine=machine.info()
+        | {"busy_cores_before": round(before, 2), "busy_cores_after": round(after, 2)},
         versions=harness.versions("litestar", "uvicorn", "argon2-cffi", "asyncpg", "msgspec"),
         code=harness.git_state(),
-        config={"users": USERS, "rounds": args.rounds, "workers": 2, "storm": STORM,
-                "argon2": {"memory_kib": settings.argon2_memory_kib,
-                           "time_cost": settings.argon2_time_cost,
-                           "parallelism": settings.argon2_parallelism}},
-        baselines={"argon2": {k: v for k, v in argon2.items() if k != "stored_hash"},
-                   "argon2_all_cores_per_s": all_cores},
+        config=config(settings, args.rounds),
+        baselines={
+            "argon2": {k: v for k, v in argon2.items() if k != "stored_hash"},
+            "argon2_all_cores_per_s": all_cores,
+        },
         runs=raw,
-    )  # fmt: skip
+        discarded_disturbed_runs=discarded,
+    )
     print(f"wrote {args.output}")
     return 0  # goals are reported, never enforced
 

@@ -56,7 +56,7 @@ class Settings:
     argon2_memory_kib: int = 19456
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
-    argon2_max_concurrency: int = field(default_factory=lambda: os.cpu_count() or 2)
+    argon2_max_concurrency: int = field(default_factory=lambda: _hashers_per_worker(1))
     # mail
     mail_worker: bool = True
     mail_max_attempts: int = 8
@@ -110,7 +110,10 @@ class Settings:
             argon2_time_cost=reader.integer("ARGON2_TIME_COST", 2, minimum=1, maximum=20),
             argon2_parallelism=reader.integer("ARGON2_PARALLELISM", 1, minimum=1, maximum=16),
             argon2_max_concurrency=reader.integer(
-                "ARGON2_MAX_CONCURRENCY", os.cpu_count() or 2, minimum=1, maximum=256
+                "ARGON2_MAX_CONCURRENCY",
+                _hashers_per_worker(reader.integer("WORKERS", 1, minimum=1, maximum=64)),
+                minimum=1,
+                maximum=256,
             ),
             mail_worker=reader.boolean("MAIL_WORKER", True),
             mail_max_attempts=reader.integer("MAIL_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
@@ -140,6 +143,12 @@ class Settings:
         reader = _Reader({})
         cls._build(reader)
         return frozenset(reader.seen)
+
+
+def _hashers_per_worker(workers: int) -> int:
+    """The cores shared out among the worker processes: argon2 threads beyond that only
+    queue behind each other and crowd out the event loops."""
+    return max(1, (os.cpu_count() or 2) // workers)
 
 
 class _Reader:

@@ -37,8 +37,8 @@ class Bench:
     service: Service | None = None
     raw: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # what scenarios share: a token, ...
-    _others: dict[str, list[float]] = field(default_factory=dict)
-    _current: str = "setup"
+    discarded: list[dict[str, Any]] = field(default_factory=list)
+    _others: list[float] = field(default_factory=list)
 
     @property
     def svc(self) -> Service:
@@ -77,23 +77,47 @@ class Bench:
         """One wrk run with the CPU split recorded under ``cpu``."""
         with self.cpu() as window:
             data = wrk.run(load)
-        self._others.setdefault(self._current, []).append(window.result["other"])
+        self._others.append(window.result["other"])
         return data | {"cpu": window.result}
 
-    def rounds(self, scenarios: dict[str, Scenario], count: int, pause: float = 1.0) -> None:
+    def rounds(
+        self,
+        scenarios: dict[str, Scenario],
+        count: int,
+        *,
+        disturbed: float = 0.3,
+        retry_seconds: float = 90.0,
+    ) -> None:
+        """Every scenario once per round. A run during which other processes kept more than
+        ``disturbed`` cores busy is repeated once, when the machine is quieter, as long as all
+        repeats so far have taken less than ``retry_seconds``; the disturbed run is kept under
+        ``discarded``."""
+        spent = 0.0
         for number in range(1, count + 1):
             for name, scenario in scenarios.items():
-                if time.monotonic() > self.deadline:
-                    raise TimeoutError("the run took longer than its deadline")
-                time.sleep(pause)
-                self._current = name
-                data = scenario(self) | {"round": number}
+                data = self._once(scenario, number)
+                if data["other_max"] > disturbed and spent < retry_seconds:
+                    data.pop("line", None)
+                    self.discarded.append(data | {"scenario": name})
+                    print(f"  round {number} {name:18} disturbed, repeating", flush=True)
+                    started = time.monotonic()
+                    machine.wait_for_quiet(disturbed, at_most=10)
+                    data = self._once(scenario, number)
+                    spent += time.monotonic() - started
                 self.raw.setdefault(name, []).append(data)
                 print(f"  round {number} {name:18} {data.pop('line', '')}", flush=True)
 
+    def _once(self, scenario: Scenario, number: int) -> dict[str, Any]:
+        if time.monotonic() > self.deadline:
+            raise TimeoutError("the run took longer than its deadline")
+        time.sleep(1.0)
+        self._others = []
+        data = scenario(self)
+        return data | {"round": number, "other_max": max(self._others, default=0.0)}
+
     def busiest_other(self, name: str) -> float:
-        """The most CPU (in cores) other people's processes used during a load of ``name``."""
-        return max(self._others.get(name, [0.0]))
+        """The most CPU (in cores) other processes used during a kept run of ``name``."""
+        return max((run["other_max"] for run in self.raw.get(name, [])), default=0.0)
 
 
 @contextmanager

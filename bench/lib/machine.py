@@ -64,6 +64,16 @@ def busy_cores(seconds: float = 2.0) -> float:
     return (machine_busy_ticks() - before) / CLK_TCK / (time.monotonic() - t0)
 
 
+def wait_for_quiet(limit: float = 0.3, at_most: float = 30.0) -> float:
+    """Wait (``at_most`` seconds) until the machine keeps fewer than ``limit`` cores busy;
+    returns the last reading."""
+    deadline = time.monotonic() + at_most
+    busy = busy_cores()
+    while busy >= limit and time.monotonic() < deadline:
+        busy = busy_cores()
+    return busy
+
+
 def info() -> dict[str, Any]:
     return {
         "cores": os.cpu_count(),
