@@ -23,6 +23,9 @@ from service.invitations.accept_http import ROUTES as ACCEPT_ROUTES
 from service.invitations.http import ROUTES as INVITATION_ROUTES
 from service.mail.mailer import Mailer
 from service.mail.worker import MailWorker
+from service.metrics.http import ROUTES as METRICS_ROUTES
+from service.metrics.middleware import RequestMetrics
+from service.metrics.registry import Metrics
 from service.organizations.http import ROUTES as ORGANIZATION_ROUTES
 from service.pages.http import ROUTES as PAGE_ROUTES
 from service.recovery.http import ROUTES as RECOVERY_ROUTES
@@ -134,7 +137,7 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
             max_age=600,
         )
 
-    routes: list[Any] = [*ROUTES, *extra_routes]
+    routes: list[Any] = [*ROUTES, *METRICS_ROUTES, *extra_routes]
     app = Litestar(
         route_handlers=routes,
         lifespan=[lifespan],
@@ -149,5 +152,7 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
     app.state.settings = settings
     app.state.mailer = Mailer(settings)
     openapi_doc.describe(app)
-    app.asgi_handler = http.RequestContext(app.asgi_handler)
+    http.answer_options_for_every_method(app)
+    metrics = app.state.metrics = Metrics()
+    app.asgi_handler = http.RequestContext(RequestMetrics(app.asgi_handler, metrics))
     return app

@@ -38,6 +38,10 @@ async def read_form(request: Request[Any, Any, Any], shape: type[T]) -> T:
     for key, value in pairs:
         if key in values:
             raise ApiError("validation_error", f"{key} is sent twice.", pointer=f"/{key}")
+        if "\x00" in key or "\x00" in value:  # PostgreSQL text cannot hold NUL
+            raise ApiError(
+                "validation_error", "A form field must not contain NUL (U+0000).", pointer="/"
+            )
         values[key] = value
     return wire.convert(values, shape)
 

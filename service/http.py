@@ -12,9 +12,10 @@ import time
 from typing import Any
 
 import asyncpg
-from litestar import Request, Response
+from litestar import Litestar, Request, Response
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import jsonapi, wire
@@ -92,6 +93,22 @@ class RequestContext:
             request_id_var.reset(token)
 
 
+def answer_options_for_every_method(app: Litestar) -> None:
+    """Make the automatic OPTIONS answer list every method of its path.
+
+    Litestar 2 builds the OPTIONS handler with the first handler registered on a path and
+    keeps it when more handlers join the path, so its ``Allow`` named only the first
+    (litestar#4169, fixed in Litestar 3). Point each such handler at the path's final route.
+    """
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or "OPTIONS" not in route.route_handler_map:
+            continue
+        handler, _ = route.route_handler_map["OPTIONS"]
+        for cell in getattr(handler.fn, "__closure__", None) or ():
+            if isinstance(cell.cell_contents, HTTPRoute) and cell.cell_contents is not route:
+                cell.cell_contents = route
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key.lower() == name:
@@ -152,11 +169,18 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
     return error_response((ErrorItem(code, detail),), headers)
 
 
-def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, ExceptionGroup):
+        return _handle_group(request, exc)
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         item = error_for_constraint(exc)
         if item is not None:
             return error_response((item,))
+    if isinstance(exc, asyncpg.CharacterNotInRepertoireError):
+        # Text with a NUL character (from a query, header or body) cannot be stored.
+        return error_response(
+            (ErrorItem("validation_error", "Text in this request must not contain NUL (U+0000)."),)
+        )
     if is_unavailable(exc):
         log.warning("database.unavailable", extra={"fields": {"error": type(exc).__name__}})
         return error_response(
@@ -171,6 +195,25 @@ def handle_unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[Any
             ),
         )
     )
+
+
+def _handle_group(
+    request: Request[Any, Any, Any], group: ExceptionGroup[Exception]
+) -> Response[Any]:
+    """Litestar groups what a generator dependency (the request's transaction) raised while
+    cleaning up after the handler failed, with the handler's exception as the cause: answer
+    for that one (a database that went away mid-request is a 503, not a 500)."""
+    inner: Exception = group
+    while isinstance(inner, ExceptionGroup):
+        cause = inner.__cause__
+        inner = cause if isinstance(cause, Exception) else inner.exceptions[0]
+    handlers = request.app.exception_handlers
+    for kind in type(inner).__mro__:
+        handler = handlers.get(kind)
+        if handler is not None:
+            response: Response[Any] = handler(request, inner)
+            return response
+    return handle_unexpected(request, inner)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -18,7 +18,16 @@ from typing import Any, cast
 
 import msgspec
 from litestar import Litestar
-from litestar.openapi.spec import Components, OpenAPIMediaType, OpenAPIResponse, RequestBody
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Parameter,
+    RequestBody,
+    Schema,
+)
 
 from service.errors import CATALOGUE
 from service.jsonapi import FORM, HTML, JSON, JSONAPI, ErrorDocument
@@ -33,6 +42,21 @@ ERROR_STATUSES = (400, 401, 403, 404, 405, 406, 409, 413, 415, 429, 500, 503)
 def describe(app: Litestar) -> None:
     describe_bodies(app)
     describe_errors(app)
+    describe_path_ids(app)
+
+
+def describe_path_ids(app: Litestar) -> None:
+    """Ids in paths are UUIDs in canonical form; anything else is a 400 ``invalid_id``."""
+    for path_item in (app.openapi_schema.paths or {}).values():
+        for method in ("get", "post", "put", "patch", "delete"):
+            operation = getattr(path_item, method, None)
+            for parameter in (operation.parameters or []) if operation else []:
+                if (
+                    isinstance(parameter, Parameter)
+                    and parameter.param_in == "path"
+                    and parameter.name.endswith("_id")
+                ):
+                    parameter.schema = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.UUID)
 
 
 def describe_errors(app: Litestar) -> None:
@@ -81,7 +105,7 @@ def describe_bodies(app: Litestar) -> None:
     schemas = cast(dict[str, Any], openapi.components.schemas)
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
-            bodies: dict[str, type] | None = handler.opt.get("request_body")
+            bodies: dict[str, type] | None = handler.opt.get("request_body") or _decoded(handler)
             if not bodies or openapi.paths is None:
                 continue
             (refs, components) = msgspec.json.schema_components(
@@ -99,3 +123,14 @@ def describe_bodies(app: Litestar) -> None:
                 operation = getattr(path_item, method.lower(), None)
                 if operation is not None:
                     operation.request_body = RequestBody(content=content, required=True)
+
+
+def _decoded(handler: Any) -> dict[str, type] | None:
+    """The body of a handler that takes it decoded (``data: JSONBody[SomeStruct]``), in every
+    media type the route takes. msgspec writes its schema, saying as the decoder does that
+    unknown members are refused (Litestar's own schema lets them pass)."""
+    field = handler.parsed_data_field
+    kind = getattr(field, "annotation", None)
+    if not (isinstance(kind, type) and issubclass(kind, msgspec.Struct)):
+        return None
+    return {media: kind for media in handler.opt.get("request_types", (JSONAPI, JSON))}

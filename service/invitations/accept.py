@@ -18,6 +18,7 @@ from service.errors import ApiError, ErrorItem
 from service.fields import normalize_email, text_problem
 from service.ids import uuid7
 from service.invitations import repo
+from service.metrics import events
 from service.security.password_policy import check_password
 from service.tokens.schemas import TokenResponse
 from service.tokens.service import Issuer, issue_tokens
@@ -39,7 +40,11 @@ class Found:
 
     @property
     def needs_password(self) -> bool:
-        return self.user is None or self.user.password_hash is None
+        """A new person, one without a password, or an account whose address was never
+        proven: whoever chose that password may not own the address, so the invitee, who
+        just proved it, chooses the password now."""
+        user = self.user
+        return user is None or user.password_hash is None or user.email_verified_at is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +126,12 @@ async def accept(
             password_hash=password_hash,
             verified=True,
         )
-    elif user.password_hash is None:
+    elif user.password_hash is None or user.email_verified_at is None:
         if password_hash is None:
             raise invalid()
         user_id = user.id
+        # Not a member here yet: the row is visible to this transaction only by its own id.
+        await set_tenant(conn, org_id=org_id, user_id=user_id)
         await users.set_password(conn, user_id, password_hash)
     else:
         user_id = user.id
@@ -144,6 +151,9 @@ async def accept(
         before={"status": "pending"},
         after={"status": "accepted", "acceptedBy": user_id, "role": live.role_code},
         address=address,
+    )
+    events.invitation_accepted(
+        user_id=user_id, org_id=org_id, invitation_id=live.id, role=live.role_code, address=address
     )
     person_now = await users.by_id(conn, user_id)
     membership = await users.membership(conn, org_id, user_id)

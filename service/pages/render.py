@@ -29,7 +29,10 @@ _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 DONE_OR_PAGE = {
     204: ResponseSpec(data_container=None, description="Done (JSON clients)."),
     200: ResponseSpec(
-        data_container=str, media_type="text/html", description="The result page (form posts)."
+        data_container=str,
+        media_type="text/html",
+        description="The result page (form posts).",
+        generate_examples=False,
     ),
 }
 

@@ -18,6 +18,7 @@ from service.errors import ApiError, ErrorItem
 from service.fields import normalize_email
 from service.links import repo as links
 from service.mail.mailer import Mailer
+from service.metrics import events
 from service.organizations import repo as organizations
 from service.security.password_policy import check_password
 from service.tokens import repo as tokens
@@ -105,3 +106,4 @@ async def confirm(
     await mailer.password_changed(
         conn, to=target.email, name=target.name, organization_name=target.organization_name
     )
+    events.password_reset(user_id=target.user_id)

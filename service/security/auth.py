@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from service.security.jwt import CHALLENGE, UNAUTHORIZED_DETAIL, verify_access_t
 from service.throttle.gate import address_of
 from service.users import repo as users
 
+CLOCK_TOLERANCE_SECONDS = 5
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
@@ -60,7 +62,12 @@ async def provide_session(request: Request[Any, Any, Any], state: State) -> Asyn
     async with transaction(state.pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
         user = await users.by_id(conn, claims.user_id)
         membership = await users.membership(conn, claims.org_id, claims.user_id)
-        if user is None or user.disabled_at is not None or membership is None:
+        if (
+            user is None
+            or user.disabled_at is not None
+            or membership is None
+            or _before(claims.issued_at, membership.member_since)
+        ):
             raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
         principal = Principal(
             user_id=user.id,
@@ -75,6 +82,15 @@ async def provide_session(request: Request[Any, Any, Any], state: State) -> Asyn
         if needed is not None and needed not in principal.permissions:
             raise ApiError("forbidden", f"This needs the permission {needed!r}.")
         yield Session(principal, conn)
+
+
+def _before(issued_at: int, member_since: datetime | None) -> bool:
+    """Issued before this membership began: a token of an earlier membership of the same
+    person, ended by removal, must not come back when they join again. The database's clock
+    stamps the membership and ours the token, so they may differ by a little."""
+    if member_since is None:
+        return False
+    return issued_at + CLOCK_TOLERANCE_SECONDS < member_since.timestamp()
 
 
 SESSION = {"session": Provide(provide_session)}

@@ -31,6 +31,7 @@ import asyncpg
 from service.db.queries import load
 from service.db.tx import UNAVAILABLE
 from service.errors import service_unavailable
+from service.metrics import events
 from service.throttle.policy import Limit, Rule, ThrottlePolicy
 
 queries = load(__file__)
@@ -85,9 +86,12 @@ class Throttle:
         """Blocked when any key has reached its limit inside its open window."""
         if not keys:
             return ThrottleDecision.from_retry_after(0)
-        return ThrottleDecision.from_retry_after(
+        decision = ThrottleDecision.from_retry_after(
             await self._fetchval(queries.check, list(keys), now)
         )
+        if decision.blocked:
+            events.throttled(keys[0].split(":", 1)[0])  # keys start with their action
+        return decision
 
     async def record_failure(
         self,

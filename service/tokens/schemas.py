@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
+
+# Documented as a UUID; the handler checks it and answers RFC 6749's invalid_request.
+OrganizationId = Annotated[str, msgspec.Meta(extra_json_schema={"format": "uuid"})]
 
 
 class TokenRequest(msgspec.Struct):
@@ -12,7 +17,7 @@ class TokenRequest(msgspec.Struct):
     username: str | None = None
     password: str | None = None
     refresh_token: str | None = None
-    organization_id: str | None = None
+    organization_id: OrganizationId | None = None
     scope: str | None = None
     client_id: str | None = None
 

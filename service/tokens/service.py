@@ -16,6 +16,7 @@ from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant, transaction
 from service.ids import uuid7
+from service.metrics import events
 from service.security.jwt import issue_access_token
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
@@ -100,9 +101,16 @@ async def password_grant(
         user = await users.by_email(conn, username.strip())
     result = await issuer.hasher.verify(user.password_hash if user else None, password)
     if blocked:
+        events.login("throttled", user_id=user.id if user else None, address=address)
         raise login_failed()
     if user is None or not result.ok or user.email_verified_at is None or user.disabled_at:
         await issuer.throttle.record_failures(rules)
+        events.login(
+            "failure",
+            user_id=user.id if user else None,
+            address=address,
+            reason=_why(user, result.ok),
+        )
         if user is not None:
             await _login_failed(issuer, user, address)
         raise login_failed()
@@ -115,6 +123,7 @@ async def password_grant(
         memberships = await users.active_memberships(conn, user.id)
         membership = choose_organization(memberships, organization_id, user.last_organization_id)
         if membership is None:
+            events.login("failure", user_id=user.id, address=address, reason="no_membership")
             raise login_failed()
         if new_hash and user.password_hash:
             await users.rehash(conn, user.id, new_hash, user.password_hash)
@@ -122,7 +131,8 @@ async def password_grant(
             conn, issuer, user, membership, family_id=uuid7(), parent_id=None
         )
         await auth_event(conn, membership.organization_id, user.id, "auth.login", address)
-        return issued
+    events.login("success", user_id=user.id, org_id=membership.organization_id, address=address)
+    return issued
 
 
 async def auth_event(
@@ -145,6 +155,15 @@ async def auth_event(
         actor_kind=actor_kind,
         address=address,
     )
+
+
+def _why(user: users.User | None, password_ok: bool) -> str:
+    """Why a login failed, for the operator's log only (the client never learns it)."""
+    if user is None:
+        return "unknown_account"
+    if not password_ok:
+        return "wrong_password"
+    return "unverified" if user.email_verified_at is None else "disabled"
 
 
 async def _login_failed(issuer: Issuer, user: users.User, address: str) -> None:
@@ -195,6 +214,9 @@ async def _rotate(
                 "auth.refresh_reuse",
                 None,
                 actor_kind="anonymous",
+            )
+            events.refresh_reuse(
+                user_id=user_id, org_id=stored.organization_id, family_id=stored.family_id
             )
         return None
     user = await users.by_id(conn, user_id)

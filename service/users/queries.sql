@@ -52,7 +52,7 @@ ORDER BY m.created_at, m.organization_id;
 -- name: membership
 -- One active membership, with what a token needs; runs inside the organization's tenant.
 SELECT m.organization_id, o.name AS organization_name, r.code AS role_code,
-       r.permissions, m.practitioner_id
+       r.permissions, m.practitioner_id, m.created_at AS member_since
 FROM memberships m
 JOIN organizations o ON o.id = m.organization_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id

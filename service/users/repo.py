@@ -33,6 +33,7 @@ class Membership:
     role_code: str
     permissions: list[str]
     practitioner_id: str | None
+    member_since: datetime | None = None
 
 
 async def by_email(conn: asyncpg.Connection, email: str) -> User | None:

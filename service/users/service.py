@@ -24,6 +24,7 @@ from service.fields import email_problem, normalize_email, text_problem
 from service.ids import parse_uuid, uuid7
 from service.links import repo as links
 from service.mail.mailer import Mailer
+from service.metrics import events
 from service.organizations import repo as organizations
 from service.security.auth import Principal
 from service.security.permissions import OWNER
@@ -237,6 +238,7 @@ async def update(
     )
     if current.active and not active:
         await tokens.revoke_member(conn, org_id, user_id, "deactivated")
+        _member_event("user.deactivate", ctx, user_id)
     after = await users.member_view(conn, org_id, user_id)
     if snapshot(before) != snapshot(after):
         await _audit(conn, ctx, "user.update", user_id, before, after)
@@ -255,4 +257,16 @@ async def remove(conn: asyncpg.Connection, ctx: Context, user_id: UUID) -> bool:
     await tokens.revoke_member(conn, org_id, user_id, "removed")
     await members.remove(conn, org_id, user_id)
     await _audit(conn, ctx, "user.remove", user_id, before, None)
+    _member_event("user.remove", ctx, user_id)
     return True
+
+
+def _member_event(event: str, ctx: Context, user_id: UUID) -> None:
+    principal = ctx.principal
+    events.member_changed(
+        event,
+        user_id=user_id,
+        org_id=principal.org_id,
+        actor_id=principal.user_id,
+        address=principal.address,
+    )

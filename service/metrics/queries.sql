@@ -1,0 +1,8 @@
+-- name: outbox_stats
+-- Pending figures walk the partial index of pending rows. The dead count reads the table: it
+-- runs under a short statement timeout and is left out of the scrape when that runs out.
+SELECT
+    (SELECT count(*) FROM mail_outbox WHERE status = 'pending') AS pending,
+    (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)
+     FROM mail_outbox WHERE status = 'pending')::float8 AS oldest_pending_seconds,
+    (SELECT count(*) FROM mail_outbox WHERE status = 'dead') AS dead
