@@ -123,6 +123,7 @@ CREATE TABLE public.memberships (
     active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    sessions_since timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT memberships_practitioner_check CHECK ((practitioner_id ~ '^[A-Za-z0-9.-]{1,64}$'::text))
 );
 
@@ -131,6 +132,8 @@ ALTER TABLE ONLY public.memberships FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.memberships IS 'Who belongs to which organization, with which role.';
 
 COMMENT ON COLUMN public.memberships.practitioner_id IS 'FHIR Practitioner id; the token carries it as fhirUser.';
+
+COMMENT ON COLUMN public.memberships.sessions_since IS 'When the membership last became active; access tokens issued earlier are refused.';
 
 CREATE TABLE public.one_time_tokens (
     id uuid NOT NULL,

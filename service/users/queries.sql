@@ -52,7 +52,7 @@ ORDER BY m.created_at, m.organization_id;
 -- name: membership
 -- One active membership, with what a token needs; runs inside the organization's tenant.
 SELECT m.organization_id, o.name AS organization_name, r.code AS role_code,
-       r.permissions, m.practitioner_id, m.created_at AS member_since
+       r.permissions, m.practitioner_id, m.sessions_since AS member_since
 FROM memberships m
 JOIN organizations o ON o.id = m.organization_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
@@ -108,7 +108,8 @@ FOR UPDATE OF m;
 
 -- name: update_membership
 UPDATE memberships
-SET role_id = $3, active = $4, practitioner_id = $5, updated_at = now()
+SET role_id = $3, active = $4, practitioner_id = $5, updated_at = now(),
+    sessions_since = CASE WHEN NOT active AND $4 THEN now() ELSE sessions_since END
 WHERE organization_id = $1 AND user_id = $2;
 
 -- name: rename_user

@@ -41,7 +41,7 @@ async def test_a_removed_members_old_tokens_do_not_come_back_when_they_rejoin(
     # Rejoining takes a while in real life (an invitation, a mail, a click): let the new
     # membership begin ten seconds later than it did here, beyond any clock tolerance.
     await admin_conn.execute(
-        "UPDATE memberships SET created_at = now() + interval '10 seconds' WHERE user_id = $1",
+        "UPDATE memberships SET sessions_since = now() + interval '10 seconds' WHERE user_id = $1",
         member_id,
     )
     assert (await client.get("/auth/me", headers=bearer(before))).status_code == 401
@@ -50,3 +50,29 @@ async def test_a_removed_members_old_tokens_do_not_come_back_when_they_rejoin(
         data={"grant_type": "refresh_token", "refresh_token": before["refresh_token"]},
     )
     assert refreshed.status_code == 400
+
+
+async def test_a_deactivated_members_old_tokens_do_not_come_back_on_reactivation(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    owner = bearer(await signed_up(client, mailbox, "chief@clinic.example.org"))
+    before = await _join(client, mailbox, owner, 0)
+    member_id = str(await admin_conn.fetchval("SELECT id FROM users WHERE email = $1", MEMBER))
+
+    async def set_active(active: bool) -> None:
+        body = {"data": {"type": "auth/users", "id": member_id, "attributes": {"active": active}}}
+        answer = await client.patch(f"/auth/users/{member_id}", json=body, headers=owner)
+        assert answer.status_code == 200, answer.text
+
+    await set_active(False)
+    assert (await client.get("/auth/me", headers=bearer(before))).status_code == 401
+    await set_active(True)
+    restarted = await admin_conn.fetchval(
+        "SELECT sessions_since > created_at FROM memberships WHERE user_id = $1::uuid", member_id
+    )
+    assert restarted
+    await admin_conn.execute(
+        "UPDATE memberships SET sessions_since = now() + interval '10 seconds' WHERE user_id = $1::uuid",
+        member_id,
+    )
+    assert (await client.get("/auth/me", headers=bearer(before))).status_code == 401
