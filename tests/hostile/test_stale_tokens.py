@@ -72,7 +72,8 @@ async def test_a_deactivated_members_old_tokens_do_not_come_back_on_reactivation
     )
     assert restarted
     await admin_conn.execute(
-        "UPDATE memberships SET sessions_since = now() + interval '10 seconds' WHERE user_id = $1::uuid",
+        "UPDATE memberships SET sessions_since = now() + interval '10 seconds'"
+        " WHERE user_id = $1::uuid",
         member_id,
     )
     assert (await client.get("/auth/me", headers=bearer(before))).status_code == 401
