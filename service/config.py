@@ -63,6 +63,7 @@ class Settings:
     mail_retry_seconds: float = 30.0
     # where people go after setting a password, by the clientId that created them
     client_redirects: tuple[tuple[str, str], ...] = ()
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -119,6 +120,7 @@ class Settings:
             mail_max_attempts=reader.integer("MAIL_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
             mail_retry_seconds=reader.number("MAIL_RETRY_SECONDS", 30.0, minimum=0.1),
             client_redirects=reader.redirects("CLIENT_REDIRECTS"),
+            metrics_token=reader.text("METRICS_TOKEN", "") or None,
         )
         if settings.is_production and settings.argon2_memory_kib < 19456:
             raise ConfigError("ARGON2_MEMORY_KIB", "must be at least 19456 in production")

@@ -153,3 +153,16 @@ def test_methods_outside_http_share_one_label() -> None:
     found = samples(metrics.render(None, None).decode())
     assert value(found, "auth_http_requests_total", method="other", route="unmatched", status="400")
     assert all("BREW" not in dict(labels).values() for _, labels in found)
+
+
+async def test_a_configured_metrics_token_is_required(settings: Settings) -> None:
+    import dataclasses
+
+    guarded = dataclasses.replace(settings, metrics_token="scrape-secret-1")
+    async with serve(guarded) as url, httpx.AsyncClient(base_url=url) as http:
+        assert (await http.get("/metrics")).status_code == 401
+        wrong = await http.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1"})
+        assert right.status_code == 200
+        assert "auth_http_requests_total" in right.text
