@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export UV_LINK_MODE := copy
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data
 
-.PHONY: install run migrate test lint format openapi schema clean bench
+.PHONY: install run migrate test lint format openapi schema clean bench faults
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -38,9 +38,12 @@ openapi: install ## rewrite openapi/openapi.json from the code
 schema: install ## rewrite sql/schema.sql from the migrations
 	$(UV) run --locked python -m tests.support.schema
 
-bench: install ## load benchmarks, a few minutes; prints ratios, writes bench/results.json
+bench: install ## load benchmarks, ~10 minutes (BENCH_ARGS=--quick: one round); prints ratios, writes bench/results.json
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
-	$(UV) run --locked python -m bench.accounts
+	$(UV) run --locked python -m bench.accounts $(BENCH_ARGS)
+
+faults: install ## inject real faults (database, mail server, processes); writes reports/faults.json
+	$(UV) run --locked python -m faults
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

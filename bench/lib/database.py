@@ -114,3 +114,17 @@ def seed(db: Database, work: Callable[[asyncpg.Connection], Any]) -> Any:
             await conn.close()
 
     return asyncio.run(go())
+
+
+def fetchval(db: Database, sql: str, *args: Any) -> Any:
+    """One value of one statement as the superuser, outside any transaction (so ``ANALYZE``
+    works too)."""
+
+    async def go() -> Any:
+        conn = await asyncpg.connect(admin_dsn(db))
+        try:
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
+
+    return asyncio.run(go())

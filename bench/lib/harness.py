@@ -35,6 +35,8 @@ class Bench:
     db: Database
     deadline: float
     service: Service | None = None
+    extras: dict[str, Service] = field(default_factory=dict)  # more services, e.g. 1 worker
+    helpers: dict[str, Callable[[], list[int]]] = field(default_factory=dict)  # e.g. SMTP sink
     raw: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)  # what scenarios share: a token, ...
     discarded: list[dict[str, Any]] = field(default_factory=list)
@@ -51,31 +53,48 @@ class Bench:
         self.service = server.start(self.db.dsns, self.folder, **options)
         return self.service
 
+    def start_extra(self, name: str, **options: Any) -> Service:
+        """Another service on the same database, idle unless a load is aimed at it."""
+        self.stop_extra(name)
+        self.extras[name] = server.start(self.db.dsns, self.folder, **options)
+        return self.extras[name]
+
     def stop_service(self) -> None:
+        for name in list(self.extras):
+            self.stop_extra(name)
         if self.service is not None:
-            self.service.stop()
-            keep = Path(tempfile.gettempdir()) / "bench-service.log"
-            shutil.copyfile(self.service.log_path, keep)
+            _stop_and_keep_log(self.service, "bench-service.log")
             self.service = None
 
-    def cpu(self) -> machine.CpuWindow:
-        """CPU split between each worker, the rest of the service, PostgreSQL, wrk, us and
+    def stop_extra(self, name: str) -> None:
+        extra = self.extras.pop(name, None)
+        if extra is not None:
+            _stop_and_keep_log(extra, f"bench-service-{name}.log")
+
+    def cpu(self, svc: Service | None = None) -> machine.CpuWindow:
+        """CPU split between each worker of the service under load (``svc``, by default the
+        main one), the rest of it, the other services, PostgreSQL, the helpers, wrk, us and
         everyone else, over the ``with`` block."""
-        svc = self.svc
+        svc = svc or self.svc
         workers = svc.workers()
         groups: dict[str, Any] = {
             f"worker {i + 1}": (lambda pid=pid: [pid]) for i, pid in enumerate(workers)
         }
         groups["service other"] = lambda: [p for p in svc.pids() if p not in workers]
+        idle = [s for s in [self.service, *self.extras.values()] if s is not None and s is not svc]
+        if idle:
+            groups["idle services"] = lambda: [p for s in idle for p in s.pids()]
         groups["postgres"] = self.db.pids
+        groups.update(self.helpers)
         groups["wrk background"] = lambda: [  # started before the window, still running
             pid for pid, cmd in machine.children(os.getpid()).items() if cmd.startswith("wrk ")
         ]
         return machine.CpuWindow(groups)
 
-    def measure(self, load: wrk.Load) -> dict[str, Any]:
-        """One wrk run with the CPU split recorded under ``cpu``."""
-        with self.cpu() as window:
+    def measure(self, load: wrk.Load, svc: Service | None = None) -> dict[str, Any]:
+        """One wrk run with the CPU split recorded under ``cpu``; ``svc`` names the service
+        the load is aimed at when it is not the main one."""
+        with self.cpu(svc) as window:
             data = wrk.run(load)
         self._others.append(window.result["other"])
         return data | {"cpu": window.result}
@@ -118,6 +137,11 @@ class Bench:
     def busiest_other(self, name: str) -> float:
         """The most CPU (in cores) other processes used during a kept run of ``name``."""
         return max((run["other_max"] for run in self.raw.get(name, [])), default=0.0)
+
+
+def _stop_and_keep_log(svc: Service, name: str) -> None:
+    svc.stop()
+    shutil.copyfile(svc.log_path, Path(tempfile.gettempdir()) / name)
 
 
 @contextmanager

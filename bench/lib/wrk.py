@@ -66,6 +66,22 @@ end
 """
 
 
+def unique_json_posts(path: str, before: str, tag: str, after: str) -> str:
+    """POST the JSON ``before .. tag-<thread>-<n> .. after`` with n counting up in every wrk
+    thread, so that no two requests of one run (and, with a fresh ``tag``, of any two runs)
+    carry the same text there."""
+    return f"""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+function request()
+  n = n + 1
+  local body = {json.dumps(before)} .. {json.dumps(tag)} .. "-" .. (id or 0) .. "-" .. n
+  return wrk.format(nil, {json.dumps(path)}, nil, body .. {json.dumps(after)})
+end
+"""
+
+
 @dataclass(frozen=True)
 class Load:
     url: str
