@@ -1,5 +1,16 @@
 -- The schema after every migration in sql/migrations; rewritten by `make schema`.
 
+CREATE FUNCTION public.app_member_of_current_org(candidate uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+        SELECT EXISTS (SELECT 1 FROM memberships m
+                       WHERE m.user_id = candidate
+                         AND m.organization_id = nullif(current_setting('app.org_id', true), '')::uuid)
+    $$;
+
+COMMENT ON FUNCTION public.app_member_of_current_org(candidate uuid) IS 'Used by the users policy; memberships stay under their own tenant policy inside it.';
+
 CREATE FUNCTION public.audit_events_refuse_update() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -299,6 +310,7 @@ CREATE TABLE public.users (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     last_organization_id uuid,
     CONSTRAINT users_email_check CHECK ((((char_length(email) >= 3) AND (char_length(email) <= 254)) AND (strpos(email, '@'::text) > 1))),
+    CONSTRAINT users_email_lower_check CHECK ((email = lower(email))),
     CONSTRAINT users_family_name_check CHECK ((char_length(family_name) <= 100)),
     CONSTRAINT users_given_name_check CHECK ((char_length(given_name) <= 100)),
     CONSTRAINT users_name_check CHECK ((char_length(name) <= 200))
@@ -408,7 +420,7 @@ CREATE INDEX signing_keys_published_idx ON public.signing_keys USING btree (publ
 
 CREATE INDEX throttle_counters_window_ends_idx ON public.throttle_counters USING btree (window_ends_at);
 
-CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
+CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email);
 
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_refuse_update();
 
@@ -501,11 +513,12 @@ CREATE POLICY roles_tenant ON public.roles USING ((organization_id = (NULLIF(cur
 
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY users_visible ON public.users USING (((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL) OR (id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid) OR (EXISTS ( SELECT 1
-   FROM public.memberships m
-  WHERE ((m.user_id = users.id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)))))) WITH CHECK (true);
+CREATE POLICY users_visible ON public.users USING (((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL) OR (id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid) OR public.app_member_of_current_org(id))) WITH CHECK (true);
 
 GRANT USAGE ON SCHEMA public TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_member_of_current_org(candidate uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_member_of_current_org(candidate uuid) TO auth_app;
 
 GRANT SELECT ON TABLE public.audit_events TO auth_app;
 

@@ -8,6 +8,7 @@ request committed, failed or was cancelled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID
@@ -34,6 +35,10 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.InsufficientResourcesError,
     asyncpg.exceptions.LockNotAvailableError,
+    # A connection whose session the server ended while it sat idle in the pool: the error
+    # message arrives before the socket closes, and a query sent in between meets a protocol
+    # still busy with that error.
+    asyncpg.exceptions.InternalClientError,
 )
 
 
@@ -57,11 +62,28 @@ async def transaction(
     try:
         async with conn.transaction():
             await conn.execute(SET_TENANT, _text(org_id), _text(user_id))
-            yield conn
+            try:
+                yield conn
+            except TimeoutError:
+                _drop(conn)
+                raise
     except UNAVAILABLE as exc:
+        if isinstance(exc, TimeoutError):
+            _drop(conn)
         raise service_unavailable("The database is not reachable right now.") from exc
     finally:
         await _release(pool, conn)
+
+
+def _drop(conn: asyncpg.Connection) -> None:
+    """Close a connection whose server did not answer in time, at once.
+
+    Its rollback, and then its release, would each wait for the cancellation of the late
+    statement (as long as the statement itself); the server rolls back a dropped session on
+    its own, and the pool opens a fresh connection in its place.
+    """
+    with contextlib.suppress(asyncpg.InterfaceError):  # asyncpg dropped it already
+        conn.terminate()
 
 
 async def set_tenant(
@@ -75,7 +97,7 @@ async def _release(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:
     try:
         await asyncio.shield(pool.release(conn))
     except Exception:  # a broken connection is dropped by the pool; nothing to keep
-        conn.terminate()
+        _drop(conn)
 
 
 def _text(value: UUID | None) -> str | None:

@@ -51,6 +51,12 @@ async def claim(db: Executor, *, limit: int, lease_seconds: float, lease_id: UUI
     return [Claimed(**dict(row)) for row in rows]
 
 
+async def release_lease(db: Executor, lease_id: UUID) -> int:
+    """Put back, unattempted, whatever a claim whose answer never arrived leased."""
+    status: str = await db.execute(Q.release_lease, lease_id)
+    return int(status.rsplit(" ", 1)[-1])
+
+
 async def mark_sent(db: Executor, outbox_id: UUID) -> bool:
     return _changed(await db.execute(Q.mark_sent, outbox_id))
 

@@ -23,6 +23,12 @@ WHERE o.id = due.id
 RETURNING o.id, o.message_id, o.recipient, o.subject, o.body_text, o.body_html, o.template,
           o.attempts, o.created_at
 
+-- name: release_lease
+-- The claim under lease $1 may have committed without its rows reaching the worker.
+UPDATE mail_outbox
+SET locked_until = NULL, lease_id = NULL, attempts = attempts - 1
+WHERE lease_id = $1 AND status = 'pending'
+
 -- name: mark_sent
 -- The server accepted the message: record it whoever holds the lease now.
 UPDATE mail_outbox

@@ -8,6 +8,7 @@ connections and timeouts are temporary; 5xx replies are permanent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from email.message import EmailMessage
@@ -39,7 +40,7 @@ class SmtpTransport:
     """``smtp://host:port`` (no TLS) or ``smtps://user:pass@host:port`` (implicit TLS).
 
     ``timeout`` bounds the whole conversation with the server for one message, so a server
-    that stalls cannot hold a worker.
+    that stalls cannot hold a worker; the connection is closed when it runs out.
     """
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -58,18 +59,21 @@ class SmtpTransport:
         return f"SmtpTransport({scheme}://{self.hostname}:{self.port})"
 
     async def send(self, message: EmailMessage) -> None:
+        client = aiosmtplib.SMTP(
+            hostname=self.hostname,
+            port=self.port,
+            username=self._username,
+            password=self._password,
+            use_tls=self.use_tls,
+            start_tls=False,
+            timeout=self.timeout,
+        )
         try:
             async with asyncio.timeout(self.timeout):
-                await aiosmtplib.send(
-                    message,
-                    hostname=self.hostname,
-                    port=self.port,
-                    username=self._username,
-                    password=self._password,
-                    use_tls=self.use_tls,
-                    start_tls=False,
-                    timeout=self.timeout,
-                )
+                await client.connect()
+                await client.send_message(message)
+                with contextlib.suppress(aiosmtplib.SMTPException):
+                    await client.quit()
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [refused.code for refused in exc.recipients]
             reason = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
@@ -88,6 +92,11 @@ class SmtpTransport:
         except (aiosmtplib.SMTPException, OSError) as exc:
             reason = f"{type(exc).__name__}: {exc}"
             raise DeliveryError(reason, permanent=False) from None
+        finally:
+            # Cut a conversation that ran out of time at once (a polite QUIT would wait
+            # behind the stalled reply): a server that has not answered our DATA by then must
+            # not be able to accept the message late while we send it again.
+            client.close()
 
 
 def _permanent(code: int) -> bool:

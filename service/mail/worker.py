@@ -7,10 +7,10 @@ A temporary failure puts the message back with exponential backoff and jitter (c
 permanent one, or running out of attempts, dead-letters it; either way the queue moves on.
 Bodies are cleared once a message is sent or dead.
 
-One message can arrive twice: when the process is killed (or loses the database) after the
-SMTP server accepted a message but before the row was marked sent, the lease runs out and
-the message is sent again. Both copies carry the same ``Message-ID``, so a recipient's mail
-system can recognise the second one.
+One message can arrive twice: when the process is killed (or loses the database for longer
+than a quarter of the lease) after the SMTP server accepted a message but before the row was
+marked sent, the lease runs out and the message is sent again. Both copies carry the same
+``Message-ID``, so a recipient's mail system can recognise the second one.
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ import contextlib
 import logging
 import random
 import signal
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from service.config import Settings
+from service.db.tx import is_unavailable
 from service.ids import uuid7
 from service.mail import message, outbox
 from service.mail.listener import Listener
@@ -65,6 +67,7 @@ class MailWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._unsure_lease: UUID | None = None  # a claim whose answer was lost
         self._listener = Listener(listen_dsn, self._wake.set) if listen_dsn else None
 
     @classmethod
@@ -102,10 +105,16 @@ class MailWorker:
     async def run_once(self) -> int:
         """Claim one batch of due mail and deliver it; the number of messages claimed."""
         self._wake.clear()
-        lease_id = uuid7()
+        if self._unsure_lease is not None:
+            # The connection died under the last claim, perhaps after it committed: put what
+            # it may have leased back at once rather than when the lease runs out.
+            await outbox.release_lease(self.pool, self._unsure_lease)
+            self._unsure_lease = None
+        lease_id = self._unsure_lease = uuid7()
         claimed = await outbox.claim(
             self.pool, limit=self.batch_size, lease_seconds=self.lease_seconds, lease_id=lease_id
         )
+        self._unsure_lease = None
         if claimed:
             await asyncio.gather(*(self._deliver(row, lease_id) for row in claimed))
         return len(claimed)
@@ -158,7 +167,7 @@ class MailWorker:
         except Exception as exc:  # a timeout or a fault in the transport: try again later
             await self._failed(row, lease_id, _describe(exc), False, fields)
         else:
-            await self._record(outbox.mark_sent(self.pool, row.id), "mail.sent", fields)
+            await self._record(lambda: outbox.mark_sent(self.pool, row.id), "mail.sent", fields)
 
     async def _failed(
         self,
@@ -170,13 +179,21 @@ class MailWorker:
     ) -> None:
         fields["error"] = reason[:500]
         if permanent or row.attempts >= self.max_attempts:
-            done = outbox.mark_dead(self.pool, row.id, lease_id, error=reason[:500])
-            await self._record(done, "mail.dead", fields, logging.ERROR)
+            await self._record(
+                lambda: outbox.mark_dead(self.pool, row.id, lease_id, error=reason[:500]),
+                "mail.dead",
+                fields,
+                logging.ERROR,
+            )
             return
         delay = self.backoff(row.attempts)
         fields["retryIn"] = round(delay, 3)
-        done = outbox.mark_retry(self.pool, row.id, lease_id, delay=delay, error=reason[:500])
-        await self._record(done, "mail.retry", fields, logging.WARNING)
+        await self._record(
+            lambda: outbox.mark_retry(self.pool, row.id, lease_id, delay=delay, error=reason[:500]),
+            "mail.retry",
+            fields,
+            logging.WARNING,
+        )
 
     def backoff(self, attempts: int) -> float:
         """Seconds before the next try: doubling from ``backoff_base``, capped, ±25 % jitter."""
@@ -184,14 +201,31 @@ class MailWorker:
         return delay * random.uniform(0.75, 1.25)
 
     async def _record(
-        self, update: Any, event: str, fields: dict[str, Any], level: int = logging.INFO
+        self,
+        update: Callable[[], Awaitable[Any]],
+        event: str,
+        fields: dict[str, Any],
+        level: int = logging.INFO,
     ) -> None:
-        try:
-            await update
-        except Exception as exc:  # the lease runs out and another claim decides
-            fields["recordError"] = _describe(exc)
-            log.warning("mail.record_failed", extra={"fields": {**fields, "outcome": event}})
-            return
+        """Record an outcome. While the database is away, keep trying for up to a quarter of
+        the lease: a message the server took is then not sent again when the lease runs out
+        (a database restart or a killed connection lasts a few seconds)."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.lease_seconds / 4
+        pause = 0.1
+        while True:
+            try:
+                await update()
+                break
+            except Exception as exc:
+                if is_unavailable(exc) and not self._stopping and loop.time() + pause < give_up:
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 2.0)
+                    continue
+                # the lease runs out and another claim decides
+                fields["recordError"] = _describe(exc)
+                log.warning("mail.record_failed", extra={"fields": {**fields, "outcome": event}})
+                return
         log.log(level, event, extra={"fields": fields})
 
 

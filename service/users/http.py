@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from service import jsonapi
 from service.errors import ApiError
+from service.fields import normalize_email
 from service.ids import parse_uuid, path_id
 from service.security.auth import BEARER_SECURITY, SESSION, Session
 from service.users import members, repo, service
@@ -100,7 +101,7 @@ async def list_users(
         org_id,
         after=after,
         size=page.size + 1,
-        email=filters.get("email"),
+        email=normalize_email(filters["email"]) if "email" in filters else None,
         name=filters.get("name"),
         role_id=role_id,
     )

@@ -43,7 +43,8 @@ async def page(
     if name is not None:
         escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-    rows = await conn.fetch(q.list_members, org_id, after or FIRST, email, pattern, role_id, size)
+    query = q.list_members if email is None and name is None else q.list_members_filtered
+    rows = await conn.fetch(query, org_id, after or FIRST, email, pattern, role_id, size)
     return [MemberView(**dict(r)) for r in rows]
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from service.db.queries import load
+from service.fields import normalize_email
 
 q = load(__file__)
 
@@ -37,7 +38,8 @@ class Membership:
 
 
 async def by_email(conn: asyncpg.Connection, email: str) -> User | None:
-    row = await conn.fetchrow(q.user_by_email, email)
+    """Addresses are stored normalized; so is the one looked up."""
+    row = await conn.fetchrow(q.user_by_email, normalize_email(email))
     return User(**dict(row)) if row else None
 
 

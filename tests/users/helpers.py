@@ -44,7 +44,7 @@ async def member_with_role(
     user_id = await admin_conn.fetchval(
         "INSERT INTO users (id, email, name, password_hash, email_verified_at) "
         "VALUES (gen_random_uuid(), $1, $1, $2, now()) "
-        "ON CONFLICT ((lower(email))) DO UPDATE SET email = excluded.email RETURNING id",
+        "ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id",
         email,
         password_hash,
     )
