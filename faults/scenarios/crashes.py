@@ -23,7 +23,7 @@ from service.mail import Mailer
 
 KILLS = 20
 LEASE_WAIT = 180.0  # a killed worker's lease (120 s) must run out before its mail goes again
-IN_FLIGHT = 10  # the worker's batch: messages it may have sent but not yet marked sent
+IN_FLIGHT = 1  # the worker claims and sends one message at a time
 KILL_WINDOW = 2.0  # a duplicate's first copy was accepted at most this long before the kill
 
 

@@ -10,7 +10,10 @@ Bodies are cleared once a message is sent or dead.
 One message can arrive twice: when the process is killed (or loses the database for longer
 than a quarter of the lease) after the SMTP server accepted a message but before the row was
 marked sent, the lease runs out and the message is sent again. Both copies carry the same
-``Message-ID``, so a recipient's mail system can recognise the second one.
+``Message-ID``, so a recipient's mail system can recognise the second one. The messages of
+one claim are sent at once; with the default claim of one message, a kill duplicates at most
+one message. Larger claims trade that bound for throughput against slow mail servers; run
+more workers (``python -m service worker``) instead.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class MailWorker:
         sender: str,
         listen_dsn: str | None = None,
         max_attempts: int = 8,
-        batch_size: int = 10,
+        batch_size: int = 1,
         lease_seconds: float = 120.0,
         poll_interval: float = 1.0,
         backoff_base: float = 30.0,
