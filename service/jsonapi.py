@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 import msgspec
 
@@ -21,6 +22,8 @@ JSONAPI = "application/vnd.api+json"
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 HTML = "text/html"
+
+R = TypeVar("R")
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -184,3 +187,23 @@ def next_link(path: str, query: Mapping[str, str], cursor: str | None) -> str | 
     params = [(k, v) for k, v in query.items() if k != "page[after]"]
     params.append(("page[after]", cursor))
     return f"{path}?{urlencode(params)}"
+
+
+def after_id(page: Page) -> UUID | None:
+    """The id a page of id-ordered rows starts after (None for the first page)."""
+    from service.ids import parse_uuid
+
+    if page.after is None:
+        return None
+    after = parse_uuid(str(page.after[0])) if len(page.after) == 1 else None
+    if after is None:
+        raise ApiError("validation_error", "The page cursor is not valid.", parameter="page[after]")
+    return after
+
+
+def cut(rows: list[R], size: int) -> tuple[list[R], str | None]:
+    """Rows fetched with ``LIMIT size + 1`` → the page and the cursor of the next (None: last)."""
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    return rows, encode_cursor((str(getattr(rows[-1], "id")),))  # noqa: B009

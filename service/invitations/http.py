@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from service import bodies, jsonapi
 from service.errors import ApiError
-from service.ids import parse_uuid, path_id
+from service.ids import path_id
 from service.invitations import repo, service
 from service.invitations.schemas import (
     SENT,
@@ -99,7 +99,7 @@ async def list_invitations(
             parameter="filter[status]",
         )
     page = jsonapi.parse_page(query)
-    after = parse_uuid(str(page.after[0])) if page.after else None
+    after = jsonapi.after_id(page)
     rows = await repo.page(
         session.conn,
         session.principal.org_id,
@@ -108,9 +108,7 @@ async def list_invitations(
         email=filters.get("email"),
         status=filters.get("status"),
     )
-    more = len(rows) > page.size
-    rows = rows[: page.size]
-    cursor = jsonapi.encode_cursor((str(rows[-1].id),)) if more and rows else None
+    rows, cursor = jsonapi.cut(rows, page.size)
     links = Links(self=str(request.url), next=jsonapi.next_link(request.url.path, query, cursor))
     return Response(
         InvitationListDocument([resource(r) for r in rows], links), media_type=jsonapi.JSONAPI

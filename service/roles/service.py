@@ -17,7 +17,7 @@ from msgspec import UNSET
 from service.audit import recorder as audit
 from service.errors import ApiError, ErrorItem
 from service.ids import parse_uuid, uuid7
-from service.jsonapi import Page, encode_cursor
+from service.jsonapi import Page, after_id, cut
 from service.roles import repo, rules
 from service.roles.repo import Role
 from service.roles.schemas import ROLE, Kind, NewRole, RolePatch
@@ -82,20 +82,16 @@ async def list_roles(
     page: Page,
 ) -> tuple[list[Role], str | None]:
     """One page of the organization's roles by id, and the cursor of the next (None: last)."""
-    after = None
-    if page.after is not None:
-        after = parse_uuid(str(page.after[0])) if len(page.after) == 1 else None
-        if after is None:
-            raise ApiError(
-                "validation_error", "The page cursor is not valid.", parameter="page[after]"
-            )
     roles = await repo.page(
-        conn, org_id, name=name, code=code, is_managed=is_managed, after=after, limit=page.size + 1
+        conn,
+        org_id,
+        name=name,
+        code=code,
+        is_managed=is_managed,
+        after=after_id(page),
+        limit=page.size + 1,
     )
-    if len(roles) <= page.size:
-        return roles, None
-    roles = roles[: page.size]
-    return roles, encode_cursor((str(roles[-1].id),))
+    return cut(roles, page.size)
 
 
 async def create(conn: asyncpg.Connection, actor: Principal, resource: NewRole) -> Change:

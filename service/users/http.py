@@ -93,9 +93,7 @@ async def list_users(
         if role_id is None:
             found = await members.role_by_code(session.conn, org_id, filters["role"])
             role_id = found.id if found else UUID(int=0)
-    after = parse_uuid(str(page.after[0])) if page.after else None
-    if page.after and after is None:
-        raise ApiError("validation_error", "The page cursor is not valid.", parameter="page[after]")
+    after = jsonapi.after_id(page)
     rows = await members.page(
         session.conn,
         org_id,
@@ -105,9 +103,7 @@ async def list_users(
         name=filters.get("name"),
         role_id=role_id,
     )
-    more = len(rows) > page.size
-    rows = rows[: page.size]
-    cursor = jsonapi.encode_cursor((str(rows[-1].id),)) if more and rows else None
+    rows, cursor = jsonapi.cut(rows, page.size)
     links = ListLinks(
         self=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         next=jsonapi.next_link(request.url.path, query, cursor),
