@@ -43,10 +43,14 @@ class Principal:
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """The authenticated caller and the request's transaction, tenant set."""
+    """The authenticated caller and the request's transaction, tenant set.
+
+    ``member`` is the caller as the API shows a member, as read when the request began.
+    """
 
     principal: Principal
     conn: asyncpg.Connection
+    member: users.MemberView
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str:
@@ -60,28 +64,27 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
 async def provide_session(request: Request[Any, Any, Any], state: State) -> AsyncIterator[Session]:
     claims = await verify_access_token(state.keyring, state.settings, bearer_token(request))
     async with transaction(state.pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
-        user = await users.by_id(conn, claims.user_id)
-        membership = await users.membership(conn, claims.org_id, claims.user_id)
+        caller = await users.session_member(conn, claims.org_id, claims.user_id)
         if (
-            user is None
-            or user.disabled_at is not None
-            or membership is None
-            or _before(claims.issued_at, membership.member_since)
+            caller is None
+            or caller.disabled_at is not None
+            or not caller.view.active
+            or _before(claims.issued_at, caller.sessions_since)
         ):
             raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
         principal = Principal(
-            user_id=user.id,
+            user_id=caller.view.id,
             org_id=claims.org_id,
-            email=user.email,
-            role=membership.role_code,
-            permissions=frozenset(membership.permissions),
-            practitioner_id=membership.practitioner_id,
+            email=caller.view.email,
+            role=caller.view.role_code,
+            permissions=frozenset(caller.permissions),
+            practitioner_id=caller.view.practitioner_id,
             address=address_of(request, state.settings),
         )
         needed: str | None = request.route_handler.opt.get("permission")
         if needed is not None and needed not in principal.permissions:
             raise ApiError("forbidden", f"This needs the permission {needed!r}.")
-        yield Session(principal, conn)
+        yield Session(principal, conn, caller.view)
 
 
 def _before(issued_at: int, member_since: datetime | None) -> bool:

@@ -9,6 +9,11 @@ missing or unreadable stored hash is replaced by a dummy hash made once with the
 parameters, so an unknown account, an account without a password and a wrong password all cost
 the same.
 
+On Linux the hashing threads run at a lower priority (nice 10) than the event loop: when a login
+storm keeps every core busy, a request that needs a millisecond of CPU (a token check, a page of
+members) still gets a core at once, and argon2 takes what is left. Throughput is the same, as
+the cores stay busy either way; only the order changes.
+
 Passwords are NFKC-normalised before hashing and verifying, so the same password typed on
 keyboards that produce different Unicode forms gives the same hash.
 """
@@ -16,8 +21,11 @@ keyboards that produce different Unicode forms gives the same hash.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import re
 import secrets
+import sys
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -36,6 +44,7 @@ T = TypeVar("T")
 ARGON2_VERSION = 19
 SALT_BYTES = 16
 HASH_BYTES = 32
+HASHING_NICENESS = 10  # added to the process's own; Linux sets it per thread
 
 # What a stored hash must look like before it is handed to argon2: a PHC string with at least
 # an 8-byte salt and a 16-byte output in unpadded base64. Anything else is treated as missing.
@@ -75,7 +84,9 @@ class PasswordHasher:
         )
         self.max_concurrency = settings.argon2_max_concurrency
         self._executor = ThreadPoolExecutor(
-            max_workers=self.max_concurrency, thread_name_prefix="argon2"
+            max_workers=self.max_concurrency,
+            thread_name_prefix="argon2",
+            initializer=_lower_this_threads_priority,
         )
         self._slots = asyncio.Semaphore(self.max_concurrency)
         self._lock = threading.Lock()
@@ -165,6 +176,18 @@ class PasswordHasher:
         with self._lock:
             self._verifications += 1
         return matched
+
+
+def _lower_this_threads_priority() -> None:
+    """Make the calling thread yield the CPU to the event loop (Linux only: elsewhere
+    ``setpriority`` with a thread id would name a process)."""
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    with contextlib.suppress(OSError):  # a sandbox may refuse; hashing works the same
+        os.setpriority(
+            os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + HASHING_NICENESS
+        )
 
 
 def _looks_usable(stored_hash: str) -> bool:

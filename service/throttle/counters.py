@@ -14,8 +14,9 @@ Usage on an endpoint that checks a secret::
     decision = await throttle.check(keys(rules))
     # ...one argon2 verification whatever the decision, then on failure (or when blocked):
     await throttle.record_failures(rules)
-    # on success:
-    await throttle.reset(account_key(LOGIN, email))
+    # on success, when the account had failures counted:
+    if account_key(LOGIN, email) in decision.counted:
+        await throttle.reset(account_key(LOGIN, email))
 """
 
 from __future__ import annotations
@@ -43,14 +44,18 @@ PRUNE_BATCH = 1000
 
 @dataclass(frozen=True, slots=True)
 class ThrottleDecision:
-    """Whether to refuse the attempt, and for how many more seconds (0 when not blocked)."""
+    """Whether to refuse the attempt, and for how many more seconds (0 when not blocked);
+    ``counted`` names the checked keys that have failures in an open window."""
 
     blocked: bool
     retry_after: int
+    counted: frozenset[str] = frozenset()
 
     @classmethod
-    def from_retry_after(cls, retry_after: int) -> ThrottleDecision:
-        return cls(blocked=retry_after > 0, retry_after=max(retry_after, 0))
+    def from_retry_after(cls, retry_after: int, counted: Iterable[str] = ()) -> ThrottleDecision:
+        return cls(
+            blocked=retry_after > 0, retry_after=max(retry_after, 0), counted=frozenset(counted)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +91,8 @@ class Throttle:
         """Blocked when any key has reached its limit inside its open window."""
         if not keys:
             return ThrottleDecision.from_retry_after(0)
-        decision = ThrottleDecision.from_retry_after(
-            await self._fetchval(queries.check, list(keys), now)
-        )
+        row = (await self._fetch(queries.check, list(keys), now))[0]
+        decision = ThrottleDecision.from_retry_after(row["retry_after"], row["counted"])
         if decision.blocked:
             events.throttled(keys[0].split(":", 1)[0])  # keys start with their action
         return decision

@@ -24,10 +24,14 @@ FROM counted
 WHERE failures >= max_failures
 
 -- name: check
-SELECT coalesce(ceil(extract(epoch FROM max(window_ends_at) - coalesce($2::timestamptz, now()))), 0)::integer AS retry_after
+-- How long the most distant block in force lasts (0 when none), and which of the keys have
+-- failures counted in an open window (a success needs to forget only those).
+SELECT coalesce(ceil(extract(epoch FROM
+           max(window_ends_at) FILTER (WHERE failures >= max_failures)
+           - coalesce($2::timestamptz, now()))), 0)::integer AS retry_after,
+       coalesce(array_agg(key), '{}') AS counted
 FROM throttle_counters
 WHERE key = ANY($1::text[])
-  AND failures >= max_failures
   AND window_ends_at > coalesce($2::timestamptz, now())
 
 -- name: failures

@@ -63,6 +63,8 @@ async def issue_tokens(
     family_id: UUID,
     parent_id: UUID | None,
 ) -> TokenResponse:
+    """Mint a refresh token of the family and an access token for the membership's
+    organization, which becomes the user's last used one (no write when it already is)."""
     org_id = membership.organization_id
     await set_tenant(conn, org_id=org_id, user_id=user.id)
     raw, hashed = refresh.mint(user.id)
@@ -75,7 +77,8 @@ async def issue_tokens(
         parent_id=parent_id,
         ttl=issuer.settings.refresh_token_ttl,
     )
-    await users.set_last_organization(conn, user.id, org_id)
+    if user.last_organization_id != org_id:
+        await users.set_last_organization(conn, user.id, org_id)
     access, expires_in = issue_access_token(
         issuer.keys,
         issuer.settings,
@@ -96,7 +99,8 @@ async def password_grant(
     account is unknown, the password wrong, the address unverified, the account disabled or
     the attempt throttled."""
     rules = issuer.throttle.policy.login(username, address)
-    blocked = (await issuer.throttle.check(keys(rules))).blocked
+    decision = await issuer.throttle.check(keys(rules))
+    blocked = decision.blocked
     async with transaction(issuer.pool) as conn:
         user = await users.by_email(conn, username.strip())
     result = await issuer.hasher.verify(user.password_hash if user else None, password)
@@ -114,7 +118,9 @@ async def password_grant(
         if user is not None:
             await _login_failed(issuer, user, address)
         raise login_failed()
-    await issuer.throttle.reset(account_key(LOGIN, username))
+    account = account_key(LOGIN, username)
+    if account in decision.counted:  # a success forgets the account's earlier failures
+        await issuer.throttle.reset(account)
     if result.needs_rehash and user.password_hash:
         new_hash = await issuer.hasher.hash(password)
     else:
@@ -128,7 +134,12 @@ async def password_grant(
         if new_hash and user.password_hash:
             await users.rehash(conn, user.id, new_hash, user.password_hash)
         issued = await issue_tokens(
-            conn, issuer, user, membership, family_id=uuid7(), parent_id=None
+            conn,
+            issuer,
+            user,
+            membership,
+            family_id=uuid7(),
+            parent_id=None,
         )
         await auth_event(conn, membership.organization_id, user.id, "auth.login", address)
     events.login("success", user_id=user.id, org_id=membership.organization_id, address=address)

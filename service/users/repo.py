@@ -128,3 +128,24 @@ class MemberView:
 async def member_view(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> MemberView | None:
     row = await conn.fetchrow(q.member_view, org_id, user_id)
     return MemberView(**dict(row)) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMember:
+    """The caller of an authenticated request, read once by the authentication itself."""
+
+    view: MemberView
+    disabled_at: datetime | None
+    permissions: list[str]
+    sessions_since: datetime | None
+
+
+async def session_member(
+    conn: asyncpg.Connection, org_id: UUID, user_id: UUID
+) -> SessionMember | None:
+    row = await conn.fetchrow(q.session_member, org_id, user_id)
+    if row is None:
+        return None
+    fields = dict(row)
+    extra = {name: fields.pop(name) for name in ("disabled_at", "permissions", "sessions_since")}
+    return SessionMember(view=MemberView(**fields), **extra)

@@ -12,7 +12,7 @@ import pytest
 
 from service.config import Settings
 from service.db.pool import create_pool
-from service.db.tx import transaction
+from service.db.tx import begin_with_tenant, transaction
 from service.errors import ApiError
 from tests.support import factories
 from tests.support.postgres import Database
@@ -96,3 +96,35 @@ async def test_after_a_cancelled_query(pool_of_one: asyncpg.Pool) -> None:
             visible = await conn.fetchval("SELECT count(*) FROM roles")
     assert row["org"] in ("", None)
     assert visible == 0
+
+
+async def test_a_session_level_setting_cannot_reach_the_next_unit(
+    pool_of_one: asyncpg.Pool,
+) -> None:
+    """Released connections are not reset (no round trip); every unit of work sets both tenant
+    settings in its first message, so even a session-level value someone left behind is
+    overridden before any query of the next unit runs."""
+    org = await _seed(pool_of_one)
+    async with pool_of_one.acquire() as conn:
+        await conn.execute("SELECT set_config('app.org_id', $1, false)", str(org))
+        pid = await conn.fetchval("SELECT pg_backend_pid()")
+    await _next_unit_sees_nothing(pool_of_one, pid)
+
+
+async def test_an_open_transaction_is_rolled_back_on_release(pool_of_one: asyncpg.Pool) -> None:
+    org = await _seed(pool_of_one)
+    async with pool_of_one.acquire() as conn:
+        await conn.execute(begin_with_tenant(org, None))
+        assert await conn.execute("UPDATE roles SET name = 'Half-done'") == "UPDATE 1"
+        pid = await conn.fetchval("SELECT pg_backend_pid()")
+    async with transaction(pool_of_one, org_id=org) as conn:
+        assert await conn.fetchval("SELECT name FROM roles") == "Member"
+        assert await conn.fetchval("SELECT pg_backend_pid()") == pid
+
+
+def test_a_tenant_must_be_a_uuid() -> None:
+    with pytest.raises(TypeError):
+        begin_with_tenant("00000000-0000-0000-0000-000000000000', true); DROP TABLE x; --", None)  # type: ignore[arg-type]
+    text = begin_with_tenant(UUID("12345678-1234-5678-1234-567812345678"), None)
+    assert "'12345678-1234-5678-1234-567812345678'" in text
+    assert "set_config('app.user_id', '', true)" in text

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import statistics
+import sys
+import threading
 import time
 from collections.abc import AsyncIterator
 
@@ -12,7 +15,7 @@ import pytest
 from argon2 import extract_parameters
 
 from service.config import Settings
-from service.security.passwords import PasswordHasher, VerifyResult
+from service.security.passwords import HASHING_NICENESS, PasswordHasher, VerifyResult
 
 PRODUCTION = Settings()  # m=19456 KiB, t=2, p=1, four at once
 CHEAP = dataclasses.replace(PRODUCTION, argon2_memory_kib=1024, argon2_time_cost=1)
@@ -167,5 +170,21 @@ async def test_no_more_than_the_configured_number_run_at_once(limit: int) -> Non
         assert hasher.stats.peak == limit
         assert hasher.stats.running == 0
         assert hasher.stats.verifications == 6
+    finally:
+        hasher.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is Linux's")
+async def test_hashing_threads_yield_the_cpu_to_the_event_loop() -> None:
+    hasher = PasswordHasher(dataclasses.replace(PRODUCTION, argon2_max_concurrency=2))
+    try:
+
+        def niceness_here() -> int:
+            return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        loop_niceness = niceness_here()
+        hasher_niceness = await hasher._run(niceness_here)
+        assert hasher_niceness == min(loop_niceness + HASHING_NICENESS, 19)
+        assert niceness_here() == loop_niceness  # the loop's own thread is untouched
     finally:
         hasher.close()

@@ -54,11 +54,12 @@ async def test_the_limit_blocks_until_the_window_ends(pool: asyncpg.Pool) -> Non
         assert await throttle.record_failure([KEY], limit=3, window_seconds=60, now=at(second)) == (
             OPEN
         )
-    assert await throttle.check([KEY], now=at(20)) == OPEN
+    # Not blocked yet, but the key is named as counted (a success would have to forget it).
+    assert await throttle.check([KEY], now=at(20)) == ThrottleDecision(False, 0, frozenset({KEY}))
     third = await throttle.record_failure([KEY], limit=3, window_seconds=60, now=at(20))
     assert third == ThrottleDecision(blocked=True, retry_after=40)
-    assert await throttle.check([KEY], now=at(30)) == ThrottleDecision(True, 30)
-    assert await throttle.check([KEY], now=at(59.5)) == ThrottleDecision(True, 1)
+    assert await throttle.check([KEY], now=at(30)) == ThrottleDecision(True, 30, frozenset({KEY}))
+    assert await throttle.check([KEY], now=at(59.5)) == ThrottleDecision(True, 1, frozenset({KEY}))
     # Any blocked key blocks; keys with no failures do not.
     assert (await throttle.check(["login:ip:203.0.113.1", KEY], now=at(30))).blocked
     assert await throttle.check(["login:ip:203.0.113.1"], now=at(30)) == OPEN
@@ -70,7 +71,7 @@ async def test_the_window_expires(pool: asyncpg.Pool) -> None:
     for second in (0, 1, 2):
         await throttle.record_failure([KEY], limit=3, window_seconds=60, now=at(second))
     assert (await throttle.check([KEY], now=at(59))).blocked
-    assert await throttle.check([KEY], now=at(60)) == OPEN
+    assert await throttle.check([KEY], now=at(60)) == OPEN  # a lapsed window counts nothing
     # The next failure opens a fresh window instead of adding to the old count.
     assert await throttle.record_failure([KEY], limit=3, window_seconds=60, now=at(61)) == OPEN
     assert await failures(throttle, KEY, at(61)) == 1
@@ -84,10 +85,10 @@ async def test_each_rule_has_its_own_limit(pool: asyncpg.Pool) -> None:
     await throttle.record_failures(rules, now=T0)
     decision = await throttle.record_failures(rules, now=at(1))
     assert decision == ThrottleDecision(blocked=True, retry_after=59)
-    assert await throttle.check([address], now=at(1)) == OPEN
+    assert not (await throttle.check([address], now=at(1))).blocked
     for second in (2, 3, 4):
         await throttle.record_failures([rules[1]], now=at(second))
-    assert await throttle.check([address], now=at(100)) == ThrottleDecision(True, 200)
+    assert (await throttle.check([address], now=at(100))).retry_after == 200
 
 
 async def test_reset_clears_only_its_key(pool: asyncpg.Pool) -> None:
@@ -111,8 +112,8 @@ async def test_two_instances_share_counts(pool: asyncpg.Pool, other_pool: asyncp
         )
     )
     assert await failures(first, KEY) == 40
-    assert await first.check([KEY], now=T0) == ThrottleDecision(True, 60)
-    assert await second.check([KEY], now=T0) == ThrottleDecision(True, 60)
+    assert await first.check([KEY], now=T0) == ThrottleDecision(True, 60, frozenset({KEY}))
+    assert await second.check([KEY], now=T0) == ThrottleDecision(True, 60, frozenset({KEY}))
     await second.reset(KEY)
     assert await first.check([KEY], now=T0) == OPEN
 
