@@ -9,10 +9,12 @@ missing or unreadable stored hash is replaced by a dummy hash made once with the
 parameters, so an unknown account, an account without a password and a wrong password all cost
 the same.
 
-On Linux the hashing threads run at a lower priority (nice 10) than the event loop: when a login
-storm keeps every core busy, a request that needs a millisecond of CPU (a token check, a page of
-members) still gets a core at once, and argon2 takes what is left. Throughput is the same, as
-the cores stay busy either way; only the order changes.
+On Linux the hashing threads run at the lowest priority of the normal scheduler (nice 19) while
+the event loop keeps the process's own: when a login storm keeps every core busy, a request that
+needs a millisecond of CPU (a token check, a page of members) still gets a core at once, and
+argon2 takes what is left. Logins per second stay the same while nothing else wants the CPU;
+under a flood of other requests they slow down first, which is the order an operator wants
+(nice 19 still gets a share, so logins are never starved outright, as SCHED_IDLE could).
 
 Passwords are NFKC-normalised before hashing and verifying, so the same password typed on
 keyboards that produce different Unicode forms gives the same hash.
@@ -44,7 +46,7 @@ T = TypeVar("T")
 ARGON2_VERSION = 19
 SALT_BYTES = 16
 HASH_BYTES = 32
-HASHING_NICENESS = 10  # added to the process's own; Linux sets it per thread
+HASHING_NICENESS = 19  # the lowest priority; Linux sets it per thread
 
 # What a stored hash must look like before it is handed to argon2: a PHC string with at least
 # an 8-byte salt and a 16-byte output in unpadded base64. Anything else is treated as missing.
@@ -185,9 +187,7 @@ def _lower_this_threads_priority() -> None:
         return
     tid = threading.get_native_id()
     with contextlib.suppress(OSError):  # a sandbox may refuse; hashing works the same
-        os.setpriority(
-            os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + HASHING_NICENESS
-        )
+        os.setpriority(os.PRIO_PROCESS, tid, HASHING_NICENESS)
 
 
 def _looks_usable(stored_hash: str) -> bool:
