@@ -97,11 +97,24 @@ def reads(bench: Bench) -> dict[str, Any]:
 
 
 def logins(bench: Bench) -> dict[str, Any]:
+    workers = bench.svc.workers()
+    before = [machine.loop_and_other_ticks(pid) for pid in workers]
+    started = time.monotonic()
     with workers_rss(bench) as rss:
         data = bench.measure(storm(bench, 12))
+    seconds = time.monotonic() - started
+    after = [machine.loop_and_other_ticks(pid) for pid in workers]
+    loops, hashing = (
+        sum(a[i] - b[i] for a, b in zip(after, before, strict=True)) / machine.CLK_TCK / seconds
+        for i in (0, 1)
+    )
     cpu = ", ".join(f"{k} {v}" for k, v in data["cpu"].items())
-    line = f"{data['ok_per_s']} logins/s, not 200: {data['not_200']}, cores: {cpu}"
-    return data | {"rss_peak_kib": rss.peak, "line": line}
+    line = (
+        f"{data['ok_per_s']} logins/s, not 200: {data['not_200']}, cores: {cpu}; "
+        f"workers' event loops {loops:.2f}, their other threads (argon2) {hashing:.2f}"
+    )
+    threads = {"event_loops": round(loops, 3), "other_threads": round(hashing, 3)}
+    return data | {"rss_peak_kib": rss.peak, "worker_threads": threads, "line": line}
 
 
 def me_under_logins(bench: Bench) -> dict[str, Any]:
@@ -125,6 +138,17 @@ def _cpu_note(runs: list[dict[str, Any]]) -> str:
     keys = runs[0]["cpu"].keys()
     parts = [f"{k} {_median([r['cpu'][k] for r in runs]):.2f}" for k in keys]
     return "CPU in cores (median): " + ", ".join(parts)
+
+
+def _thread_note(storms: list[dict[str, Any]]) -> str:
+    """Where the workers' CPU went: the event loops against argon2's threads, per login."""
+    loops = _median([r["worker_threads"]["event_loops"] for r in storms])
+    other = _median([r["worker_threads"]["other_threads"] for r in storms])
+    rate = _median([r["ok_per_s"] for r in storms])
+    return (
+        f"workers' threads (median): event loops {loops:.2f} cores = {loops / rate * 1000:.1f} "
+        f"ms per login, argon2 threads {other:.2f} cores = {other / rate * 1000:.1f} ms per login"
+    )
 
 
 def _per_round(
@@ -171,6 +195,7 @@ def figures(
         f"bound = {argon2['cores']} cores / {argon2['cpu_seconds_median'] * 1000:.1f} ms CPU per "
         f"verify; argon2 alone on all cores did {all_cores}/s ({all_cores / bound:.2f} of it)",
         _cpu_note(storms),
+        _thread_note(storms),
     ]
     idle = [r["p99_ms"] for r in raw["me_idle"]]
     loaded = [r["probe"]["p99_ms"] for r in raw["me_under_logins"]]

@@ -30,14 +30,23 @@ def children(pid: int) -> dict[int, str]:
     return out
 
 
-def cpu_ticks(pid: int) -> int:
-    """utime + stime of one process, in clock ticks (0 once it is gone)."""
+def cpu_ticks(pid: int, tid: int | None = None) -> int:
+    """utime + stime of one process (or of one of its threads), in clock ticks (0 once it is
+    gone)."""
+    path = f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat"
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = Path(path).read_text()
         rest = stat[stat.rindex(")") + 2 :].split()
         return int(rest[11]) + int(rest[12])
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def loop_and_other_ticks(pid: int) -> tuple[int, int]:
+    """CPU ticks of a worker's main thread (its event loop) and of all its other threads
+    (argon2 and any executor threads), split so a profile can tell them apart."""
+    loop = cpu_ticks(pid, pid)
+    return loop, cpu_ticks(pid) - loop
 
 
 def rss_kib(pid: int) -> int:
