@@ -1,6 +1,6 @@
 -- name: outbox_stats
--- Pending figures walk the partial index of pending rows. The dead count reads the table: it
--- runs under a short statement timeout and is left out of the scrape when that runs out.
+-- Each figure walks a partial index (pending rows, dead rows), not the whole outbox; the
+-- statement still runs under a short timeout and is left out of the scrape when that runs out.
 SELECT
     (SELECT count(*) FROM mail_outbox WHERE status = 'pending') AS pending,
     (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)
