@@ -400,6 +400,8 @@ CREATE UNIQUE INDEX invitations_pending_email_key ON public.invitations USING bt
 
 CREATE INDEX invitations_role_idx ON public.invitations USING btree (organization_id, role_id) WHERE (status = 'pending'::text);
 
+CREATE INDEX mail_outbox_dead_idx ON public.mail_outbox USING btree (id) WHERE (status = 'dead'::text);
+
 CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (next_attempt_at, id) WHERE (status = 'pending'::text);
 
 CREATE INDEX memberships_role_idx ON public.memberships USING btree (organization_id, role_id);
