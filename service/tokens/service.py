@@ -134,12 +134,7 @@ async def password_grant(
         if new_hash and user.password_hash:
             await users.rehash(conn, user.id, new_hash, user.password_hash)
         issued = await issue_tokens(
-            conn,
-            issuer,
-            user,
-            membership,
-            family_id=uuid7(),
-            parent_id=None,
+            conn, issuer, user, membership, family_id=uuid7(), parent_id=None
         )
         await auth_event(conn, membership.organization_id, user.id, "auth.login", address)
     events.login("success", user_id=user.id, org_id=membership.organization_id, address=address)
