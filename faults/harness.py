@@ -74,7 +74,8 @@ async def make_accounts(base: str, sink: Sink, count: int) -> list[Account]:
                 raise RuntimeError(f"setting up {email}: {answer.status_code} {answer.text}")
         for email in emails:
             token = await verification_token(sink, email)
-            answer = await http.post("/auth/verify-email", json={"token": token})
+            body = {"token": token, "password": PASSWORD}
+            answer = await http.post("/auth/verify-email", json=body)
             if answer.status_code != 204:
                 raise RuntimeError(f"verifying {email}: {answer.status_code}")
             form = {"grant_type": "password", "username": email, "password": PASSWORD}

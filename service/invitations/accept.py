@@ -1,8 +1,11 @@
 """Accepting an invitation through its link: single use, seven days, bound to the address.
 
 A new person chooses a password here (the link proves the address, so it counts as
-verified); someone who already has an account only confirms. No session exists before a
-password is set. Concurrent accepts queue on the invitation's row lock: one membership.
+verified), and so does an account whose password nobody proven chose. Someone who already has
+an account confirms: with their password or a session of that account the answer carries
+tokens; with the link alone the membership is recorded and the person signs in as usual (an
+invitation link is not a password). Concurrent accepts queue on the invitation's row lock:
+one membership.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from uuid import UUID
 import asyncpg
 
 from service.audit.recorder import record
-from service.db.tx import set_tenant
+from service.db.tx import set_tenant, transaction
 from service.errors import ApiError, ErrorItem
 from service.fields import normalize_email, text_problem
 from service.ids import uuid7
 from service.invitations import repo
+from service.invitations.schemas import AcceptBody
+from service.links import repo as links
 from service.metrics import events
 from service.security.password_policy import check_password
 from service.tokens.schemas import TokenResponse
@@ -26,6 +31,7 @@ from service.users import members
 from service.users import repo as users
 
 INVALID = "This invitation link is invalid, used, revoked or expired."
+WRONG_PASSWORD = "This is not the password of the account invited."  # noqa: S105
 
 
 def invalid() -> ApiError:
@@ -104,8 +110,12 @@ async def accept(
     *,
     person: NewPerson | None,
     password_hash: str | None,
+    proven: bool,
     address: str | None = None,
-) -> TokenResponse:
+) -> TokenResponse | None:
+    """Record the membership; tokens only when the person proved who they are here (chose
+    the password now, typed theirs, or holds a session of that account): the link alone
+    is no password."""
     org_id = found.org_id
     await set_tenant(conn, org_id=org_id, user_id=None)
     live = await repo.live(conn, org_id, raw, lock=True)
@@ -116,11 +126,12 @@ async def accept(
         if person is None or password_hash is None:
             raise invalid()
         user_id = uuid7()
+        name = f"{person.first_name.strip()} {person.last_name.strip()}"
         await users.insert(
             conn,
             user_id=user_id,
             email=live.email,
-            name=f"{person.first_name.strip()} {person.last_name.strip()}",
+            name=name,
             given_name=person.first_name.strip(),
             family_name=person.last_name.strip(),
             password_hash=password_hash,
@@ -129,18 +140,17 @@ async def accept(
     elif user.password_hash is None or user.email_verified_at is None:
         if password_hash is None:
             raise invalid()
-        user_id = user.id
+        user_id, name = user.id, user.name
         # Not a member here yet: the row is visible to this transaction only by its own id.
         await set_tenant(conn, org_id=org_id, user_id=user_id)
         await users.set_password(conn, user_id, password_hash)
+        await links.expire_unused(conn, user_id, (links.VERIFY_EMAIL, links.PASSWORD_RESET))
     else:
-        user_id = user.id
-        await users.mark_verified(conn, user_id, None)
+        if found.user is None or user.password_hash != found.user.password_hash:
+            raise invalid()  # the password changed while this request checked it
+        user_id, name = user.id, user.name
     await set_tenant(conn, org_id=org_id, user_id=user_id)
-    if await members.current(conn, org_id, user_id) is not None:
-        raise ApiError("conflict", "You are already a member of this organization.")
-    await members.add(conn, org_id, user_id, live.role_id, None)
-    await repo.mark_accepted(conn, org_id, live.id, user_id)
+    await _join(conn, org_id, user_id, live, name)
     await record(
         conn,
         organization_id=org_id,
@@ -157,8 +167,63 @@ async def accept(
     )
     person_now = await users.by_id(conn, user_id)
     membership = await users.membership(conn, org_id, user_id)
-    assert person_now is not None
-    assert membership is not None
+    if not proven or person_now is None or membership is None:
+        return None
     return await issue_tokens(
         conn, issuer, person_now, membership, family_id=uuid7(), parent_id=None
     )
+
+
+async def _join(
+    conn: asyncpg.Connection, org_id: UUID, user_id: UUID, live: repo.Live, name: str
+) -> None:
+    """A new membership, or the pending one an administrator created for this account."""
+    current = await members.current(conn, org_id, user_id)
+    if current is not None and (
+        current.accepted or not await members.accept(conn, org_id, user_id)
+    ):
+        raise ApiError("conflict", "You are already a member of this organization.")
+    if current is None:
+        await members.add(conn, org_id, user_id, live.role_id, None, name=name)
+    await repo.mark_accepted(conn, org_id, live.id, user_id)
+
+
+async def accept_link(
+    pool: asyncpg.Pool,
+    issuer: Issuer,
+    body: AcceptBody,
+    *,
+    bearer_user: UUID | None,
+    address: str | None,
+    found_out: list[Found],
+) -> TokenResponse | None:
+    """The whole acceptance: find the invitation, check what the person sent (argon2 runs
+    outside any transaction), record the membership. ``found_out`` receives the invitation
+    found, for the page that answers a form post."""
+    async with transaction(pool) as conn:
+        found = await find(conn, body.token, email=body.email)
+    found_out.append(found)
+    person, password_hash, proven = None, None, False
+    if found.needs_password:
+        person = NewPerson(body.first_name or "", body.last_name or "", body.password or "")
+        check_new_person(found, person, min_length=issuer.settings.password_min_length)
+        password_hash = await issuer.hasher.hash(person.password)
+        proven = True
+    elif body.password is not None:
+        assert found.user is not None
+        if not (await issuer.hasher.verify(found.user.password_hash, body.password)).ok:
+            raise ApiError("invalid_token", WRONG_PASSWORD, pointer="/password")
+        proven = True
+    else:
+        proven = found.user is not None and bearer_user == found.user.id
+    async with transaction(pool) as conn:
+        return await accept(
+            conn,
+            body.token,
+            found,
+            issuer,
+            person=person,
+            password_hash=password_hash,
+            proven=proven,
+            address=address,
+        )

@@ -4,23 +4,27 @@ accepts (JSON answers with tokens; the page's form post answers with a page)."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery
 
 from service import bodies, jsonapi
 from service.db.tx import transaction
 from service.errors import ApiError
 from service.invitations import accept
-from service.invitations.schemas import AcceptBody
+from service.invitations.schemas import AcceptBody, Joined
 from service.pages import render
 from service.pages.render import DONE_OR_PAGE
+from service.security.auth import bearer_token
+from service.security.jwt import verify_access_token
 from service.throttle.gate import address_of, guarded, invalid_token
 from service.tokens.errors import NO_STORE
-from service.tokens.schemas import TokenResponse
 
 PAGE = {"response_types": (jsonapi.HTML,), "security": []}
+JOINED = "You have joined the organization. Sign in to continue."
 
 
 def _form_page(
@@ -59,7 +63,13 @@ async def accept_page(state: State, token: FromQuery[str] = "") -> Response[str]
     tags=["invitations"],
     summary="Accept an invitation with the token from the mail",
     status_code=200,
-    responses=DONE_OR_PAGE,
+    responses={
+        **DONE_OR_PAGE,
+        202: ResponseSpec(
+            data_container=Joined,
+            description="Joined; no tokens without the account's password or session.",
+        ),
+    },
     opt={
         "request_types": (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM),
         "response_types": (jsonapi.JSON, jsonapi.HTML),
@@ -68,56 +78,62 @@ async def accept_page(state: State, token: FromQuery[str] = "") -> Response[str]
     },
 )
 async def accept_invitation(request: Request[Any, Any, Any], state: State) -> Response[Any]:
-    """`{token, firstName, lastName, password}` for a new person, `{token}` for someone with an
-    account. Creates the membership with the invited role and answers with tokens for the
-    organization (RFC 6749 body). Single use, seven days, bound to the invited address."""
+    """`{token, firstName, lastName, password}` for a new person (or an account whose address
+    was never proven), `{token}` or `{token, password}` for someone with an account. Records the
+    membership with the invited role. Tokens for the organization (RFC 6749 body) come only to
+    someone who proved who they are: the password chosen or typed here, or a bearer token of
+    that account; otherwise 202 and the person signs in as usual. Single use, seven days,
+    bound to the invited address."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body = await bodies.read_any(request, AcceptBody)
-    settings = state.settings
-    found: accept.Found | None = None
-
-    async def attempt() -> TokenResponse:
-        nonlocal found
-        async with transaction(state.pool) as conn:
-            found = await accept.find(conn, body.token, email=body.email)
-        person, password_hash = None, None
-        if found.needs_password:
-            person = accept.NewPerson(
-                body.first_name or "", body.last_name or "", body.password or ""
-            )
-            accept.check_new_person(found, person, min_length=settings.password_min_length)
-            password_hash = await state.hasher.hash(person.password)
-        async with transaction(state.pool) as conn:
-            return await accept.accept(
-                conn,
-                body.token,
-                found,
-                state.issuer,
-                person=person,
-                password_hash=password_hash,
-                address=address_of(request, settings),
-            )
-
+    address = address_of(request, state.settings)
+    found: list[accept.Found] = []
+    bearer_user = await _bearer(request, state)
     try:
         issued = await guarded(
             state.throttle,
-            state.throttle.policy.invitation_accept(address_of(request, settings)),
-            attempt,
+            state.throttle.policy.invitation_accept(address),
+            lambda: accept.accept_link(
+                state.pool,
+                state.issuer,
+                body,
+                bearer_user=bearer_user,
+                address=address,
+                found_out=found,
+            ),
             refusal=accept.invalid,
             counts=invalid_token,
         )
     except ApiError as error:
-        if not from_page:
-            raise
-        if found is not None and error.items[0].code == "validation_error":
-            message = " ".join(item.detail for item in error.items)
-            return _form_page(state, body.token, found, error=message, status=400)
-        return render.error_page(state.settings, error)
+        return _refused(state, body.token, found, error, from_page=from_page)
     if from_page:
-        assert found is not None
-        name = found.invitation.organization_name
-        return render.page(settings, "invitation_accepted", organization_name=name)
+        name = found[0].invitation.organization_name
+        return render.page(state.settings, "invitation_accepted", organization_name=name)
+    if issued is None:
+        return Response(Joined(JOINED), status_code=202, media_type=jsonapi.JSON)
     return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
+
+
+async def _bearer(request: Request[Any, Any, Any], state: State) -> UUID | None:
+    """The account a valid bearer token names, if the request carries one."""
+    if "authorization" not in request.headers:
+        return None
+    try:
+        claims = await verify_access_token(state.keyring, state.settings, bearer_token(request))
+    except ApiError:
+        return None
+    return claims.user_id
+
+
+def _refused(
+    state: State, token: str, found: list[accept.Found], error: ApiError, *, from_page: bool
+) -> Response[Any]:
+    if not from_page:
+        raise error
+    if found and error.items[0].code == "validation_error":
+        message = " ".join(item.detail for item in error.items)
+        return _form_page(state, token, found[0], error=message, status=400)
+    return render.error_page(state.settings, error)
 
 
 ROUTES = [accept_page, accept_invitation]

@@ -1,6 +1,9 @@
 -- name: insert_invitation
-INSERT INTO invitations (id, organization_id, email, role_id, invited_by, token_hash, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7));
+-- $8 true: the link that asks an existing account to accept a membership an administrator
+-- created; such rows are the member's business, not listed or managed as invitations.
+INSERT INTO invitations (id, organization_id, email, role_id, invited_by, token_hash, expires_at,
+                         membership_request)
+VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8);
 
 -- name: revoke_pending_for_email
 UPDATE invitations
@@ -13,7 +16,7 @@ SELECT i.id, i.email, i.role_id, i.invited_by, i.status, i.expires_at, i.accepte
        i.accepted_user_id, i.revoked_at, i.created_at, i.updated_at,
        i.status = 'pending' AND i.expires_at <= now() AS expired
 FROM invitations i
-WHERE i.organization_id = $1 AND i.id = $2;
+WHERE i.organization_id = $1 AND i.id = $2 AND NOT i.membership_request;
 
 -- name: list_invitations
 SELECT i.id, i.email, i.role_id, i.invited_by, i.status, i.expires_at, i.accepted_at,
@@ -21,6 +24,7 @@ SELECT i.id, i.email, i.role_id, i.invited_by, i.status, i.expires_at, i.accepte
        i.status = 'pending' AND i.expires_at <= now() AS expired
 FROM invitations i
 WHERE i.organization_id = $1
+  AND NOT i.membership_request
   AND i.id > $2
   AND ($3::text IS NULL OR lower(i.email) = lower($3))
   AND ($4::text IS NULL
@@ -31,7 +35,9 @@ ORDER BY i.id
 LIMIT $5;
 
 -- name: lock_invitation
-SELECT id, status FROM invitations WHERE organization_id = $1 AND id = $2 FOR UPDATE;
+SELECT id, status FROM invitations
+WHERE organization_id = $1 AND id = $2 AND NOT membership_request
+FOR UPDATE;
 
 -- name: revoke_invitation
 UPDATE invitations

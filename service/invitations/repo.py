@@ -67,6 +67,7 @@ async def insert(
     role_id: UUID,
     invited_by: UUID | None,
     token_hash: bytes,
+    membership_request: bool = False,
 ) -> None:
     await conn.execute(
         q.insert_invitation,
@@ -77,6 +78,7 @@ async def insert(
         invited_by,
         token_hash,
         float(LIFETIME),
+        membership_request,
     )
 
 

@@ -32,6 +32,12 @@ class InviteAnswer(msgspec.Struct, rename="camel"):
     invitation_id: str
 
 
+class Joined(msgspec.Struct):
+    """The answer to an accepted invitation that carries no tokens: sign in as usual."""
+
+    message: str
+
+
 class AcceptBody(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
     token: str
     first_name: str | None = None

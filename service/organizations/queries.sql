@@ -12,21 +12,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7);
 SELECT id FROM roles WHERE organization_id = $1 AND code = $2;
 
 -- name: insert_membership
-INSERT INTO memberships (organization_id, user_id, role_id)
-VALUES ($1, $2, $3);
+INSERT INTO memberships (organization_id, user_id, role_id, name)
+VALUES ($1, $2, $3, $4);
 
 -- name: organization_name
 SELECT name FROM organizations WHERE id = $1;
-
--- name: sole_member_organizations
--- Organizations among $2 whose only member is the user $1.
-SELECT o.id
-FROM organizations o
-WHERE o.id = ANY($2::uuid[])
-  AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = o.id AND m.user_id <> $1);
-
--- name: delete_organization
-DELETE FROM organizations WHERE id = $1;
 
 -- name: my_organizations
 -- Runs with app.user_id set and no tenant: the caller's own memberships.
@@ -36,7 +26,7 @@ SELECT o.id, o.name, o.slug, o.tagline, o.description, o.email, o.phone, o.websi
 FROM memberships m
 JOIN organizations o ON o.id = m.organization_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
-WHERE m.user_id = $1 AND m.active
+WHERE m.user_id = $1 AND m.active AND m.accepted_at IS NOT NULL
 ORDER BY o.id;
 
 -- name: organization_by_id

@@ -37,24 +37,15 @@ async def insert_managed_roles(conn: asyncpg.Connection, org_id: UUID) -> dict[s
     return ids
 
 
-async def add_member(conn: asyncpg.Connection, org_id: UUID, user_id: UUID, role_id: UUID) -> None:
-    await conn.execute(q.insert_membership, org_id, user_id, role_id)
+async def add_member(
+    conn: asyncpg.Connection, org_id: UUID, user_id: UUID, role_id: UUID, name: str
+) -> None:
+    await conn.execute(q.insert_membership, org_id, user_id, role_id, name)
 
 
 async def name_of(conn: asyncpg.Connection, org_id: UUID) -> str | None:
     name: str | None = await conn.fetchval(q.organization_name, org_id)
     return name
-
-
-async def sole_member_organizations(
-    conn: asyncpg.Connection, user_id: UUID, candidates: list[UUID]
-) -> list[UUID]:
-    rows = await conn.fetch(q.sole_member_organizations, user_id, candidates)
-    return [row["id"] for row in rows]
-
-
-async def delete(conn: asyncpg.Connection, org_id: UUID) -> None:
-    await conn.execute(q.delete_organization, org_id)
 
 
 @dataclass(frozen=True, slots=True)

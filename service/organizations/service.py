@@ -23,7 +23,9 @@ def slugify(name: str) -> str:
     return slug or "org"
 
 
-async def create(conn: asyncpg.Connection, *, name: str, owner_id: UUID | None) -> UUID:
+async def create(
+    conn: asyncpg.Connection, *, name: str, owner_id: UUID | None, owner_name: str = ""
+) -> UUID:
     """Create the organization inside the caller's transaction; leaves the tenant set to it.
 
     With ``owner_id`` the user becomes its owner. The caller's transaction sees the new
@@ -37,5 +39,5 @@ async def create(conn: asyncpg.Connection, *, name: str, owner_id: UUID | None) 
         slug = f"{base[:42]}-{secrets.token_hex(3)}"
     roles = await repo.insert_managed_roles(conn, org_id)
     if owner_id is not None:
-        await repo.add_member(conn, org_id, owner_id, roles[OWNER])
+        await repo.add_member(conn, org_id, owner_id, roles[OWNER], owner_name)
     return org_id

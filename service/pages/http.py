@@ -39,8 +39,26 @@ async def verify_email_page(state: State, token: FromQuery[str] = "") -> Respons
             name = await _organization_name(conn, redeemed, None)
     except ApiError as error:
         return render.error_page(settings, error)
+    return verify_form(settings, token=token, email=redeemed.email, organization_name=name)
+
+
+def verify_form(
+    settings: Any,
+    *,
+    token: str,
+    email: str,
+    organization_name: str,
+    error: str = "",
+    status: int = 200,
+) -> Response[str]:
     return render.page(
-        settings, "verify_email", token=token, email=redeemed.email, organization_name=name
+        settings,
+        "verify_email",
+        status=status,
+        markup={"error": render.alert(error) if error else ""},
+        token=token,
+        email=email,
+        organization_name=organization_name,
     )
 
 

@@ -11,6 +11,7 @@ from service import bodies, jsonapi
 from service.db.tx import transaction
 from service.errors import ApiError
 from service.pages import render
+from service.pages.http import verify_form
 from service.pages.render import DONE_OR_PAGE
 from service.registration import service
 from service.registration.schemas import (
@@ -21,12 +22,13 @@ from service.registration.schemas import (
     MetaDocument,
     RegistrationAttributes,
     RegistrationDocument,
-    TokenBody,
+    VerifyBody,
 )
-from service.throttle.gate import address_of, guarded, invalid_token
+from service.throttle.gate import address_of, guarded, invalid_token, limited
 
 PLAIN_OR_DOCUMENT = (jsonapi.JSON, jsonapi.JSONAPI)
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
+CLOSED = "Sign-up is closed here; ask an organization for an invitation."
 
 
 def _message(request: Request[Any, Any, Any], text: str, status: int) -> Response[Any]:
@@ -54,7 +56,10 @@ def _message(request: Request[Any, Any, Any], text: str, status: int) -> Respons
 async def register(request: Request[Any, Any, Any], state: State) -> Response[Message]:
     """Creates the organization, its managed roles, the owner (unverified) and a verification
     mail in one transaction. An address that is already registered gets the same answer and a
-    notice by mail instead; nothing else changes."""
+    notice by mail instead; nothing else changes. With `REGISTRATION=closed` every request
+    is refused with 403 `forbidden`: only invitations and operators create accounts."""
+    if not state.settings.registration_open:
+        raise ApiError("forbidden", CLOSED)
     kind = bodies.kind_of(request)
     if kind == jsonapi.JSONAPI:
         attrs = (await bodies.read_json(request, RegistrationDocument)).data.attributes
@@ -64,6 +69,7 @@ async def register(request: Request[Any, Any, Any], state: State) -> Response[Me
     form = service.validate(
         attrs, prefix=bodies.prefix_for(kind), min_length=settings.password_min_length
     )
+    await limited(state.throttle, state.throttle.policy.register(address_of(request, settings)))
     password_hash = await state.hasher.hash(form.password)
     async with transaction(state.pool) as conn:
         await service.register(conn, form, password_hash=password_hash, mailer=state.mailer)
@@ -79,31 +85,37 @@ async def register(request: Request[Any, Any, Any], state: State) -> Response[Me
     opt={
         "request_types": ANY_BODY,
         "response_types": (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML),
-        "request_body": {jsonapi.JSON: TokenBody, jsonapi.FORM: TokenBody},
+        "request_body": {jsonapi.JSON: VerifyBody, jsonapi.FORM: VerifyBody},
         "security": [],
     },
 )
 async def verify_email(request: Request[Any, Any, Any], state: State) -> Response[Any]:
-    """Single use. A form post (from the page the mail links to) is answered with a page."""
+    """`{token, password}`: the password chosen at registration, so that only someone who
+    holds both the mail and the password activates the account. Single use; a wrong password
+    leaves the link usable. A form post (from the page the mail links to) gets a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
-    token = (await bodies.read_any(request, TokenBody)).token
-
-    async def attempt() -> str:
-        async with transaction(state.pool) as conn:
-            return await service.verify(conn, token)
-
+    body = await bodies.read_any(request, VerifyBody)
     try:
         organization_name = await guarded(
             state.throttle,
             state.throttle.policy.verify(address_of(request, state.settings)),
-            attempt,
+            lambda: service.confirm_address(state.pool, state.hasher, body.token, body.password),
             refusal=lambda: ApiError("invalid_token", service.INVALID, pointer="/token"),
             counts=invalid_token,
         )
     except ApiError as error:
-        if from_page:
-            return render.error_page(state.settings, error)
-        raise
+        if not from_page:
+            raise
+        if isinstance(error, service.PasswordMismatch):
+            return verify_form(
+                state.settings,
+                token=body.token,
+                email=error.email,
+                organization_name=error.organization_name,
+                error=error.items[0].detail,
+                status=400,
+            )
+        return render.error_page(state.settings, error)
     if from_page:
         return render.page(state.settings, "email_verified", organization_name=organization_name)
     return Response(None, status_code=204)
@@ -123,6 +135,7 @@ async def verify_email(request: Request[Any, Any, Any], state: State) -> Respons
 async def resend_verification(request: Request[Any, Any, Any], state: State) -> Response[Any]:
     """Always 202, whether or not the address has an account that needs a link."""
     email = (await bodies.read_any(request, EmailBody)).email
+    await limited(state.throttle, state.throttle.policy.resend(address_of(request, state.settings)))
     async with transaction(state.pool) as conn:
         await service.resend(conn, email, mailer=state.mailer)
     return _message(request, ACCEPTED, 202)

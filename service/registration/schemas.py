@@ -39,8 +39,12 @@ class MetaDocument(msgspec.Struct):
     meta: Message
 
 
-class TokenBody(msgspec.Struct, forbid_unknown_fields=True):
+class VerifyBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The link's token and the password chosen at registration: a registrant's password
+    becomes usable only when someone who holds the address's mail also knows it."""
+
     token: str
+    password: str
 
 
 class EmailBody(msgspec.Struct, forbid_unknown_fields=True):

@@ -1,10 +1,14 @@
-"""Registration and verification decisions. No request objects here; the caller owns the tx.
+"""Registration and verification decisions. No request objects here.
 
-A known, verified address gets the same answer as a new one and only a notice by mail. An
-address whose account was never verified may be registered again: the newer registration
-replaces the older one whole (its password, its links and the organization it created), so a
-squatter who registered someone else's address is left with nothing once the address's owner
-registers and verifies, or resets the password.
+A known address gets the same answer as a new one and only a notice by mail. A pure pending
+self-registration (an unverified account holding nothing but the organization its own link
+created) may be registered again: the newer registration replaces the older one whole (its
+password, its links and the organization it created). Nothing else is ever replaced: not an
+account an administrator created, one an invitation reached or one that joined anything.
+
+A registrant's password becomes usable only when the verification link's holder types it:
+someone who registers an address they do not own can never make their password open the
+account of the address's owner, who will click the link without knowing it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from uuid import UUID
 import asyncpg
 
 from service.audit.recorder import record
-from service.db.tx import set_tenant
+from service.db.tx import set_tenant, transaction
 from service.errors import ApiError, ErrorItem
 from service.fields import email_problem, normalize_email, text_problem
 from service.ids import uuid7
@@ -23,11 +27,14 @@ from service.links import repo as links
 from service.mail.mailer import Mailer
 from service.organizations import repo as organizations_repo
 from service.organizations import service as organizations
+from service.registration import repo as registrations
 from service.registration.schemas import RegistrationAttributes
 from service.security.password_policy import check_password
+from service.security.passwords import PasswordHasher
 from service.users import repo as users
 
 INVALID = "This link is invalid, used or expired."
+WRONG_PASSWORD = "This is not the password chosen when the account was registered."  # noqa: S105
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +90,12 @@ async def register(
     conn: asyncpg.Connection, form: Registration, *, password_hash: str, mailer: Mailer
 ) -> None:
     """``password_hash`` is computed by the caller before the transaction, on every path, so
-    that timing does not tell a known address from a new one."""
+    that timing does not tell a known address from a new one.
+
+    An existing address is replaced only when it is a pure pending self-registration (its
+    organization goes through the one database function allowed to delete one); any other
+    account, verified or not, gets the notice and nothing of it changes."""
     existing = await users.by_email(conn, form.email)
-    if existing is not None and (existing.email_verified_at or existing.disabled_at):
-        await mailer.already_registered(
-            conn, to=existing.email, name=existing.name, organization_name=form.organization_name
-        )
-        return
     if existing is None:
         user_id = uuid7()
         await users.insert(
@@ -101,9 +107,8 @@ async def register(
             family_name=form.last_name,
             password_hash=password_hash,
         )
-    else:
+    elif await registrations.discard_pending(conn, existing.id, "replaced") is not None:
         user_id = existing.id
-        await _discard_pending(conn, user_id)
         await users.restart_registration(
             conn,
             user_id,
@@ -112,7 +117,12 @@ async def register(
             given_name=form.first_name,
             family_name=form.last_name,
         )
-    org_id = await organizations.create(conn, name=form.organization_name, owner_id=user_id)
+    else:
+        await mailer.already_registered(conn, to=existing.email, name=existing.name)
+        return
+    org_id = await organizations.create(
+        conn, name=form.organization_name, owner_id=user_id, owner_name=form.display_name
+    )
     await record(
         conn,
         organization_id=org_id,
@@ -138,23 +148,60 @@ async def register(
     )
 
 
-async def _discard_pending(conn: asyncpg.Connection, user_id: UUID) -> None:
-    """Kill an unverified account's links and the organizations only it belongs to."""
-    pending = await links.expire_unused(
-        conn, user_id, (links.VERIFY_EMAIL, links.PASSWORD_RESET, links.SET_PASSWORD)
-    )
-    for org_id in pending:
-        await set_tenant(conn, org_id=org_id, user_id=user_id)
-        if await organizations_repo.sole_member_organizations(conn, user_id, [org_id]):
-            await organizations_repo.delete(conn, org_id)
-    await set_tenant(conn, org_id=None, user_id=None)
+class PasswordMismatch(ApiError):
+    """The password typed on the verification page is not the registrant's."""
+
+    def __init__(self, email: str, organization_name: str) -> None:
+        super().__init__("invalid_token", WRONG_PASSWORD, pointer="/password")
+        self.email = email
+        self.organization_name = organization_name
 
 
-async def verify(conn: asyncpg.Connection, token: str) -> str:
-    """Mark the address verified; the name of the organization it registered, if any."""
-    redeemed = await links.consume(conn, token, (links.VERIFY_EMAIL,))
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    user_id: UUID
+    email: str
+    password_hash: str | None
+    organization_name: str
+
+
+async def _pending(conn: asyncpg.Connection, token: str) -> _Pending:
+    redeemed = await links.peek(conn, token, (links.VERIFY_EMAIL,))
     user = await users.by_id(conn, redeemed.user_id) if redeemed else None
-    if redeemed is None or user is None or user.email.lower() != redeemed.email.lower():
+    if redeemed is None or user is None or user.email != redeemed.email.lower():
+        raise ApiError("invalid_token", INVALID, pointer="/token")
+    name = ""
+    if redeemed.organization_id is not None:
+        await set_tenant(conn, org_id=redeemed.organization_id, user_id=user.id)
+        name = await organizations_repo.name_of(conn, redeemed.organization_id) or ""
+    return _Pending(user.id, user.email, user.password_hash, name)
+
+
+async def confirm_address(
+    pool: asyncpg.Pool, hasher: PasswordHasher, token: str, password: str
+) -> str:
+    """Mark the address verified when the password typed is the registrant's; the name of
+    the organization it registered. The link stays usable after a wrong password (the person
+    may mistype), and the argon2 check runs outside any transaction."""
+    async with transaction(pool) as conn:
+        pending = await _pending(conn, token)
+    if not (await hasher.verify(pending.password_hash, password)).ok:
+        raise PasswordMismatch(pending.email, pending.organization_name)
+    async with transaction(pool) as conn:
+        await _verify(conn, token, verified_hash=pending.password_hash)
+    return pending.organization_name
+
+
+async def _verify(conn: asyncpg.Connection, token: str, *, verified_hash: str | None) -> None:
+    redeemed = await links.consume(conn, token, (links.VERIFY_EMAIL,))
+    user = await users.by_id(conn, redeemed.user_id, lock=True) if redeemed else None
+    if (
+        redeemed is None
+        or user is None
+        or user.email != redeemed.email.lower()
+        or user.password_hash is None
+        or user.password_hash != verified_hash
+    ):
         raise ApiError("invalid_token", INVALID, pointer="/token")
     await users.mark_verified(conn, user.id, redeemed.organization_id)
     await links.expire_unused(conn, user.id, (links.VERIFY_EMAIL,))
@@ -169,8 +216,6 @@ async def verify(conn: asyncpg.Connection, token: str) -> str:
             actor_user_id=user.id,
             after={"emailVerified": True},
         )
-        return await organizations_repo.name_of(conn, redeemed.organization_id) or ""
-    return ""
 
 
 async def resend(conn: asyncpg.Connection, email: str, *, mailer: Mailer) -> None:

@@ -27,6 +27,7 @@ class CurrentRole:
     permissions: list[str]
     active: bool
     practitioner_id: str | None
+    accepted: bool = True
 
 
 async def page(
@@ -79,8 +80,14 @@ async def update(
     await conn.execute(q.update_membership, org_id, user_id, role_id, active, practitioner_id)
 
 
-async def rename(conn: asyncpg.Connection, user_id: UUID, name: str) -> None:
-    await conn.execute(q.rename_user, user_id, name)
+async def rename(conn: asyncpg.Connection, org_id: UUID, user_id: UUID, name: str) -> None:
+    """The organization's name for the person: nothing another organization shows changes."""
+    await conn.execute(q.rename_member, org_id, user_id, name)
+
+
+async def accept(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> bool:
+    """The person accepted a pending membership; False when it was not pending."""
+    return str(await conn.execute(q.accept_membership, org_id, user_id)) == "UPDATE 1"
 
 
 async def remove(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> bool:
@@ -93,5 +100,10 @@ async def add(
     user_id: UUID,
     role_id: UUID,
     practitioner_id: str | None,
+    *,
+    name: str,
+    accepted: bool = True,
 ) -> None:
-    await conn.execute(q.add_membership, org_id, user_id, role_id, practitioner_id)
+    """``accepted=False`` for an account that exists already: the person accepts through the
+    link mailed to them before the membership carries any session."""
+    await conn.execute(q.add_membership, org_id, user_id, role_id, practitioner_id, name, accepted)

@@ -22,6 +22,7 @@ from service.errors import ApiError, ErrorItem
 from service.fhir.practitioners import PractitionerDirectory
 from service.fields import email_problem, normalize_email, text_problem
 from service.ids import parse_uuid, uuid7
+from service.invitations import repo as invitations
 from service.links import repo as links
 from service.mail.mailer import Mailer
 from service.metrics import events
@@ -147,34 +148,37 @@ async def create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> U
 
 
 async def _create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> UUID:
+    """The same work and the same answer whether or not the address has an account elsewhere:
+    what the organization sees comes from what it sent. An existing account joins only when
+    the person accepts through the link mailed to them; until then the member is pending."""
     email = _validate_new(ctx, resource)
     attrs = resource.attributes
+    name = attrs.name.strip()
     role = await assignable_role(conn, ctx, resource.relationships.roles.data.id)
     practitioner_id = await _practitioner(ctx, resource.relationships.practitioner)
     org_id = ctx.principal.org_id
     organization_name = await organizations.name_of(conn, org_id) or ""
     existing = await _user_by_email(conn, ctx, email)
+    if existing is not None and await members.current(conn, org_id, existing.id) is not None:
+        raise ApiError("conflict", "This person is already a member here.", pointer=f"{ATTR}/email")
+    await invitations.revoke_pending_for(conn, org_id, email)
     if existing is not None:
-        if await members.current(conn, org_id, existing.id) is not None:
-            raise ApiError(
-                "conflict", "This person is already a member here.", pointer=f"{ATTR}/email"
-            )
-        await members.add(conn, org_id, existing.id, role.id, practitioner_id)
-        await ctx.mailer.added_to_organization(
-            conn, to=existing.email, name=existing.name, organization_name=organization_name
+        await members.add(
+            conn, org_id, existing.id, role.id, practitioner_id, name=name, accepted=False
         )
+        await _ask_to_join(conn, ctx, email, role, organization_name)
         return existing.id
     user_id = uuid7()
     await users.insert(
         conn,
         user_id=user_id,
         email=email,
-        name=attrs.name.strip(),
+        name=name,
         given_name=None,
         family_name=None,
         password_hash=None,
     )
-    await members.add(conn, org_id, user_id, role.id, practitioner_id)
+    await members.add(conn, org_id, user_id, role.id, practitioner_id, name=name)
     if attrs.send_password_reset_email:
         token = await links.issue(
             conn,
@@ -185,17 +189,37 @@ async def _create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> 
             client_id=attrs.client_id,
         )
         await ctx.mailer.set_password(
-            conn,
-            to=email,
-            name=attrs.name.strip(),
-            organization_name=organization_name,
-            token=token,
+            conn, to=email, name=name, organization_name=organization_name, token=token
         )
     if ctx.settings.app_env == "sandbox":
-        await ctx.mailer.welcome(
-            conn, to=email, name=attrs.name.strip(), organization_name=organization_name
-        )
+        await ctx.mailer.welcome(conn, to=email, name=name, organization_name=organization_name)
     return user_id
+
+
+async def _ask_to_join(
+    conn: asyncpg.Connection, ctx: Context, email: str, role: members.Role, organization_name: str
+) -> None:
+    """The link an existing account follows to accept the membership (the invitation page)."""
+    raw, hashed = invitations.mint(ctx.principal.org_id)
+    await invitations.insert(
+        conn,
+        invitation_id=uuid7(),
+        org_id=ctx.principal.org_id,
+        email=email,
+        role_id=role.id,
+        invited_by=ctx.principal.user_id,
+        token_hash=hashed,
+        membership_request=True,
+    )
+    await ctx.mailer.invitation(
+        conn,
+        to=email,
+        organization_name=organization_name,
+        inviter_name=ctx.principal.email,
+        role_name=role.name,
+        token=raw,
+        expires_days=invitations.EXPIRES_DAYS,
+    )
 
 
 async def _keep_an_owner(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> None:
@@ -232,7 +256,7 @@ async def update(
         problem = text_problem(attrs.name, maximum=200, label="A name")
         if problem:
             raise ApiError("validation_error", problem, pointer=f"{ATTR}/name")
-        await members.rename(conn, user_id, attrs.name.strip())
+        await members.rename(conn, org_id, user_id, attrs.name.strip())
     await members.update(
         conn, org_id, user_id, role_id=role_id, active=active, practitioner_id=practitioner_id
     )
@@ -256,6 +280,8 @@ async def remove(conn: asyncpg.Connection, ctx: Context, user_id: UUID) -> bool:
     before = await users.member_view(conn, org_id, user_id)
     await tokens.revoke_member(conn, org_id, user_id, "removed")
     await members.remove(conn, org_id, user_id)
+    if before is not None:  # a pending member's link dies with the membership
+        await invitations.revoke_pending_for(conn, org_id, before.email)
     await _audit(conn, ctx, "user.remove", user_id, before, None)
     _member_event("user.remove", ctx, user_id)
     return True

@@ -32,12 +32,18 @@ async def register(client: httpx.AsyncClient, email: str, **changes: Any) -> htt
 
 
 async def verify_from_mail(
-    client: httpx.AsyncClient, mailbox: Mailbox, email: str, *, after: int = 0
+    client: httpx.AsyncClient,
+    mailbox: Mailbox,
+    email: str,
+    *,
+    after: int = 0,
+    password: str = PASSWORD,
 ) -> str:
+    """Follow the verification link, typing the password chosen at registration."""
     mail = await mailbox.next_to(email, after=after)
     path, token = link_in(mail)
     assert path == "/auth/verify-email"
-    response = await client.post("/auth/verify-email", json={"token": token})
+    response = await client.post("/auth/verify-email", json={"token": token, "password": password})
     assert response.status_code == 204, response.text
     return token
 
@@ -56,7 +62,7 @@ async def signed_up(
 ) -> dict[str, Any]:
     """Register, verify through the mail, log in; the token response."""
     await register(client, email, **changes)
-    await verify_from_mail(client, mailbox, email)
+    await verify_from_mail(client, mailbox, email, password=changes.get("password", PASSWORD))
     response = await login(client, email, changes.get("password", PASSWORD))
     assert response.status_code == 200, response.text
     tokens: dict[str, Any] = response.json()

@@ -82,9 +82,9 @@ async def test_json_api_errors_point_into_the_document(client: httpx.AsyncClient
 @pytest.mark.parametrize(
     ("path", "body", "pointers"),
     [
-        ("/auth/verify-email", {}, {"/token"}),
-        ("/auth/verify-email", {"token": 1}, {"/token"}),
-        ("/auth/verify-email", {"token": "x", "extra": 1}, {"/extra"}),
+        ("/auth/verify-email", {}, {"/token", "/password"}),
+        ("/auth/verify-email", {"token": 1, "password": "p"}, {"/token"}),
+        ("/auth/verify-email", {"token": "x", "password": "p", "extra": 1}, {"/extra"}),
         ("/auth/verify-email/resend", {"mail": "a@b.org"}, {"/mail", "/email"}),
         ("/auth/password-reset", {"email": ["a@b.org"]}, {"/email"}),
         ("/auth/password-reset/confirm", {"token": "t"}, {"/password"}),
@@ -123,7 +123,7 @@ async def test_malformed_and_oversize_bodies(client: httpx.AsyncClient, path: st
 
 async def test_wrong_token_is_invalid_token_with_a_pointer(client: httpx.AsyncClient) -> None:
     for path, body in (
-        ("/auth/verify-email", {"token": "made-up"}),
+        ("/auth/verify-email", {"token": "made-up", "password": "a perfectly fine passphrase"}),
         (
             "/auth/password-reset/confirm",
             {"token": "made-up", "password": "a perfectly fine passphrase"},

@@ -75,7 +75,9 @@ async def test_unverified_cannot_log_in(client: httpx.AsyncClient, mailbox: Mail
 async def test_the_verify_link_works_once(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
     await register(client, "once@clinic.org")
     token = await verify_from_mail(client, mailbox, "once@clinic.org")
-    again = await client.post("/auth/verify-email", json={"token": token})
+    again = await client.post(
+        "/auth/verify-email", json={"token": token, "password": PASSWORD}
+    )
     assert again.status_code == 400
     assert again.json()["errors"][0]["code"] == "invalid_token"
 
@@ -90,7 +92,7 @@ async def test_opening_the_link_changes_nothing(
         assert page.status_code == 200
         assert "City General Hospital" in page.text
     assert (await login(client, "scanner@clinic.org")).status_code == 401
-    done = await client.post(path, data={"token": token})
+    done = await client.post(path, data={"token": token, "password": PASSWORD})
     assert done.status_code == 200
     assert "confirmed" in done.text
     assert (await login(client, "scanner@clinic.org")).status_code == 200
@@ -128,7 +130,9 @@ async def test_pre_account_takeover_fails(
     await verify_from_mail(client, mailbox, "victim@clinic.org", after=1)
     assert (await login(client, "victim@clinic.org", squatter_password)).status_code == 401
     assert (await login(client, "victim@clinic.org", PASSWORD)).status_code == 200
-    stale = await client.post("/auth/verify-email", json={"token": squatter_token})
+    stale = await client.post(
+        "/auth/verify-email", json={"token": squatter_token, "password": squatter_password}
+    )
     assert stale.status_code == 400
     names = [r["name"] for r in await admin_conn.fetch("SELECT name FROM organizations")]
     assert "Evil Org" not in names
@@ -145,5 +149,7 @@ async def test_resend_answers_the_same_for_everyone(
     assert unknown.content == pending.content
     fresh = await mailbox.next_to("slow@clinic.org", after=1)
     _, token = link_in(fresh)
-    assert (await client.post("/auth/verify-email", json={"token": old_token})).status_code == 400
-    assert (await client.post("/auth/verify-email", json={"token": token})).status_code == 204
+    old = await client.post("/auth/verify-email", json={"token": old_token, "password": PASSWORD})
+    assert old.status_code == 400
+    new = await client.post("/auth/verify-email", json={"token": token, "password": PASSWORD})
+    assert new.status_code == 204

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.api.accounts import login, register
+from tests.api.accounts import PASSWORD, login, register
 from tests.api.conftest import Mailbox
 from tests.browser.links import link_to
 
@@ -20,7 +20,8 @@ async def owner(
     await register(client, email, organization=organization)
     url = link_to(await mailbox.next_to(email), base, "/auth/verify-email")
     token = parse_qs(urlsplit(url).query)["token"][0]
-    verified = await client.post("/auth/verify-email", json={"token": token})
+    body = {"token": token, "password": PASSWORD}
+    verified = await client.post("/auth/verify-email", json=body)
     assert verified.status_code == 204, verified.text
     response = await login(client, email)
     assert response.status_code == 200, response.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import expect
 
-from tests.api.accounts import login, register
+from tests.api.accounts import PASSWORD, login, register
 from tests.api.conftest import Mailbox
 from tests.browser import checks
 from tests.browser.links import link_to
@@ -28,11 +28,20 @@ async def test_verify_email_then_log_in(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your e-mail address")
     await expect(page.locator("main")).to_contain_text(EMAIL)
     await checks.page(visit, opened, organization=ORGANIZATION, screenshot="verify_email-link")
+    field = page.get_by_label("Your password")
     button = page.get_by_role("button", name="Confirm my e-mail address")
+    assert await checks.tab_to(page, field) == 1
     assert await checks.tab_to(page, button) == 1
     assert (await login(client, EMAIL)).status_code == 401, "opening the link changed nothing"
 
-    done = await visit.submit(button.click())
+    await field.fill("Not the password I chose")
+    wrong = await visit.submit(button.click())
+    assert wrong.status == 400
+    await expect(page.locator("main")).to_contain_text("not the password chosen")
+    assert (await login(client, EMAIL)).status_code == 401, "a wrong password activates nothing"
+
+    await page.get_by_label("Your password").fill(PASSWORD)
+    done = await visit.submit(page.get_by_role("button", name="Confirm my e-mail address").click())
     assert done.status == 200
     assert done.request.method == "POST"
     await expect(page.get_by_role("heading", level=1)).to_have_text("E-mail address confirmed")

@@ -77,8 +77,9 @@ class Api:
     async def user_id(self, email: str) -> str:
         return str(await self.admin.fetchval("SELECT id FROM users WHERE email = $1", email))
 
-    async def verify(self, token: str) -> int:
-        return (await self.client.post("/auth/verify-email", json={"token": token})).status_code
+    async def verify(self, token: str, password: str) -> int:
+        body = {"token": token, "password": password}
+        return (await self.client.post("/auth/verify-email", json=body)).status_code
 
     async def login(self, email: str, password: str, org: str | None = None) -> httpx.Response:
         form = {"grant_type": "password", "username": email, "password": password}

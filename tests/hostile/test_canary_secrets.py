@@ -48,9 +48,10 @@ async def _sign_up(
     assert (await client.post("/auth/register", json=body)).status_code == 202
     token = await _mailed_token(watch, mailbox, email, 0, "/auth/verify-email")
     assert (await client.get("/auth/verify-email", params={"token": token})).status_code == 200
-    page = await client.post("/auth/verify-email", data={"token": token})
+    page = await client.post("/auth/verify-email", data={"token": token, "password": password})
     assert page.status_code == 200
-    assert (await client.post("/auth/verify-email", json={"token": token})).status_code == 400
+    again = {"token": token, "password": password}
+    assert (await client.post("/auth/verify-email", json=again)).status_code == 400
     response = await _login(client, email, password)
     assert response.status_code == 200, response.text
     return password, watch.tokens(response.json())

@@ -137,7 +137,6 @@ async def test_a_name_that_looks_like_a_header_stays_in_the_body(
             app_conn,
             to="ann@example.com",
             name="Ann Bcc: spy@evil.example",
-            organization_name="Acme To: spy@evil.example",
         )
     [row] = await outbox_rows(app_conn)
     assert row["recipient"] == "ann@example.com"

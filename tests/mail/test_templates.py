@@ -1,4 +1,5 @@
-"""Every mail has a text and an HTML part, names its organization, and escapes what it shows."""
+"""Every mail has a text and an HTML part, names its organization (except the notice to an
+existing account, which carries nothing a stranger typed), and escapes what it shows."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from service.mail.render import TEMPLATES, load
 
 CONTEXT_KEYS = {
     "verify_email": {"name", "organization_name", "link"},
-    "already_registered": {"name", "organization_name"},
+    "already_registered": {"name"},
     "password_reset": {"name", "organization_name", "link"},
     "password_changed": {"name", "organization_name"},
     "set_password": {"name", "organization_name", "link"},
@@ -35,7 +36,8 @@ def test_the_template_set_is_complete_and_each_needs_its_keys() -> None:
 def test_each_template_renders_both_parts_with_the_organization_name(name: str) -> None:
     context = {key: f"{key.upper()}-X" for key in CONTEXT_KEYS[name]}
     rendered = TEMPLATES[name].render(context)
-    assert "ORGANIZATION_NAME-X" in rendered.subject
+    if "organization_name" in context:
+        assert "ORGANIZATION_NAME-X" in rendered.subject
     for value in context.values():
         assert value in rendered.text, f"{name}.txt does not show {value}"
         assert value in rendered.html, f"{name}.html does not show {value}"

@@ -7,7 +7,7 @@ import httpx
 
 from service.config import Settings
 from service.organizations.provision import provision
-from tests.api.accounts import bearer, login, signed_up
+from tests.api.accounts import PASSWORD, bearer, login, signed_up
 from tests.api.conftest import Mailbox, link_in
 from tests.users.helpers import member_with_role, org_of, token_for
 
@@ -29,7 +29,8 @@ async def _two_orgs(client: httpx.AsyncClient, mailbox: Mailbox) -> tuple[dict, 
         "/auth/invite", json={"email": PERSON, "role": "member"}, headers=lab_owner
     )
     _, token = link_in(await mailbox.next_to(PERSON, after=1))
-    assert (await client.post("/auth/invitations/accept", json={"token": token})).status_code == 200
+    body = {"token": token, "password": PASSWORD}
+    assert (await client.post("/auth/invitations/accept", json=body)).status_code == 200
     lab = (await client.get("/auth/organizations", headers=lab_owner)).json()["data"][0]["id"]
     assert invited.status_code == 201
     return tokens, lab

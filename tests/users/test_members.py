@@ -8,7 +8,7 @@ import pytest
 
 from service.config import Settings
 from tests.api.accounts import bearer, login, signed_up
-from tests.api.conftest import Mailbox
+from tests.api.conftest import Mailbox, link_in
 from tests.support.fhir import FhirServer
 from tests.users.helpers import PASSWORD, member_with_role, new_user, org_of, role_id, token_for
 
@@ -38,7 +38,7 @@ async def test_create_without_a_mail_and_read_back(
     assert mailbox.to("quiet@clinic.org") == []
 
 
-async def test_a_known_person_is_added_without_touching_their_password(
+async def test_a_known_person_joins_only_by_following_the_link(
     client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
 ) -> None:
     other = bearer(await signed_up(client, mailbox, "other-owner@lab.org", organizationName="Lab"))
@@ -47,6 +47,7 @@ async def test_a_known_person_is_added_without_touching_their_password(
         "SELECT password_hash FROM users WHERE email = 'known@clinic.org'"
     )
     lab = await org_of(admin_conn, "other-owner@lab.org")
+    clinic = await org_of(admin_conn, "known@clinic.org")
     created = await client.post(
         "/auth/users",
         json=new_user("known@clinic.org", await role_id(admin_conn, lab, "member")),
@@ -57,9 +58,6 @@ async def test_a_known_person_is_added_without_touching_their_password(
         "SELECT password_hash FROM users WHERE email = 'known@clinic.org'"
     )
     assert before == after
-    notice = await mailbox.next_to("known@clinic.org", after=1)
-    assert "Lab" in notice.text
-    assert "token=" not in notice.text
     again = await client.post(
         "/auth/users",
         json=new_user("known@clinic.org", await role_id(admin_conn, lab, "member")),
@@ -67,8 +65,15 @@ async def test_a_known_person_is_added_without_touching_their_password(
     )
     assert again.status_code == 409
     assert again.json()["errors"][0]["source"]["pointer"] == "/data/attributes/email"
-    # Both memberships work: the user chooses at login.
-    clinic = await org_of(admin_conn, "known@clinic.org")
+    # Pending until the person accepts: no session for the new organization yet.
+    assert (await login(client, "known@clinic.org", organization_id=str(lab))).status_code == 401
+    ask = await mailbox.next_to("known@clinic.org", after=1)
+    assert "Lab" in ask.text
+    path, token = link_in(ask)
+    assert path == "/auth/invitations/accept"
+    joined = await client.post(path, data={"token": token})
+    assert joined.status_code == 200, joined.text
+    # Both memberships work now: the user chooses at login.
     for org in (clinic, lab):
         response = await login(client, "known@clinic.org", organization_id=str(org))
         assert response.status_code == 200
