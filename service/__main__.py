@@ -24,7 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="migrate, then serve HTTP on HOST:PORT")
     commands.add_parser("migrate", help="apply pending migrations and exit")
     commands.add_parser("worker", help="deliver the mail outbox (when MAIL_WORKER=false)")
-    commands.add_parser("rotate-keys", help="add a new token-signing key; old ones keep verifying")
+    commands.add_parser("janitor", help="delete expired registrations, old links and mail once")
+    rotate = commands.add_parser(
+        "rotate-keys", help="add a new token-signing key; old ones keep verifying"
+    )
+    rotate.add_argument(
+        "--revoke-previous",
+        action="store_true",
+        help="a key leaked: the previous keys leave the JWKS now and their tokens are refused",
+    )
     create = commands.add_parser(
         "create-organization", help="create an organization and invite its owner by mail"
     )
@@ -46,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = resolve_database(settings)
     if args.command == "migrate":
         return 0
+    if args.command in ("serve", "worker"):
+        refusal = asyncio.run(unsafe_role(settings))
+        if refusal is not None:
+            print(f"refusing to start: {refusal}", file=sys.stderr)
+            return 2
+    if args.command == "janitor":
+        return asyncio.run(janitor(settings))
     if args.command == "worker":
         return asyncio.run(worker(settings))
     if args.command == "create-organization":
@@ -66,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "rotate-keys":
-        from service.security.keys import rotate_keys_command
+        from service.security.key_store import rotate_keys_command
 
-        print(asyncio.run(rotate_keys_command(settings)))
+        print(asyncio.run(rotate_keys_command(settings, revoke_previous=args.revoke_previous)))
         return 0
     return serve(settings)
 
@@ -81,6 +96,33 @@ async def worker(settings: Settings) -> int:
     pool = await create_pool(settings.database_url, settings)
     try:
         await run_worker(settings, pool)
+    finally:
+        await pool.close()
+    return 0
+
+
+async def unsafe_role(settings: Settings) -> str | None:
+    """What is wrong with the role of DATABASE_URL (superuser, BYPASSRLS, owner), or None."""
+    import asyncpg
+
+    from service.db import privileges
+
+    assert settings.database_url is not None
+    conn = await asyncpg.connect(settings.database_url, timeout=settings.db_acquire_timeout)
+    try:
+        return await privileges.problem(conn)
+    finally:
+        await conn.close()
+
+
+async def janitor(settings: Settings) -> int:
+    from service.db.pool import create_pool
+    from service.janitor.service import sweep
+
+    assert settings.database_url is not None
+    pool = await create_pool(settings.database_url, settings)
+    try:
+        print(json.dumps(dataclasses.asdict(await sweep(pool, settings))))
     finally:
         await pool.close()
     return 0

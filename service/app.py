@@ -15,12 +15,13 @@ from litestar.openapi.spec import Components, SecurityScheme
 from service import http, openapi_doc
 from service.audit.http import ROUTES as AUDIT_ROUTES
 from service.config import Settings
-from service.db import migrations
+from service.db import migrations, privileges
 from service.db.pool import create_pool
 from service.fhir.practitioners import PractitionerDirectory
 from service.health.http import ROUTES as HEALTH_ROUTES
 from service.invitations.accept_http import ROUTES as ACCEPT_ROUTES
 from service.invitations.http import ROUTES as INVITATION_ROUTES
+from service.janitor.service import Janitor
 from service.mail.mailer import Mailer
 from service.mail.worker import MailWorker
 from service.metrics.http import ROUTES as METRICS_ROUTES
@@ -34,6 +35,7 @@ from service.roles.http import ROUTES as ROLE_ROUTES
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
 from service.throttle.counters import Throttle
+from service.throttle.policy import ThrottlePolicy
 from service.tokens.errors import OAuthError, handle_oauth_error
 from service.tokens.http import ROUTES as TOKEN_ROUTES
 from service.tokens.service import Issuer
@@ -101,9 +103,15 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
             raise RuntimeError("DATABASE_URL is not resolved; start through `python -m service`")
         app.state.migrations = migrations.discover()
         pool = app.state.pool = await create_pool(settings.database_url, settings)
+        try:
+            await privileges.refuse_unsafe(pool)
+        except BaseException:
+            await pool.close()
+            raise
         hasher = app.state.hasher = PasswordHasher(settings)
         keys = app.state.keyring = await KeyRing.load(pool, settings)
-        throttle = app.state.throttle = Throttle(pool)
+        policy = ThrottlePolicy.with_requests_per_hour(settings.mail_requests_per_address_per_hour)
+        throttle = app.state.throttle = Throttle(pool, policy)
         fhir = app.state.fhir = PractitionerDirectory(settings.fhir_base_url)
         app.state.issuer = Issuer(
             pool=pool, settings=settings, keys=keys, hasher=hasher, throttle=throttle
@@ -116,9 +124,12 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
         keys.start()
         if worker is not None:
             await worker.start()
+        janitor = Janitor(pool, settings)
+        janitor.start()
         try:
             yield
         finally:
+            await janitor.stop()
             if worker is not None:
                 await worker.stop()
             await keys.stop()

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from service import deployment
+
 APP_ENVS = ("development", "sandbox", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+REGISTRATION_MODES = ("open", "closed")
 
 
 class ConfigError(ValueError):
@@ -57,13 +60,20 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
     argon2_max_concurrency: int = field(default_factory=lambda: _hashers_per_worker(1))
+    argon2_max_wait_seconds: float = 2.0
     # mail
     mail_worker: bool = True
     mail_max_attempts: int = 8
     mail_retry_seconds: float = 30.0
+    mail_per_recipient_per_hour: int = 5
+    mail_requests_per_address_per_hour: int = 30
+    mail_retention_days: int = 7
+    janitor_interval_seconds: float = 3600.0
     # where people go after setting a password, by the clientId that created them
     client_redirects: tuple[tuple[str, str], ...] = ()
     metrics_token: str | None = None
+    # "closed": only invitations and operators create accounts
+    registration: str = "open"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -116,11 +126,21 @@ class Settings:
                 minimum=1,
                 maximum=256,
             ),
+            argon2_max_wait_seconds=reader.number("ARGON2_MAX_WAIT_SECONDS", 2.0, minimum=0.01),
             mail_worker=reader.boolean("MAIL_WORKER", True),
             mail_max_attempts=reader.integer("MAIL_MAX_ATTEMPTS", 8, minimum=1, maximum=100),
             mail_retry_seconds=reader.number("MAIL_RETRY_SECONDS", 30.0, minimum=0.1),
+            mail_per_recipient_per_hour=reader.integer(
+                "MAIL_PER_RECIPIENT_PER_HOUR", 5, minimum=1, maximum=1000
+            ),
+            mail_requests_per_address_per_hour=reader.integer(
+                "MAIL_REQUESTS_PER_ADDRESS_PER_HOUR", 30, minimum=1, maximum=1_000_000
+            ),
+            mail_retention_days=reader.integer("MAIL_RETENTION_DAYS", 7, minimum=1, maximum=3650),
+            janitor_interval_seconds=reader.number("JANITOR_INTERVAL_SECONDS", 3600.0, minimum=0),
             client_redirects=reader.redirects("CLIENT_REDIRECTS"),
             metrics_token=reader.text("METRICS_TOKEN", "") or None,
+            registration=reader.choice("REGISTRATION", "open", REGISTRATION_MODES),
         )
         if settings.is_production and settings.argon2_memory_kib < 19456:
             raise ConfigError("ARGON2_MEMORY_KIB", "must be at least 19456 in production")
@@ -130,6 +150,8 @@ class Settings:
             raise ConfigError("ARGON2_TIME_COST", "must be at least 2 in production")
         if settings.db_pool_min > settings.db_pool_max:
             raise ConfigError("DB_POOL_MIN", "must not be larger than DB_POOL_MAX")
+        for variable, problem in deployment.problems(settings):
+            raise ConfigError(variable, problem)
         return settings
 
     def redirect_for(self, client_id: str | None) -> str | None:
@@ -138,6 +160,18 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
+
+    @property
+    def reveals_links(self) -> bool:
+        """Mail links may be written to the log: only in development, listening on loopback."""
+        return self.app_env == "development" and deployment.is_loopback(self.host)
+
+    @property
+    def registration_open(self) -> bool:
+        return self.registration == "open"
+
+    def __repr__(self) -> str:  # never a secret: see deployment.masked
+        return deployment.masked(self)
 
     @classmethod
     def variables(cls) -> frozenset[str]:

@@ -23,7 +23,7 @@ from service.db.constraints import error_for_constraint
 from service.db.tx import is_unavailable
 from service.errors import CATALOGUE, ApiError, ErrorItem
 from service.ids import uuid7
-from service.logs import redact_query, request_id_var
+from service.logs import client_request_id_var, redact_query, request_id_var
 
 log = logging.getLogger("service.http")
 
@@ -48,7 +48,12 @@ _DEFAULT_HEADERS = [
 
 
 class RequestContext:
-    """Outermost ASGI layer: request id, default security headers and one access-log line."""
+    """Outermost ASGI layer: request id, default security headers and one access-log line.
+
+    Every request gets a new id from the service, answered in ``X-Request-ID`` and written to
+    the logs and the audit trail. A well-formed ``X-Request-ID`` from the client is kept
+    beside it as the client's own reference, never in its place.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,8 +63,11 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else str(uuid7())
+        request_id = str(uuid7())
         token = request_id_var.set(request_id)
+        client_token = client_request_id_var.set(
+            incoming if incoming and _REQUEST_ID.match(incoming) else None
+        )
         started = time.perf_counter()
         status = 500
 
@@ -91,6 +99,7 @@ class RequestContext:
                 },
             )
             request_id_var.reset(token)
+            client_request_id_var.reset(client_token)
 
 
 def answer_options_for_every_method(app: Litestar) -> None:

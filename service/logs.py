@@ -1,5 +1,9 @@
 """Structured logs: one JSON object a line, with the request id, and never a secret.
 
+The request id (``requestId``) is the service's own, made for every request; an
+``X-Request-ID`` the client sent is kept apart (``clientRequestId``), so no client can make
+its lines pass for another request's.
+
 Tokens travel in query strings of mail links and in bodies; passwords in bodies; bearer tokens
 in headers. Nothing here logs bodies or headers, and :func:`redact_query` masks the values of
 every query parameter whose name suggests a secret before a URL is written down.
@@ -16,6 +20,9 @@ import time
 from typing import Any
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+client_request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "client_request_id", default=None
+)
 
 _SECRET_PARAM = re.compile(
     r"(?i)([?&][^=&#]*(?:token|code|password|secret|key|assertion)[^=&#]*=)[^&#\s]*"
@@ -43,6 +50,9 @@ class JsonFormatter(logging.Formatter):
             "event": redact(record.getMessage()),
             "requestId": request_id_var.get(),
         }
+        client_request_id = client_request_id_var.get()
+        if client_request_id is not None:
+            entry["clientRequestId"] = client_request_id
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             entry.update(fields)

@@ -1,5 +1,74 @@
 -- The schema after every migration in sql/migrations; rewritten by `make schema`.
 
+CREATE FUNCTION public.app_discard_expired_registrations(older_than interval) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    caller_org text := coalesce(current_setting('app.org_id', true), '');
+    caller_user text := coalesce(current_setting('app.user_id', true), '');
+    candidate uuid;
+    candidates uuid[];
+    removed integer := 0;
+BEGIN
+    PERFORM set_config('app.org_id', '', true);
+    PERFORM set_config('app.user_id', '', true);
+    SELECT coalesce(array_agg(id), '{}') INTO candidates FROM (
+        SELECT u.id FROM users u
+        WHERE u.email_verified_at IS NULL
+          AND EXISTS (SELECT 1 FROM one_time_tokens t
+                      WHERE t.user_id = u.id AND t.purpose = 'verify_email')
+          AND NOT EXISTS (SELECT 1 FROM one_time_tokens t
+                          WHERE t.user_id = u.id AND t.purpose = 'verify_email'
+                            AND t.expires_at > now() - older_than)
+          AND app_pending_registration(u.id) IS NOT NULL
+        ORDER BY u.id
+        LIMIT 1000
+    ) expired;
+    FOREACH candidate IN ARRAY candidates LOOP
+        IF app_discard_pending_registration(candidate, 'expired') IS NOT NULL THEN
+            removed := removed + 1;
+            PERFORM set_config('app.org_id', '', true);
+            PERFORM set_config('app.user_id', candidate::text, true);
+            DELETE FROM users u WHERE u.id = candidate
+              AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id);
+        END IF;
+    END LOOP;
+    PERFORM set_config('app.org_id', caller_org, true);
+    PERFORM set_config('app.user_id', caller_user, true);
+    RETURN removed;
+END
+$$;
+
+COMMENT ON FUNCTION public.app_discard_expired_registrations(older_than interval) IS 'Janitor: removes pending self-registrations whose verification expired long ago.';
+
+CREATE FUNCTION public.app_discard_pending_registration(candidate uuid, why text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    caller_org text := coalesce(current_setting('app.org_id', true), '');
+    caller_user text := coalesce(current_setting('app.user_id', true), '');
+    org uuid;
+BEGIN
+    PERFORM set_config('app.org_id', '', true);
+    PERFORM 1 FROM users WHERE id = candidate FOR UPDATE;
+    org := app_pending_registration(candidate);
+    IF org IS NOT NULL THEN
+        INSERT INTO registration_discards (discarded_org_id, user_id, reason)
+        VALUES (org, candidate, why);
+        UPDATE one_time_tokens SET used_at = now() WHERE user_id = candidate AND used_at IS NULL;
+        PERFORM set_config('app.org_id', org::text, true);
+        DELETE FROM organizations WHERE id = org;
+    END IF;
+    PERFORM set_config('app.org_id', caller_org, true);
+    PERFORM set_config('app.user_id', caller_user, true);
+    RETURN org;
+END
+$$;
+
+COMMENT ON FUNCTION public.app_discard_pending_registration(candidate uuid, why text) IS 'The only way an organization is deleted: that of a pure pending self-registration.';
+
 CREATE FUNCTION public.app_member_of_current_org(candidate uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -10,6 +79,48 @@ CREATE FUNCTION public.app_member_of_current_org(candidate uuid) RETURNS boolean
     $$;
 
 COMMENT ON FUNCTION public.app_member_of_current_org(candidate uuid) IS 'Used by the users policy; memberships stay under their own tenant policy inside it.';
+
+CREATE FUNCTION public.app_pending_registration(candidate uuid) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    caller_org text := coalesce(current_setting('app.org_id', true), '');
+    caller_user text := coalesce(current_setting('app.user_id', true), '');
+    org uuid;
+    pure boolean;
+BEGIN
+    PERFORM set_config('app.org_id', '', true);
+    PERFORM set_config('app.user_id', candidate::text, true);
+    SELECT t.organization_id INTO org
+    FROM users u
+    JOIN LATERAL (
+        SELECT organization_id FROM one_time_tokens
+        WHERE user_id = u.id AND purpose = 'verify_email' AND organization_id IS NOT NULL
+        ORDER BY created_at DESC LIMIT 1
+    ) t ON true
+    WHERE u.id = candidate AND u.email_verified_at IS NULL AND u.disabled_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM memberships m
+                      WHERE m.user_id = u.id AND m.organization_id <> t.organization_id)
+      AND NOT EXISTS (SELECT 1 FROM one_time_tokens s
+                      WHERE s.user_id = u.id AND s.purpose = 'set_password');
+    IF org IS NOT NULL THEN
+        PERFORM set_config('app.org_id', org::text, true);
+        SELECT NOT EXISTS (SELECT 1 FROM memberships m
+                           WHERE m.organization_id = org AND m.user_id <> candidate)
+           AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.organization_id = org)
+          INTO pure;
+        IF NOT pure THEN
+            org := NULL;
+        END IF;
+    END IF;
+    PERFORM set_config('app.org_id', caller_org, true);
+    PERFORM set_config('app.user_id', caller_user, true);
+    RETURN org;
+END
+$$;
+
+COMMENT ON FUNCTION public.app_pending_registration(candidate uuid) IS 'The organization of a pure pending self-registration, or NULL.';
 
 CREATE FUNCTION public.audit_events_refuse_update() RETURNS trigger
     LANGUAGE plpgsql
@@ -31,6 +142,85 @@ $$;
 
 COMMENT ON FUNCTION public.mail_outbox_notify() IS 'Sends NOTIFY mail_outbox after rows are added to the outbox.';
 
+CREATE FUNCTION public.throttle_reserve(keys text[], limits integer[], windows integer[], waivable boolean[], known text, now_at timestamp with time zone) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    moment timestamptz := coalesce(now_at, now());
+    waived boolean;
+    k text[];
+    l integer[];
+    w integer[];
+    blocked_for integer;
+BEGIN
+    waived := known IS NOT NULL AND EXISTS (
+        SELECT 1 FROM throttle_counters c WHERE c.key = known AND c.window_ends_at > moment);
+    SELECT array_agg(r.key ORDER BY r.key), array_agg(r.max_failures ORDER BY r.key),
+           array_agg(r.window_seconds ORDER BY r.key)
+      INTO k, l, w
+    FROM (
+        SELECT DISTINCT ON (u.key) u.key, u.max_failures, u.window_seconds
+        FROM unnest(keys, limits, windows, waivable)
+             AS u (key, max_failures, window_seconds, waivable)
+        WHERE NOT (waived AND u.waivable)
+        ORDER BY u.key
+    ) r;
+    IF k IS NULL THEN
+        RETURN 0;
+    END IF;
+    -- Rows are created and then locked in key order, so concurrent calls cannot deadlock.
+    INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
+    SELECT r.key, 0, r.max_failures, moment + make_interval(secs => r.window_seconds)
+    FROM unnest(k, l, w) AS r (key, max_failures, window_seconds)
+    ORDER BY r.key
+    ON CONFLICT (key) DO NOTHING;
+    PERFORM 1 FROM throttle_counters t WHERE t.key = ANY (k) ORDER BY t.key FOR UPDATE;
+    SELECT coalesce(max(ceil(extract(epoch FROM t.window_ends_at - moment))), 0)::integer
+      INTO blocked_for
+    FROM throttle_counters t JOIN unnest(k, l) AS r (key, max_failures) ON r.key = t.key
+    WHERE t.window_ends_at > moment AND t.failures >= r.max_failures;
+    IF blocked_for > 0 THEN
+        RETURN blocked_for;
+    END IF;
+    UPDATE throttle_counters t SET
+        failures = CASE WHEN t.window_ends_at <= moment THEN 1 ELSE t.failures + 1 END,
+        max_failures = r.max_failures,
+        window_ends_at = CASE WHEN t.window_ends_at <= moment
+                              THEN moment + make_interval(secs => r.window_seconds)
+                              ELSE t.window_ends_at END
+    FROM unnest(k, l, w) AS r (key, max_failures, window_seconds)
+    WHERE t.key = r.key;
+    RETURN 0;
+END
+$$;
+
+COMMENT ON FUNCTION public.throttle_reserve(keys text[], limits integer[], windows integer[], waivable boolean[], known text, now_at timestamp with time zone) IS 'Counts one attempt on every key, or on none when any key is at its limit; 0 or the seconds to wait.';
+
+CREATE FUNCTION public.throttle_settle(refund text[], clear text[], known text, known_seconds integer, now_at timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    moment timestamptz := coalesce(now_at, now());
+BEGIN
+    PERFORM 1 FROM throttle_counters t
+    WHERE t.key = ANY (refund) OR t.key = ANY (clear)
+    ORDER BY t.key
+    FOR UPDATE;
+    UPDATE throttle_counters t SET failures = greatest(t.failures - 1, 0)
+    WHERE t.key = ANY (refund) AND t.window_ends_at > moment;
+    DELETE FROM throttle_counters t WHERE t.key = ANY (clear);
+    IF known IS NOT NULL THEN
+        INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
+        VALUES (known, 0, 1, moment + make_interval(secs => known_seconds))
+        ON CONFLICT (key) DO UPDATE SET window_ends_at = excluded.window_ends_at;
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION public.throttle_settle(refund text[], clear text[], known text, known_seconds integer, now_at timestamp with time zone) IS 'Gives reservations back after a success and remembers the client that succeeded.';
+
 CREATE TABLE public.audit_events (
     id uuid NOT NULL,
     organization_id uuid NOT NULL,
@@ -43,12 +233,14 @@ CREATE TABLE public.audit_events (
     request_id text,
     address text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    client_request_id text,
     CONSTRAINT audit_events_action_check CHECK (((action ~ '^[a-z]+(_[a-z]+)*\.[a-z]+(_[a-z]+)*$'::text) AND (length(action) <= 64))),
     CONSTRAINT audit_events_actor_check CHECK (((actor_kind = 'user'::text) = (actor_user_id IS NOT NULL))),
     CONSTRAINT audit_events_actor_kind_check CHECK ((actor_kind = ANY (ARRAY['user'::text, 'system'::text, 'anonymous'::text]))),
     CONSTRAINT audit_events_address_check CHECK ((length(address) <= 100)),
     CONSTRAINT audit_events_changes_object_check CHECK ((jsonb_typeof(changes) = 'object'::text)),
     CONSTRAINT audit_events_changes_size_check CHECK ((pg_column_size(changes) < 16384)),
+    CONSTRAINT audit_events_client_request_id_check CHECK ((length(client_request_id) <= 64)),
     CONSTRAINT audit_events_request_id_check CHECK ((length(request_id) <= 200)),
     CONSTRAINT audit_events_resource_id_check CHECK (((length(resource_id) >= 1) AND (length(resource_id) <= 200))),
     CONSTRAINT audit_events_resource_type_check CHECK (((resource_type ~ '^[a-z]+/[a-z]+(-[a-z]+)*$'::text) AND (length(resource_type) <= 64)))
@@ -62,9 +254,11 @@ COMMENT ON COLUMN public.audit_events.actor_user_id IS 'The acting user as it wa
 
 COMMENT ON COLUMN public.audit_events.changes IS 'Field-level diff {"field": {"before": x, "after": y}}; secrets are never recorded.';
 
-COMMENT ON COLUMN public.audit_events.request_id IS 'The X-Request-ID of the request that made the change.';
+COMMENT ON COLUMN public.audit_events.request_id IS 'The id the service gave the request that made the change (its X-Request-ID answer).';
 
 COMMENT ON COLUMN public.audit_events.address IS 'The client address the request came from, when known.';
+
+COMMENT ON COLUMN public.audit_events.client_request_id IS 'The X-Request-ID the client sent with that request, if any: the client''s word only.';
 
 CREATE TABLE public.invitations (
     id uuid NOT NULL,
@@ -80,6 +274,7 @@ CREATE TABLE public.invitations (
     revoked_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    membership_request boolean DEFAULT false NOT NULL,
     CONSTRAINT invitations_email_check CHECK (((char_length(email) >= 3) AND (char_length(email) <= 254))),
     CONSTRAINT invitations_pending_role_check CHECK (((status <> 'pending'::text) OR (role_id IS NOT NULL))),
     CONSTRAINT invitations_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'accepted'::text, 'revoked'::text]))),
@@ -89,6 +284,8 @@ CREATE TABLE public.invitations (
 ALTER TABLE ONLY public.invitations FORCE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.invitations IS 'Invitations to join an organization; pending, accepted or revoked (expiry is read from expires_at).';
+
+COMMENT ON COLUMN public.invitations.membership_request IS 'true for the link that asks an existing account to accept a membership an administrator created; such rows are not listed as invitations.';
 
 CREATE TABLE public.mail_outbox (
     id uuid NOT NULL,
@@ -135,6 +332,9 @@ CREATE TABLE public.memberships (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     sessions_since timestamp with time zone DEFAULT now() NOT NULL,
+    name text DEFAULT ''::text NOT NULL,
+    accepted_at timestamp with time zone DEFAULT now(),
+    CONSTRAINT memberships_name_check CHECK ((char_length(name) <= 200)),
     CONSTRAINT memberships_practitioner_check CHECK ((practitioner_id ~ '^[A-Za-z0-9.-]{1,64}$'::text))
 );
 
@@ -145,6 +345,10 @@ COMMENT ON TABLE public.memberships IS 'Who belongs to which organization, with 
 COMMENT ON COLUMN public.memberships.practitioner_id IS 'FHIR Practitioner id; the token carries it as fhirUser.';
 
 COMMENT ON COLUMN public.memberships.sessions_since IS 'When the membership last became active; access tokens issued earlier are refused.';
+
+COMMENT ON COLUMN public.memberships.name IS 'The person''s name as this organization shows it; no other organization can change it.';
+
+COMMENT ON COLUMN public.memberships.accepted_at IS 'When the person accepted the membership; NULL while an existing account has not yet followed the link that asks them to join. No token is issued for a pending membership.';
 
 CREATE TABLE public.one_time_tokens (
     id uuid NOT NULL,
@@ -216,6 +420,7 @@ CREATE TABLE public.refresh_tokens (
     rotated_at timestamp with time zone,
     revoked_at timestamp with time zone,
     revoked_reason text,
+    sessions_epoch bigint DEFAULT 0 NOT NULL,
     CONSTRAINT refresh_tokens_revoked_reason_check CHECK ((revoked_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'password_reset'::text, 'deactivated'::text, 'removed'::text, 'left'::text]))),
     CONSTRAINT refresh_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
 );
@@ -225,6 +430,18 @@ ALTER TABLE ONLY public.refresh_tokens FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.refresh_tokens IS 'Hashed, rotating refresh tokens grouped in families.';
 
 COMMENT ON COLUMN public.refresh_tokens.organization_id IS 'The organization the session acts in now.';
+
+COMMENT ON COLUMN public.refresh_tokens.sessions_epoch IS 'The user''s sessions epoch when the family began; an older one never rotates again.';
+
+CREATE TABLE public.registration_discards (
+    discarded_org_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    reason text NOT NULL,
+    discarded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT registration_discards_reason_check CHECK ((reason = ANY (ARRAY['replaced'::text, 'expired'::text])))
+);
+
+COMMENT ON TABLE public.registration_discards IS 'Organizations of pending self-registrations that were replaced or expired unverified.';
 
 CREATE TABLE public.roles (
     id uuid NOT NULL,
@@ -284,14 +501,16 @@ CREATE TABLE public.throttle_counters (
     failures integer NOT NULL,
     max_failures integer NOT NULL,
     window_ends_at timestamp with time zone NOT NULL,
-    CONSTRAINT throttle_counters_failures_check CHECK ((failures >= 1)),
+    CONSTRAINT throttle_counters_failures_check CHECK ((failures >= 0)),
     CONSTRAINT throttle_counters_key_check CHECK (((char_length(key) >= 1) AND (char_length(key) <= 512))),
     CONSTRAINT throttle_counters_max_failures_check CHECK ((max_failures >= 1))
 );
 
-COMMENT ON TABLE public.throttle_counters IS 'Failed secret checks per key in the current window; blocked while failures >= max_failures and the window is open.';
+COMMENT ON TABLE public.throttle_counters IS 'Attempts per key (an account, a client address, a recipient) in the current window; an attempt is refused while failures >= max_failures and the window is open.';
 
 COMMENT ON COLUMN public.throttle_counters.key IS 'What is counted, e.g. login:account:<lowercased e-mail> or login:ip:<address>.';
+
+COMMENT ON COLUMN public.throttle_counters.failures IS 'Attempts reserved in the window and not given back by a success.';
 
 COMMENT ON COLUMN public.throttle_counters.max_failures IS 'The limit in force when the last failure was counted.';
 
@@ -309,11 +528,13 @@ CREATE TABLE public.users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     last_organization_id uuid,
+    sessions_epoch bigint DEFAULT 0 NOT NULL,
     CONSTRAINT users_email_check CHECK ((((char_length(email) >= 3) AND (char_length(email) <= 254)) AND (strpos(email, '@'::text) > 1))),
     CONSTRAINT users_email_lower_check CHECK ((email = lower(email))),
     CONSTRAINT users_family_name_check CHECK ((char_length(family_name) <= 100)),
     CONSTRAINT users_given_name_check CHECK ((char_length(given_name) <= 100)),
-    CONSTRAINT users_name_check CHECK ((char_length(name) <= 200))
+    CONSTRAINT users_name_check CHECK ((char_length(name) <= 200)),
+    CONSTRAINT users_sessions_epoch_check CHECK ((sessions_epoch >= 0))
 );
 
 ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
@@ -325,6 +546,8 @@ COMMENT ON COLUMN public.users.password_hash IS 'argon2id PHC string; NULL until
 COMMENT ON COLUMN public.users.email_verified_at IS 'NULL until the address is proven by a link sent to it.';
 
 COMMENT ON COLUMN public.users.last_organization_id IS 'Where the last login or switch went; the default next time.';
+
+COMMENT ON COLUMN public.users.sessions_epoch IS 'Raised when all of the person''s sessions end; tokens of an earlier epoch are refused.';
 
 ALTER TABLE ONLY public.audit_events
     ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
@@ -365,6 +588,9 @@ ALTER TABLE ONLY public.refresh_tokens
 ALTER TABLE ONLY public.refresh_tokens
     ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.registration_discards
+    ADD CONSTRAINT registration_discards_pkey PRIMARY KEY (discarded_org_id);
+
 ALTER TABLE ONLY public.roles
     ADD CONSTRAINT roles_org_code_key UNIQUE (organization_id, code);
 
@@ -402,11 +628,15 @@ CREATE INDEX invitations_role_idx ON public.invitations USING btree (organizatio
 
 CREATE INDEX mail_outbox_dead_idx ON public.mail_outbox USING btree (id) WHERE (status = 'dead'::text);
 
+CREATE INDEX mail_outbox_done_idx ON public.mail_outbox USING btree (created_at) WHERE (status <> 'pending'::text);
+
 CREATE INDEX mail_outbox_due_idx ON public.mail_outbox USING btree (next_attempt_at, id) WHERE (status = 'pending'::text);
 
 CREATE INDEX memberships_role_idx ON public.memberships USING btree (organization_id, role_id);
 
 CREATE INDEX memberships_user_idx ON public.memberships USING btree (user_id);
+
+CREATE INDEX one_time_tokens_done_idx ON public.one_time_tokens USING btree (LEAST(expires_at, COALESCE(used_at, expires_at)));
 
 CREATE INDEX one_time_tokens_user_idx ON public.one_time_tokens USING btree (user_id, purpose) WHERE (used_at IS NULL);
 
@@ -489,7 +719,7 @@ CREATE POLICY memberships_tenant ON public.memberships USING ((organization_id =
 
 ALTER TABLE public.one_time_tokens ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY one_time_tokens_tenant ON public.one_time_tokens USING ((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL)) WITH CHECK (((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL) OR (organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)));
+CREATE POLICY one_time_tokens_tenant ON public.one_time_tokens USING ((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL)) WITH CHECK (((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL) OR ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid) AND public.app_member_of_current_org(user_id))));
 
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
 
@@ -519,8 +749,23 @@ CREATE POLICY users_visible ON public.users USING (((NULLIF(current_setting('app
 
 GRANT USAGE ON SCHEMA public TO auth_app;
 
+REVOKE ALL ON FUNCTION public.app_discard_expired_registrations(older_than interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_discard_expired_registrations(older_than interval) TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_discard_pending_registration(candidate uuid, why text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_discard_pending_registration(candidate uuid, why text) TO auth_app;
+
 REVOKE ALL ON FUNCTION public.app_member_of_current_org(candidate uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_member_of_current_org(candidate uuid) TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_pending_registration(candidate uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_pending_registration(candidate uuid) TO auth_app;
+
+REVOKE ALL ON FUNCTION public.throttle_reserve(keys text[], limits integer[], windows integer[], waivable boolean[], known text, now_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.throttle_reserve(keys text[], limits integer[], windows integer[], waivable boolean[], known text, now_at timestamp with time zone) TO auth_app;
+
+REVOKE ALL ON FUNCTION public.throttle_settle(refund text[], clear text[], known text, known_seconds integer, now_at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.throttle_settle(refund text[], clear text[], known text, known_seconds integer, now_at timestamp with time zone) TO auth_app;
 
 GRANT SELECT ON TABLE public.audit_events TO auth_app;
 
@@ -544,15 +789,17 @@ GRANT INSERT(request_id) ON TABLE public.audit_events TO auth_app;
 
 GRANT INSERT(address) ON TABLE public.audit_events TO auth_app;
 
+GRANT INSERT(client_request_id) ON TABLE public.audit_events TO auth_app;
+
 GRANT SELECT,INSERT,UPDATE ON TABLE public.invitations TO auth_app;
 
-GRANT SELECT,INSERT,UPDATE ON TABLE public.mail_outbox TO auth_app;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mail_outbox TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.one_time_tokens TO auth_app;
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.organizations TO auth_app;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.organizations TO auth_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.refresh_tokens TO auth_app;
 

@@ -1,13 +1,14 @@
 -- name: insert_event
 -- Runs inside the organization's tenant (RLS WITH CHECK refuses any other organization).
 INSERT INTO audit_events (id, organization_id, actor_user_id, actor_kind, action,
-                          resource_type, resource_id, changes, request_id, address)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10);
+                          resource_type, resource_id, changes, request_id, client_request_id,
+                          address)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11);
 
 -- name: list_events
 -- One page, newest first, after the keyset cursor ($8, $9) when given; null filters match all.
 SELECT id, organization_id, actor_user_id, actor_kind, action, resource_type, resource_id,
-       changes::text AS changes, request_id, address, created_at
+       changes::text AS changes, request_id, client_request_id, address, created_at
 FROM audit_events
 WHERE organization_id = $1
   AND ($2::uuid IS NULL OR actor_user_id = $2)
@@ -22,6 +23,6 @@ LIMIT $10;
 
 -- name: event_by_id
 SELECT id, organization_id, actor_user_id, actor_kind, action, resource_type, resource_id,
-       changes::text AS changes, request_id, address, created_at
+       changes::text AS changes, request_id, client_request_id, address, created_at
 FROM audit_events
 WHERE organization_id = $1 AND id = $2;

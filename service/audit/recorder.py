@@ -10,9 +10,11 @@ security checks the new row against it (a request's ``session.conn`` has it set 
 caller's organization; elsewhere open the transaction with
 ``service.db.tx.transaction(pool, org_id=...)`` or call ``service.db.tx.set_tenant``).
 
-What is recorded beside the caller's arguments: a new UUIDv7 id, the request id of the
-request being served (``service.logs.request_id_var``; none outside a request) and the
-database's transaction time as ``created_at``. The diff is computed here, from ``before`` and
+What is recorded beside the caller's arguments: a new UUIDv7 id, the id the service gave the
+request being served (``service.logs.request_id_var``; none outside a request), apart from
+it the ``X-Request-ID`` the client sent, if any (``service.logs.client_request_id_var``: the
+client's word, never taken for the service's), and the database's transaction time as
+``created_at``. The diff is computed here, from ``before`` and
 ``after``, by :func:`service.audit.diff.diff`, which drops every secret-looking field.
 """
 
@@ -29,7 +31,7 @@ from service.audit import repo
 from service.audit.actions import ACTIONS, ACTOR_KINDS
 from service.audit.diff import diff
 from service.ids import uuid7
-from service.logs import request_id_var
+from service.logs import client_request_id_var, request_id_var
 from service.security.clients import UNKNOWN
 
 NO_REQUEST = "-"  # what request_id_var holds outside any request (its default)
@@ -69,6 +71,7 @@ async def record(
         resource_id=str(resource_id),
         changes_json=msgspec.json.encode(diff(before, after)).decode(),
         request_id=None if request_id == NO_REQUEST else request_id,
+        client_request_id=client_request_id_var.get(),
         address=None if address in (None, "", UNKNOWN) else address,
     )
 

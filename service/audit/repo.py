@@ -24,6 +24,7 @@ class Event:
     resource_id: str
     changes: str  # the stored JSON object, as text
     request_id: str | None
+    client_request_id: str | None
     address: str | None
     created_at: datetime
 
@@ -52,6 +53,7 @@ async def insert(
     resource_id: str,
     changes_json: str,
     request_id: str | None,
+    client_request_id: str | None,
     address: str | None,
 ) -> None:
     await conn.execute(
@@ -65,6 +67,7 @@ async def insert(
         resource_id,
         changes_json,
         request_id,
+        client_request_id,
         address,
     )
 

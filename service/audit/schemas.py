@@ -37,6 +37,7 @@ class AuditEventAttributes(msgspec.Struct, rename="camel"):
     resource_id: str
     changes: dict[str, AuditChange]
     request_id: str | None
+    client_request_id: str | None
     address: str | None
     created_at: int
 
@@ -74,6 +75,7 @@ def event_resource(event: Event) -> AuditEventResource:
             resource_id=event.resource_id,
             changes=msgspec.json.decode(event.changes, type=dict[str, AuditChange]),
             request_id=event.request_id,
+            client_request_id=event.client_request_id,
             address=event.address,
             created_at=int(event.created_at.timestamp()),
         ),

@@ -68,6 +68,7 @@ async def accept_page(state: State, token: FromQuery[str] = "") -> Response[str]
         202: ResponseSpec(
             data_container=Joined,
             description="Joined; no tokens without the account's password or session.",
+            generate_examples=False,
         ),
     },
     opt={

@@ -25,6 +25,7 @@ from service.invitations.schemas import (
     resource,
 )
 from service.security.auth import BEARER_SECURITY, SESSION, Session
+from service.throttle.gate import limited_in
 
 COMMON: dict[str, Any] = {
     "dependencies": SESSION,
@@ -64,12 +65,14 @@ async def invite(
 ) -> Response[Any]:
     """The seed's `{email, role}` (role is a role code, e.g. `member`) answers 201
     `{"message": "Invitation sent.", "invitationId": …}`; a JSON:API document answers with
-    the `auth/invitations` resource. A pending invitation to the same address is replaced."""
+    the `auth/invitations` resource. A pending invitation to the same address is replaced.
+    Invitations and resends together: at most 100 an hour per organization (then 429)."""
     kind = bodies.kind_of(request)
     if kind == jsonapi.JSONAPI:
         body = (await bodies.read_json(request, InviteDocument)).data.attributes
     else:
         body = await bodies.read_json(request, InviteBody)
+    await limited_in(session.conn, state.throttle.policy.invite(session.principal.org_id))
     invitation_id = await service.invite(
         session.conn,
         _context(session, state),
@@ -144,8 +147,10 @@ async def revoke_invitation(
 async def resend_invitation(
     invitation_id: FromPath[str], session: NamedDependency[Session], state: State
 ) -> Response[InvitationDocument]:
-    """A new link valid for seven days; the old link stops working."""
+    """A new link valid for seven days; the old link stops working. Counts towards the
+    organization's 100 invitations an hour."""
     target = path_id(invitation_id)
+    await limited_in(session.conn, state.throttle.policy.invite(session.principal.org_id))
     await service.resend(session.conn, _context(session, state), target)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 

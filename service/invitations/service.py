@@ -1,7 +1,8 @@
 """Inviting, revoking and resending. An invitation is a resource, not a disguised reset link.
 
 Inviting an address that already has a pending invitation here replaces it: the old link
-stops working. Only someone who may grant the role may invite to it.
+stops working. Only someone who may grant the role may invite to it, revoke such an
+invitation or send it again.
 """
 
 from __future__ import annotations
@@ -66,9 +67,7 @@ async def invite(
     role = await members.role_by_code(conn, org_id, role_code)
     if role is None:
         raise ApiError("role_not_found", "No role with this code here.", pointer=f"{prefix}/role")
-    missing = sorted(set(role.permissions) - ctx.principal.permissions)
-    if missing:
-        raise ApiError("forbidden", f"Inviting to this role needs permissions you lack: {missing}.")
+    _within_reach(ctx, role.permissions, "Inviting to")
     await _refuse_members(conn, ctx, address, prefix)
     await repo.revoke_pending_for(conn, org_id, address)
     invitation_id = uuid7()
@@ -92,6 +91,30 @@ async def invite(
         {"email": address, "role": role.code, "status": "pending"},
     )
     return invitation_id
+
+
+def _within_reach(ctx: Context, permissions: list[str], doing: str) -> None:
+    missing = sorted(set(permissions) - ctx.principal.permissions)
+    if missing:
+        raise ApiError("forbidden", f"{doing} this role needs permissions you lack: {missing}.")
+
+
+async def _locked_within_reach(
+    conn: asyncpg.Connection, ctx: Context, invitation_id: UUID, doing: str
+) -> str:
+    """The invitation's status, locked; 404 if absent, 403 if its role holds a permission
+    the actor lacks."""
+    org_id = ctx.principal.org_id
+    status = await repo.lock_status(conn, org_id, invitation_id)
+    if status is None:
+        raise not_found()
+    current = await repo.view(conn, org_id, invitation_id)
+    role = (
+        await members.role(conn, org_id, current.role_id) if current and current.role_id else None
+    )
+    if role is not None:
+        _within_reach(ctx, role.permissions, doing)
+    return status
 
 
 async def _refuse_members(
@@ -126,9 +149,7 @@ async def _mail(
 
 async def revoke(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) -> bool:
     """Revoke a pending invitation; True when something changed. Accepted ones stay."""
-    status = await repo.lock_status(conn, ctx.principal.org_id, invitation_id)
-    if status is None:
-        raise not_found()
+    status = await _locked_within_reach(conn, ctx, invitation_id, "Revoking an invitation to")
     if status == "accepted":
         raise ApiError("conflict", "This invitation was already accepted.")
     if status == "revoked":
@@ -143,9 +164,7 @@ async def revoke(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) ->
 async def resend(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) -> None:
     """A new link and a new week; the old link stops working."""
     org_id = ctx.principal.org_id
-    status = await repo.lock_status(conn, org_id, invitation_id)
-    if status is None:
-        raise not_found()
+    status = await _locked_within_reach(conn, ctx, invitation_id, "Resending an invitation to")
     if status != "pending":
         raise ApiError("conflict", f"This invitation is {status}; invite again instead.")
     current = await repo.view(conn, org_id, invitation_id)

@@ -3,10 +3,16 @@
 A verb writes one outbox row on the connection it is given, which must be inside the
 transaction that makes the change the mail reports: if that transaction rolls back, the mail
 never existed. Links are built only from ``PUBLIC_BASE_URL``, never from a request.
+
+Mail that a request can cause for an address it has not proven (a link, a notice, an
+invitation) is capped per recipient at ``MAIL_PER_RECIPIENT_PER_HOUR``: past the cap the verb
+does everything but queue the row, so the request answers exactly as usual and nobody can use
+the service to flood an inbox.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from urllib.parse import quote
 from uuid import UUID
@@ -17,11 +23,25 @@ from service.config import Settings
 from service.ids import uuid7
 from service.mail import message, outbox
 from service.mail.render import TEMPLATES, Rendered
+from service.throttle.counters import Throttle
+from service.throttle.policy import recipient_rule
 
 VERIFY_PATH = "/auth/verify-email"
 RESET_PATH = "/auth/reset-password"
 INVITATION_PATH = "/auth/invitations/accept"
 DOCS_PATH = "/schema/swagger"
+# What follows a link the recipient already used (a changed password, a welcome) is not capped.
+CAPPED = frozenset(
+    {
+        "verify_email",
+        "already_registered",
+        "password_reset",
+        "set_password",
+        "added_to_organization",
+        "invitation",
+    }
+)
+log = logging.getLogger("service.mail")
 
 
 class Mailer:
@@ -29,6 +49,7 @@ class Mailer:
         self._base = settings.public_base_url.rstrip("/")
         self._sender = settings.mail_from
         self._domain = message.sender_domain(settings.mail_from)
+        self._per_recipient = settings.mail_per_recipient_per_hour
 
     async def verify_email(
         self, conn: asyncpg.Connection, *, to: str, name: str, organization_name: str, token: str
@@ -38,12 +59,10 @@ class Mailer:
             conn, "verify_email", to, name=name, organization_name=organization_name, link=link
         )
 
-    async def already_registered(
-        self, conn: asyncpg.Connection, *, to: str, name: str, organization_name: str
-    ) -> UUID:
-        return await self._enqueue(
-            conn, "already_registered", to, name=name, organization_name=organization_name
-        )
+    async def already_registered(self, conn: asyncpg.Connection, *, to: str, name: str) -> UUID:
+        """The notice carries nothing the registrant typed: a stranger's text never reaches
+        someone else's inbox."""
+        return await self._enqueue(conn, "already_registered", to, name=name)
 
     async def password_reset(
         self, conn: asyncpg.Connection, *, to: str, name: str, organization_name: str, token: str
@@ -140,6 +159,11 @@ class Mailer:
             message_id=message_id,
             date=datetime.now(UTC),
         )
+        if template in CAPPED and not await Throttle.take(
+            conn, recipient_rule(to, self._per_recipient)
+        ):
+            log.warning("mail.recipient_capped", extra={"fields": {"template": template}})
+            return outbox_id
         await outbox.enqueue(
             conn,
             outbox_id=outbox_id,

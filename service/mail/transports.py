@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from service.config import Settings
+from service.deployment import starttls_mode
 
 log = logging.getLogger("service.mail")
 
@@ -37,7 +38,9 @@ class Transport(Protocol):
 
 
 class SmtpTransport:
-    """``smtp://host:port`` (no TLS) or ``smtps://user:pass@host:port`` (implicit TLS).
+    """``smtps://user:pass@host:port`` (implicit TLS) or ``smtp://host:port``, which upgrades
+    with STARTTLS whenever the server offers it; with ``?starttls=required`` a server that
+    does not offer it gets neither the credentials nor the message (a temporary failure).
 
     ``timeout`` bounds the whole conversation with the server for one message, so a server
     that stalls cannot hold a worker; the connection is closed when it runs out.
@@ -49,6 +52,10 @@ class SmtpTransport:
             raise ValueError("SMTP_URL must look like smtp://host:port or smtps://host:port")
         self.hostname = parts.hostname
         self.use_tls = parts.scheme == "smtps"
+        # None: STARTTLS when offered (aiosmtplib's opportunistic mode); True: or nothing.
+        self.start_tls: bool | None = None
+        if not self.use_tls:
+            self.start_tls = True if starttls_mode(url) == "required" else None
         self.port = parts.port or (465 if self.use_tls else 25)
         self._username = unquote(parts.username) if parts.username else None
         self._password = unquote(parts.password) if parts.password else None
@@ -56,7 +63,8 @@ class SmtpTransport:
 
     def __repr__(self) -> str:  # never the password
         scheme = "smtps" if self.use_tls else "smtp"
-        return f"SmtpTransport({scheme}://{self.hostname}:{self.port})"
+        required = "?starttls=required" if self.start_tls else ""
+        return f"SmtpTransport({scheme}://{self.hostname}:{self.port}{required})"
 
     async def send(self, message: EmailMessage) -> None:
         client = aiosmtplib.SMTP(
@@ -65,7 +73,7 @@ class SmtpTransport:
             username=self._username,
             password=self._password,
             use_tls=self.use_tls,
-            start_tls=False,
+            start_tls=self.start_tls,
             timeout=self.timeout,
         )
         try:
@@ -106,8 +114,9 @@ def _permanent(code: int) -> bool:
 class LogTransport:
     """Writes each message to the log instead of sending it (SMTP_URL unset).
 
-    With ``reveal`` (development only) one ``mail.logged`` event carries the recipient, the
-    subject, the plain-text part and its links, so the links can be followed from the log.
+    With ``reveal`` (development on a loopback HOST only) one ``mail.logged`` event carries the
+    recipient, the subject, the plain-text part and its links, so they can be followed from
+    the log.
     The links sit in structured fields, which the log formatter writes as they are; the event
     text itself is redacted as usual. Without ``reveal`` nothing of the message but its
     Message-ID is written, and a warning says the mail went nowhere.
@@ -141,7 +150,8 @@ class LogTransport:
 
 
 def transport_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> Transport:
-    """SMTP when SMTP_URL is set; otherwise the log (links shown only in development)."""
+    """SMTP when SMTP_URL is set; otherwise the log (links shown only in development on a
+    loopback HOST)."""
     if settings.smtp_url:
         return SmtpTransport(settings.smtp_url, timeout=timeout)
-    return LogTransport(reveal=settings.app_env == "development")
+    return LogTransport(reveal=settings.reveals_links)

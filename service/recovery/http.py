@@ -17,7 +17,7 @@ from service.pages.render import DONE_OR_PAGE
 from service.recovery import service
 from service.recovery.schemas import ResetConfirm, ResetRequest
 from service.registration.schemas import ACCEPTED, Message
-from service.throttle.gate import address_of, guarded, invalid_token
+from service.throttle.gate import address_of, guarded, invalid_token, limited
 
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 
@@ -36,6 +36,8 @@ ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 async def request_reset(request: Request[Any, Any, Any], state: State) -> Response[Message]:
     """Always 202. A link goes only to the stored address of a matching account."""
     body: ResetRequest = await bodies.read_any(request, ResetRequest)
+    rules = state.throttle.policy.reset_request(address_of(request, state.settings))
+    await limited(state.throttle, rules)
     async with transaction(state.pool) as conn:
         await service.request_reset(conn, body.email, mailer=state.mailer)
     return Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON)

@@ -14,6 +14,7 @@ import asyncpg
 
 from service.audit.recorder import record
 from service.db.tx import set_tenant
+from service.db.undone import kept_if
 from service.errors import ApiError, ErrorItem
 from service.fields import normalize_email
 from service.links import repo as links
@@ -50,15 +51,24 @@ async def _organization_name(conn: asyncpg.Connection, user: users.User, org: UU
 
 
 async def request_reset(conn: asyncpg.Connection, email: str, *, mailer: Mailer) -> None:
+    """A link for an account that may use one; for any other address the same work is done
+    for a stand-in account and rolled back, so neither the answer nor its timing tells."""
     user = await users.by_email(conn, normalize_email(email))
-    if user is None or user.disabled_at is not None:
-        return
-    await links.expire_unused(conn, user.id, (links.PASSWORD_RESET,))
-    token = await links.issue(conn, user_id=user.id, purpose=links.PASSWORD_RESET, email=user.email)
-    organization_name = await _organization_name(conn, user, None)
-    await mailer.password_reset(
-        conn, to=user.email, name=user.name, organization_name=organization_name, token=token
-    )
+    real = user is not None and user.disabled_at is None
+    async with kept_if(conn, real):
+        target = user if user is not None and real else await users.insert_unkept(conn, name="")
+        await links.expire_unused(conn, target.id, (links.PASSWORD_RESET,))
+        token = await links.issue(
+            conn, user_id=target.id, purpose=links.PASSWORD_RESET, email=target.email
+        )
+        organization_name = await _organization_name(conn, target, None)
+        await mailer.password_reset(
+            conn,
+            to=target.email,
+            name=target.name,
+            organization_name=organization_name,
+            token=token,
+        )
 
 
 async def target_of(conn: asyncpg.Connection, token: str) -> ResetTarget:

@@ -20,6 +20,7 @@ import asyncpg
 
 from service.audit.recorder import record
 from service.db.tx import set_tenant, transaction
+from service.db.undone import kept_if
 from service.errors import ApiError, ErrorItem
 from service.fields import email_problem, normalize_email, text_problem
 from service.ids import uuid7
@@ -89,37 +90,49 @@ def validate(attrs: RegistrationAttributes, *, prefix: str, min_length: int) -> 
 async def register(
     conn: asyncpg.Connection, form: Registration, *, password_hash: str, mailer: Mailer
 ) -> None:
-    """``password_hash`` is computed by the caller before the transaction, on every path, so
-    that timing does not tell a known address from a new one.
+    """``password_hash`` is computed by the caller before the transaction, on every path.
 
     An existing address is replaced only when it is a pure pending self-registration (its
     organization goes through the one database function allowed to delete one); any other
-    account, verified or not, gets the notice and nothing of it changes."""
+    account, verified or not, gets the notice and nothing of it changes. Every path runs the
+    same statements (a registration and a notice), keeping only the one that applies, so the
+    answer's timing does not tell a known address from a new one either."""
     existing = await users.by_email(conn, form.email)
-    if existing is None:
-        user_id = uuid7()
-        await users.insert(
-            conn,
-            user_id=user_id,
-            email=form.email,
-            name=form.display_name,
-            given_name=form.first_name,
-            family_name=form.last_name,
-            password_hash=password_hash,
-        )
-    elif await registrations.discard_pending(conn, existing.id, "replaced") is not None:
-        user_id = existing.id
-        await users.restart_registration(
-            conn,
-            user_id,
-            password_hash=password_hash,
-            name=form.display_name,
-            given_name=form.first_name,
-            family_name=form.last_name,
-        )
-    else:
-        await mailer.already_registered(conn, to=existing.email, name=existing.name)
-        return
+    candidate = existing.id if existing is not None else uuid7()
+    replaced = await registrations.discard_pending(conn, candidate, "replaced")
+    claimable = existing is None or replaced is not None
+    async with kept_if(conn, claimable):
+        # A known address's path creates an account of its own that is rolled back.
+        user_id = candidate if claimable else uuid7()
+        if existing is not None and claimable:
+            await users.restart_registration(
+                conn,
+                user_id,
+                password_hash=password_hash,
+                name=form.display_name,
+                given_name=form.first_name,
+                family_name=form.last_name,
+            )
+        else:
+            await users.insert(
+                conn,
+                user_id=user_id,
+                email=form.email if claimable else f"{user_id}@unkept.invalid",
+                name=form.display_name,
+                given_name=form.first_name,
+                family_name=form.last_name,
+                password_hash=password_hash,
+            )
+        await _open_registration(conn, form, user_id, mailer=mailer)
+    async with kept_if(conn, not claimable):
+        name = existing.name if existing is not None else form.display_name
+        await mailer.already_registered(conn, to=form.email, name=name)
+
+
+async def _open_registration(
+    conn: asyncpg.Connection, form: Registration, user_id: UUID, *, mailer: Mailer
+) -> None:
+    """The registrant's organization (owned by the pending account) and the link to verify."""
     org_id = await organizations.create(
         conn, name=form.organization_name, owner_id=user_id, owner_name=form.display_name
     )
@@ -133,11 +146,7 @@ async def register(
         after={"name": form.organization_name, "owner": form.email},
     )
     token = await links.issue(
-        conn,
-        user_id=user_id,
-        purpose=links.VERIFY_EMAIL,
-        email=form.email,
-        organization_id=org_id,
+        conn, user_id=user_id, purpose=links.VERIFY_EMAIL, email=form.email, organization_id=org_id
     )
     await mailer.verify_email(
         conn,
@@ -146,6 +155,7 @@ async def register(
         organization_name=form.organization_name,
         token=token,
     )
+    await set_tenant(conn, org_id=None, user_id=None)
 
 
 class PasswordMismatch(ApiError):
@@ -219,19 +229,29 @@ async def _verify(conn: asyncpg.Connection, token: str, *, verified_hash: str | 
 
 
 async def resend(conn: asyncpg.Connection, email: str, *, mailer: Mailer) -> None:
-    """A fresh link for an unverified account; silence for anything else."""
+    """A fresh link for a pending registration; for any other address the same work is done
+    for a stand-in account and rolled back, so neither the answer nor its timing tells."""
     user = await users.by_email(conn, normalize_email(email))
-    if user is None or user.email_verified_at or user.disabled_at:
-        return
-    org_id = await links.pending_registration_organization(conn, user.id)
-    if org_id is None:
-        return
-    await links.expire_unused(conn, user.id, (links.VERIFY_EMAIL,))
-    await set_tenant(conn, org_id=org_id, user_id=user.id)
-    organization_name = await organizations_repo.name_of(conn, org_id) or ""
-    token = await links.issue(
-        conn, user_id=user.id, purpose=links.VERIFY_EMAIL, email=user.email, organization_id=org_id
-    )
-    await mailer.verify_email(
-        conn, to=user.email, name=user.name, organization_name=organization_name, token=token
-    )
+    pending = user is not None and not user.email_verified_at and not user.disabled_at
+    candidate = user.id if user is not None and pending else uuid7()
+    org_id = await links.pending_registration_organization(conn, candidate)
+    real = pending and org_id is not None
+    async with kept_if(conn, real):
+        target = user if user is not None and real else await users.insert_unkept(conn, name="")
+        await links.expire_unused(conn, target.id, (links.VERIFY_EMAIL,))
+        await set_tenant(conn, org_id=org_id, user_id=target.id)
+        organization_name = await organizations_repo.name_of(conn, org_id or candidate) or ""
+        token = await links.issue(
+            conn,
+            user_id=target.id,
+            purpose=links.VERIFY_EMAIL,
+            email=target.email,
+            organization_id=org_id,
+        )
+        await mailer.verify_email(
+            conn,
+            to=target.email,
+            name=target.name,
+            organization_name=organization_name,
+            token=token,
+        )

@@ -95,6 +95,18 @@ def refuse(problems: Problems) -> None:
         )
 
 
+def within_reach(held: frozenset[str], permissions: tuple[str, ...] | list[str]) -> None:
+    """403 unless the acting member holds every permission the role holds now: nobody
+    changes, deletes or manages invitations to a role that reaches beyond their own."""
+    beyond = [p for p in permissions if p not in held]
+    if beyond:
+        raise ApiError(
+            "forbidden",
+            f"This role holds permissions you lack ({', '.join(beyond)}); only someone who "
+            "holds them may change it.",
+        )
+
+
 def no_escalation(held: frozenset[str], permissions: list[str], *, sent: bool) -> None:
     """403 unless the acting member holds every permission the role would hold."""
     beyond = [p for p in permissions if p not in held]

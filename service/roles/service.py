@@ -1,8 +1,9 @@
 """Role decisions: reading, creating, changing and deleting the organization's roles.
 
 Managed roles are read-only. Nobody grants a permission they do not hold: a role created or
-changed here may hold only permissions the acting member holds. Each mutation returns the
-role's attributes before and after, the record the audit trail keeps.
+changed here may hold only permissions the acting member holds, and a role that already holds
+one the acting member lacks is beyond their reach (neither changed nor deleted). Each
+mutation returns the role's attributes before and after, the record the audit trail keeps.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ async def create(conn: asyncpg.Connection, actor: Principal, resource: NewRole) 
 async def update(
     conn: asyncpg.Connection, actor: Principal, role_id: UUID, resource: RolePatch
 ) -> Change:
-    role = await _custom_role(conn, actor.org_id, role_id)
+    role = await _custom_role(conn, actor, role_id)
     if resource.id is not UNSET and parse_uuid(resource.id) != role_id:
         raise ApiError(
             "conflict", "The id in the body is not the id in the path.", pointer="/data/id"
@@ -169,7 +170,7 @@ async def update(
 
 
 async def delete(conn: asyncpg.Connection, actor: Principal, role_id: UUID) -> Change:
-    role = await _custom_role(conn, actor.org_id, role_id)
+    role = await _custom_role(conn, actor, role_id)
     held_by = await repo.holders(conn, actor.org_id, role.id)
     if held_by:
         raise ApiError(
@@ -191,13 +192,15 @@ def catalogue(kind: str | None) -> list[tuple[str, str, Kind]]:
     return [entry for entry in entries if kind is None or entry[2] == kind]
 
 
-async def _custom_role(conn: asyncpg.Connection, org_id: UUID, role_id: UUID) -> Role:
-    """The role, locked for the rest of the transaction; 404 if absent, 403 if managed."""
-    role = await repo.role_by_id(conn, org_id, role_id, lock=True)
+async def _custom_role(conn: asyncpg.Connection, actor: Principal, role_id: UUID) -> Role:
+    """The role, locked for the rest of the transaction; 404 if absent, 403 if managed or if
+    it holds a permission the actor lacks."""
+    role = await repo.role_by_id(conn, actor.org_id, role_id, lock=True)
     if role is None:
         raise not_found()
     if role.is_managed:
         raise ApiError("forbidden", MANAGED)
+    rules.within_reach(actor.permissions, role.permissions)
     return role
 
 

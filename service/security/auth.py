@@ -2,7 +2,8 @@
 
 The bearer token names the user and the organization; the membership is then checked live,
 inside a transaction whose tenant is that organization, so a member who was removed or
-deactivated is refused at once even though their token has not expired. The permission a
+deactivated is refused at once even though their token has not expired, and so is a token
+issued before the account's sessions last ended (a password reset). The permission a
 route needs is named once, in its ``opt={"permission": ...}``, and checked here against the
 live role, not against the token's copy.
 """
@@ -70,6 +71,7 @@ async def provide_session(request: Request[Any, Any, Any], state: State) -> Asyn
             or caller.disabled_at is not None
             or not caller.view.active
             or _before(claims.issued_at, caller.sessions_since)
+            or claims.sessions_epoch != caller.sessions_epoch
         ):
             raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
         principal = Principal(

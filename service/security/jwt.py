@@ -58,6 +58,7 @@ class AccessClaims:
     client_id: str
     issued_at: int
     expires_at: int
+    sessions_epoch: int
 
 
 class _Payload(msgspec.Struct, frozen=True):
@@ -74,6 +75,7 @@ class _Payload(msgspec.Struct, frozen=True):
     email: str
     nbf: int | None = None
     fhirUser: str | None = None  # the SMART on FHIR claim name
+    sessions_epoch: int = 0
 
 
 _decode_payload = msgspec.json.Decoder(_Payload).decode
@@ -90,9 +92,13 @@ def issue_access_token(
     email: str,
     practitioner_id: str | None = None,
     client_id: str = DEFAULT_CLIENT_ID,
+    sessions_epoch: int = 0,
     now: float | None = None,
 ) -> tuple[str, int]:
-    """Sign an access token with the ring's current key; returns (token, expires_in)."""
+    """Sign an access token with the ring's current key; returns (token, expires_in).
+
+    ``sessions_epoch`` is the user's epoch when the token was issued: this service refuses the
+    token once the user's sessions have ended (a password reset), before it expires."""
     issued = int(time.time() if now is None else now)
     ttl = settings.access_token_ttl
     claims: dict[str, Any] = {
@@ -107,6 +113,7 @@ def issue_access_token(
         "role": role,
         "permissions": sorted(set(permissions)),
         "email": email,
+        "sessions_epoch": sessions_epoch,
     }
     if practitioner_id is not None:
         claims["fhirUser"] = f"Practitioner/{practitioner_id}"
@@ -196,4 +203,5 @@ def _claims(payload: _Payload, settings: Settings, now: float) -> AccessClaims:
         client_id=payload.client_id,
         issued_at=payload.iat,
         expires_at=payload.exp,
+        sessions_epoch=payload.sessions_epoch,
     )

@@ -1,61 +1,44 @@
 """The key ring that signs access tokens, kept in PostgreSQL so every instance shares it.
 
 The first start creates a key under an advisory lock, so instances starting together agree on
-one. :func:`rotate_keys` adds a key that signs from then on; the keys it replaces stop signing
-at once but stay published (and accepted) until every token they signed has expired. Each
-instance reloads the ring periodically, and at once (rate-limited) when a token names a key it
-does not know, so a rotation made elsewhere reaches it within seconds.
-
-Private keys are stored as PKCS#8 PEM, or sealed with AES-256-GCM under
-``SIGNING_KEY_ENCRYPTION_KEY`` (the key id as associated data) when that is set.
+one. Each instance reloads the ring when a rotation is announced (it keeps one connection
+listening), periodically in case it missed one, and at once (rate-limited) when a token names
+a key it does not know. Rotation and storage live in :mod:`service.security.key_store`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
+import contextlib
 import json
 import logging
-import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from service.config import Settings
-from service.db.queries import load as load_queries
+from service.security.key_store import (
+    ALGORITHMS,
+    CHANNEL,
+    DEFAULT_ALGORITHM,
+    LOCK_KEY,
+    NONCE,
+    Key,
+    KeyRingError,
+    encryption_key,
+    insert_new_key,
+    q,
+)
 
 log = logging.getLogger("service.security.keys")
-q = load_queries(__file__, "signing_keys.sql")
 
-Key = RSAKey | ECKey | OKPKey
-
-# RS256: verification, which every trusting service pays on every request, is the fastest of
-# the candidates (bench/jwt_algorithms.py), and RFC 9068 makes it mandatory to support.
-DEFAULT_ALGORITHM = "RS256"
-ALGORITHMS: dict[str, type[Key]] = {"RS256": RSAKey, "ES256": ECKey, "Ed25519": OKPKey}
-_GENERATORS: dict[str, Callable[[], Key]] = {
-    "RS256": lambda: RSAKey.generate_key(2048),
-    "ES256": lambda: ECKey.generate_key("P-256"),
-    "Ed25519": lambda: OKPKey.generate_key("Ed25519"),
-}
-LOCK_KEY = 0x61757468_6B657973  # "authkeys": creating or rotating keys, one at a time
-# A retired key stays published for the token lifetime plus this margin, which covers
-# instances that sign with it until their next reload, and clocks that disagree a little.
-RETIRE_MARGIN = 60
 REFRESH_INTERVAL = 10.0
 UNKNOWN_KID_RELOAD_INTERVAL = 1.0
-_NONCE = 12
-
-
-class KeyRingError(RuntimeError):
-    """The stored keys cannot be used with this configuration; start-up stops."""
+LISTEN_TIMEOUT = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +65,7 @@ class KeyRing:
 
     def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
         self._pool = pool
+        self._dsn = settings.database_url
         self._secret = encryption_key(settings)
         self._verifiers: dict[str, VerificationKey] = {}
         self._signers: dict[str, SigningKey] = {}
@@ -89,6 +73,8 @@ class KeyRing:
         self._loaded_at = float("-inf")
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
 
     @classmethod
     async def load(cls, pool: asyncpg.Pool, settings: Settings) -> KeyRing:
@@ -101,7 +87,7 @@ class KeyRing:
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute(q.lock_key_ring, LOCK_KEY)
             if await conn.fetchval(q.any_signing_key) is None:
-                kid = await _insert_new_key(conn, settings, DEFAULT_ALGORITHM)
+                kid = await insert_new_key(conn, settings, DEFAULT_ALGORITHM)
                 log.info("signing_keys.created", extra={"fields": {"kid": kid}})
         ring = cls(pool, settings)
         await ring.refresh()
@@ -159,7 +145,8 @@ class KeyRing:
             return self.verification_key(kid, now)
 
     def start(self, interval: float = REFRESH_INTERVAL) -> None:
-        """Reload every ``interval`` seconds in the background until :meth:`stop`."""
+        """Reload when a rotation is announced, and every ``interval`` seconds, in the
+        background until :meth:`stop`."""
         if self._task is None:
             self._task = asyncio.create_task(self._every(interval), name="keyring-refresh")
 
@@ -168,12 +155,41 @@ class KeyRing:
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.terminate()
 
     async def _every(self, interval: float) -> None:
         while True:
-            await asyncio.sleep(interval)
+            await self._listen()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):
+                    await self._changed.wait()
+            self._changed.clear()
             async with self._lock:
                 await self._refresh_quietly()
+
+    async def _listen(self) -> None:
+        """Keep one connection listening for announced rotations; without it (the database
+        is away) the periodic reload still comes, and the next round tries again."""
+        if self._dsn is None or (self._listener is not None and not self._listener.is_closed()):
+            return
+        conn = None
+        try:
+            async with asyncio.timeout(LISTEN_TIMEOUT):
+                conn = await asyncpg.connect(
+                    self._dsn, server_settings={"application_name": "auth-service-keyring"}
+                )
+                await conn.add_listener(CHANNEL, self._announced)
+            conn.add_termination_listener(self._announced)
+            self._listener = conn
+        except Exception as exc:
+            if conn is not None:
+                conn.terminate()
+            log.warning("signing_keys.listen_failed", extra={"fields": {"error": repr(exc)}})
+
+    def _announced(self, *_: object) -> None:
+        self._changed.set()
 
     async def _refresh_quietly(self) -> None:
         try:
@@ -191,7 +207,7 @@ class KeyRing:
                     f"signing key {kid} is encrypted but SIGNING_KEY_ENCRYPTION_KEY is not set"
                 )
             try:
-                blob = AESGCM(self._secret).decrypt(blob[:_NONCE], blob[_NONCE:], kid.encode())
+                blob = AESGCM(self._secret).decrypt(blob[:NONCE], blob[NONCE:], kid.encode())
             except InvalidTag:
                 raise KeyRingError(
                     f"SIGNING_KEY_ENCRYPTION_KEY does not decrypt signing key {kid}: it is not"
@@ -201,63 +217,6 @@ class KeyRing:
             log.warning("signing_keys.stored_unencrypted", extra={"fields": {"kid": kid}})
         key = ALGORITHMS[algorithm].import_key(blob, parameters={"kid": kid, "alg": algorithm})
         return SigningKey(kid, algorithm, key)
-
-
-async def rotate_keys(
-    pool: asyncpg.Pool, settings: Settings, *, algorithm: str = DEFAULT_ALGORITHM
-) -> str:
-    """Add a key that signs from now on; the previous ones stop signing. Returns its kid."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(q.lock_key_ring, LOCK_KEY)
-        await conn.execute(q.retire_signing_keys, float(settings.access_token_ttl + RETIRE_MARGIN))
-        kid = await _insert_new_key(conn, settings, algorithm)
-    log.info("signing_keys.rotated", extra={"fields": {"kid": kid, "algorithm": algorithm}})
-    return kid
-
-
-async def rotate_keys_command(settings: Settings) -> str:
-    """``python -m service rotate-keys``: rotate through the app's database and print the kid."""
-    if settings.database_url is None:
-        raise KeyRingError("DATABASE_URL is not resolved")
-    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)
-    try:
-        return await rotate_keys(pool, settings)
-    finally:
-        await pool.close()
-
-
-def encryption_key(settings: Settings) -> bytes | None:
-    """The 32 bytes of ``SIGNING_KEY_ENCRYPTION_KEY`` (base64 or base64url), if set."""
-    raw = settings.signing_key_encryption_key
-    if raw is None:
-        return None
-    key = base64.urlsafe_b64decode(raw.replace("+", "-").replace("/", "_") + "==")
-    if len(key) != 32:
-        raise KeyRingError("SIGNING_KEY_ENCRYPTION_KEY must decode to 32 bytes")
-    return key
-
-
-def generate_key(algorithm: str) -> Key:
-    if algorithm not in ALGORITHMS:
-        raise KeyRingError(f"unsupported signing algorithm {algorithm!r}")
-    return _GENERATORS[algorithm]()
-
-
-async def _insert_new_key(conn: asyncpg.Connection, settings: Settings, algorithm: str) -> str:
-    key = generate_key(algorithm)
-    kid = key.thumbprint()
-    jwk = {**key.as_dict(private=False), "kid": kid, "alg": algorithm, "use": "sig"}
-    pem = key.private_key.private_bytes(  # type: ignore[union-attr]
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    secret = encryption_key(settings)
-    if secret is not None:
-        nonce = os.urandom(_NONCE)
-        pem = nonce + AESGCM(secret).encrypt(nonce, pem, kid.encode())
-    await conn.execute(q.insert_key, kid, algorithm, json.dumps(jwk), pem, secret is not None)
-    return kid
 
 
 def _public_key(algorithm: str, jwk_text: str) -> Key:

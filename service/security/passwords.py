@@ -16,6 +16,11 @@ argon2 takes what is left. Logins per second stay the same while nothing else wa
 under a flood of other requests they slow down first, which is the order an operator wants
 (nice 19 still gets a share, so logins are never starved outright, as SCHED_IDLE could).
 
+The queue in front of the threads is bounded by time: when a new request would wait longer than
+``ARGON2_MAX_WAIT_SECONDS`` (judged from how many are ahead of it and how long recent ones
+took), it is refused at once with 503 and ``Retry-After`` instead of joining the queue, so a
+flood of registrations or logins cannot make every sign-in wait without bound.
+
 Passwords are NFKC-normalised before hashing and verifying, so the same password typed on
 keyboards that produce different Unicode forms gives the same hash.
 """
@@ -24,11 +29,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import re
 import secrets
 import sys
 import threading
+import time
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +47,7 @@ from argon2 import Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from service.config import Settings
+from service.errors import service_unavailable
 
 T = TypeVar("T")
 
@@ -47,6 +55,8 @@ ARGON2_VERSION = 19
 SALT_BYTES = 16
 HASH_BYTES = 32
 HASHING_NICENESS = 19  # the lowest priority; Linux sets it per thread
+SMOOTHING = 0.2  # weight of the latest duration in the moving average
+BUSY = "Too many passwords are being checked right now; try again shortly."
 
 # What a stored hash must look like before it is handed to argon2: a PHC string with at least
 # an 8-byte salt and a 16-byte output in unpadded base64. Anything else is treated as missing.
@@ -70,6 +80,7 @@ class HasherStats:
     peak: int
     hashes: int
     verifications: int
+    refused: int = 0
 
 
 class PasswordHasher:
@@ -96,13 +107,32 @@ class PasswordHasher:
         self._peak = 0
         self._hashes = 0
         self._verifications = 0
-        # Same parameters as real hashes, so verifying against it costs the same.
+        self._refused = 0
+        self.max_wait = settings.argon2_max_wait_seconds
+        self._admitted = 0  # queued or running, counted on the event loop
+        # Same parameters as real hashes, so verifying against it costs the same; timing it
+        # gives the first estimate of how long one takes.
+        started = time.perf_counter()
         self._dummy = self._argon2.hash(secrets.token_urlsafe(32))
+        self._seconds_each = time.perf_counter() - started
 
     @property
     def stats(self) -> HasherStats:
         with self._lock:
-            return HasherStats(self._running, self._peak, self._hashes, self._verifications)
+            return HasherStats(
+                self._running, self._peak, self._hashes, self._verifications, self._refused
+            )
+
+    @property
+    def expected_wait(self) -> float:
+        """Seconds a request arriving now would wait for a thread."""
+        ahead = max(0, self._admitted + 1 - self.max_concurrency)
+        return ahead / self.max_concurrency * self._seconds_each
+
+    async def idle_like_verify(self) -> None:
+        """Take about as long as a verification takes now, without doing one: a refused
+        attempt answers no faster than a checked one, and costs no CPU."""
+        await asyncio.sleep(self._seconds_each)
 
     async def hash(self, password: str) -> str:
         """The PHC string (``$argon2id$v=19$m=...``) to store for ``password``."""
@@ -139,19 +169,31 @@ class PasswordHasher:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def _run(self, func: Callable[..., T], *args: object) -> T:
-        async with self._slots:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, self._counted, func, *args)
+        wait = self.expected_wait
+        if wait > self.max_wait:
+            with self._lock:
+                self._refused += 1
+            raise service_unavailable(BUSY, retry_after=max(1, math.ceil(wait)))
+        self._admitted += 1
+        try:
+            async with self._slots:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self._executor, self._counted, func, *args)
+        finally:
+            self._admitted -= 1
 
     def _counted(self, func: Callable[..., T], *args: object) -> T:
         with self._lock:
             self._running += 1
             self._peak = max(self._peak, self._running)
+        started = time.perf_counter()
         try:
             return func(*args)
         finally:
+            took = time.perf_counter() - started
             with self._lock:
                 self._running -= 1
+                self._seconds_each += SMOOTHING * (took - self._seconds_each)
 
     def _hash_sync(self, password: str) -> str:
         with self._lock:

@@ -24,3 +24,15 @@ SELECT kid, algorithm, public_jwk::text AS public_jwk,
 FROM signing_keys
 WHERE published_until IS NULL OR published_until > now()
 ORDER BY created_at DESC, kid DESC
+
+-- name: revoke_published_keys
+-- A leaked key: every key still published stops signing, if it still did, and leaves the
+-- key set now; nothing it signed verifies any more.
+UPDATE signing_keys
+SET signing_until = coalesce(signing_until, now()),
+    published_until = now()
+WHERE published_until IS NULL OR published_until > now()
+RETURNING kid
+
+-- name: announce
+SELECT pg_notify($1, $2)

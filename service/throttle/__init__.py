@@ -1,4 +1,4 @@
-"""Failed-attempt throttling shared by every instance through PostgreSQL."""
+"""Attempt throttling shared by every instance through PostgreSQL."""
 
 from service.throttle.counters import Counter, Throttle, ThrottleDecision, keys
 from service.throttle.policy import (
@@ -10,9 +10,12 @@ from service.throttle.policy import (
     Limit,
     Rule,
     ThrottlePolicy,
+    account_client_key,
     account_key,
     address_bucket,
     address_key,
+    known_client_key,
+    recipient_rule,
 )
 
 __all__ = [
@@ -27,8 +30,11 @@ __all__ = [
     "Throttle",
     "ThrottleDecision",
     "ThrottlePolicy",
+    "account_client_key",
     "account_key",
     "address_bucket",
     "address_key",
     "keys",
+    "known_client_key",
+    "recipient_rule",
 ]

@@ -1,8 +1,11 @@
-"""Failure counters in PostgreSQL, shared by every instance of the service.
+"""Attempt counters in PostgreSQL, shared by every instance of the service.
 
-Each call is one statement on a connection of its own, so it commits on its own: a failed login
-rolls its request's transaction back, yet the failure stays counted. Counting is one atomic
-``INSERT ... ON CONFLICT DO UPDATE``, so concurrent failures on one key are counted exactly.
+An endpoint that checks a secret reserves an attempt before it checks anything: one call
+counts the attempt on every key of its rules, or on none of them when any key is at its limit,
+so forty simultaneous guesses get exactly as many checks as the limit allows. A success gives
+the reservation back; a failure keeps it. Each call is one statement on a connection of its
+own, so it commits on its own: a failed attempt rolls its request's transaction back, yet it
+stays counted.
 
 Give the throttle a small pool of its own (or call it while the request holds no connection):
 a request that holds a connection from the same pool and waits for a second one can exhaust
@@ -11,12 +14,13 @@ the pool under load.
 Usage on an endpoint that checks a secret::
 
     rules = throttle.policy.login(email, address)
-    decision = await throttle.check(keys(rules))
-    # ...one argon2 verification whatever the decision, then on failure (or when blocked):
-    await throttle.record_failures(rules)
-    # on success, when the account had failures counted:
-    if account_key(LOGIN, email) in decision.counted:
-        await throttle.reset(account_key(LOGIN, email))
+    if (await throttle.reserve(rules, known=known_client_key(email, address))).blocked:
+        ...  # refuse with the wrong-secret answer, without checking anything
+    # ...check the secret; on failure keep the reservation, on success:
+    await throttle.settle(refund=keys(rules))
+
+:meth:`Throttle.take` counts inside the caller's transaction instead, for what is only worth
+counting when the change commits (mail queued for a recipient).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from service.db.queries import load
 from service.db.tx import UNAVAILABLE
 from service.errors import service_unavailable
 from service.metrics import events
-from service.throttle.policy import Limit, Rule, ThrottlePolicy
+from service.throttle.policy import KNOWN_CLIENT_SECONDS, Rule, ThrottlePolicy
 
 queries = load(__file__)
 log = logging.getLogger(__name__)
@@ -44,18 +48,14 @@ PRUNE_BATCH = 1000
 
 @dataclass(frozen=True, slots=True)
 class ThrottleDecision:
-    """Whether to refuse the attempt, and for how many more seconds (0 when not blocked);
-    ``counted`` names the checked keys that have failures in an open window."""
+    """Whether the attempt is refused, and for how many more seconds (0 when not)."""
 
     blocked: bool
     retry_after: int
-    counted: frozenset[str] = frozenset()
 
     @classmethod
-    def from_retry_after(cls, retry_after: int, counted: Iterable[str] = ()) -> ThrottleDecision:
-        return cls(
-            blocked=retry_after > 0, retry_after=max(retry_after, 0), counted=frozenset(counted)
-        )
+    def from_retry_after(cls, retry_after: int) -> ThrottleDecision:
+        return cls(blocked=retry_after > 0, retry_after=max(retry_after, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ def keys(rules: Iterable[Rule]) -> list[str]:
 
 
 class Throttle:
-    """Checks and counts failures per key; ``policy`` holds the limits per endpoint."""
+    """Reserves, gives back and counts attempts per key; ``policy`` holds the limits."""
 
     def __init__(
         self,
@@ -85,54 +85,64 @@ class Throttle:
         self.policy = policy or ThrottlePolicy()
         self._prune_every = prune_every
         self._prune_batch = prune_batch
-        self._recorded = 0
+        self._reserved = 0
 
-    async def check(self, keys: Sequence[str], *, now: datetime | None = None) -> ThrottleDecision:
-        """Blocked when any key has reached its limit inside its open window."""
-        if not keys:
-            return ThrottleDecision.from_retry_after(0)
-        row = (await self._fetch(queries.check, list(keys), now))[0]
-        decision = ThrottleDecision.from_retry_after(row["retry_after"], row["counted"])
-        if decision.blocked:
-            events.throttled(keys[0].split(":", 1)[0])  # keys start with their action
-        return decision
-
-    async def record_failure(
-        self,
-        keys: Sequence[str],
-        *,
-        limit: int,
-        window_seconds: int,
-        now: datetime | None = None,
+    async def reserve(
+        self, rules: Sequence[Rule], *, known: str | None = None, now: datetime | None = None
     ) -> ThrottleDecision:
-        """Count one failure on each key under one limit; the decision after counting."""
-        limit_ = Limit(limit, window_seconds)
-        return await self.record_failures([Rule(key, limit_) for key in keys], now=now)
-
-    async def record_failures(
-        self, rules: Sequence[Rule], *, now: datetime | None = None
-    ) -> ThrottleDecision:
-        """Count one failure on each rule's key under its own limit, all in one statement."""
-        unique = {rule.key: rule for rule in reversed(rules)}  # the first rule for a key wins
-        ordered = [unique[key] for key in sorted(unique)]
-        if not ordered:
+        """Count one attempt on every rule's key, or on none when any key is at its limit.
+        Waivable rules are left out while the ``known`` key has an open window."""
+        if not rules:
             return ThrottleDecision.from_retry_after(0)
         retry_after = await self._fetchval(
-            queries.record_failures,
-            [rule.key for rule in ordered],
-            [rule.limit.failures for rule in ordered],
-            [rule.limit.window_seconds for rule in ordered],
+            queries.reserve,
+            [rule.key for rule in rules],
+            [rule.limit.failures for rule in rules],
+            [rule.limit.window_seconds for rule in rules],
+            [rule.waivable for rule in rules],
+            known,
             now,
         )
-        self._recorded += 1
-        if self._prune_every and self._recorded % self._prune_every == 0:
+        decision = ThrottleDecision.from_retry_after(retry_after)
+        if decision.blocked:
+            events.throttled(rules[0].key.split(":", 1)[0])  # keys start with their action
+        self._reserved += 1
+        if self._prune_every and self._reserved % self._prune_every == 0:
             await self._prune_quietly(now)
-        return ThrottleDecision.from_retry_after(retry_after)
+        return decision
 
-    async def reset(self, *keys: str) -> None:
-        """Forget the failures counted on these keys (after a success, say)."""
-        if keys:
-            await self._execute(queries.reset, list(keys))
+    async def settle(
+        self,
+        *,
+        refund: Sequence[str] = (),
+        clear: Sequence[str] = (),
+        known: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """After a success: give one reservation back on each ``refund`` key, forget the
+        ``clear`` keys and remember the ``known`` client for 30 days."""
+        await self._execute(
+            queries.settle, list(refund), list(clear), known, KNOWN_CLIENT_SECONDS, now
+        )
+
+    async def refund(self, rules: Sequence[Rule], *, now: datetime | None = None) -> None:
+        """Give back a reservation whose attempt never checked anything."""
+        await self.settle(refund=keys(rules), now=now)
+
+    @staticmethod
+    async def take(conn: asyncpg.Connection, rule: Rule) -> bool:
+        """Count one on ``rule`` inside the caller's transaction unless it is at its limit;
+        whether it was counted. Concurrent callers wait for each other's commit."""
+        return bool(
+            await conn.fetchval(
+                queries.take, rule.key, rule.limit.failures, rule.limit.window_seconds
+            )
+        )
+
+    @staticmethod
+    async def retry_after(conn: asyncpg.Connection, key: str) -> int:
+        """Seconds until the window of ``key`` ends (0 when none is open)."""
+        return int(await conn.fetchval(queries.retry_after, key) or 0)
 
     async def counters(self, keys: Sequence[str], *, now: datetime | None = None) -> list[Counter]:
         """The open windows of these keys, for operators and tests."""
@@ -147,7 +157,7 @@ class Throttle:
     async def _prune_quietly(self, now: datetime | None) -> None:
         try:
             await self.prune(now=now)
-        except Exception:  # pruning is housekeeping: the failure was already counted
+        except Exception:  # pruning is housekeeping: the attempt was already counted
             log.warning("pruning throttle counters failed", exc_info=True)
 
     async def _fetchval(self, query: str, *args: object) -> int:

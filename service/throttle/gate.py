@@ -1,8 +1,8 @@
-"""Throttling around endpoints that check a secret.
+"""Throttling around endpoints that check a secret, and limits on endpoints that send mail.
 
-A blocked attempt is refused with the very answer a wrong secret gets, so throttling tells
-an attacker nothing; failures are counted in their own transactions (the request's own rolls
-back on failure) and so are shared by every instance.
+A refused guess gets the very answer a wrong secret gets, so throttling tells an attacker
+nothing. A refused mail-sending request gets 429 with ``Retry-After``; its count depends only
+on the client or the organization, never on whether an address has an account.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import asyncpg
 from litestar import Request
 
 from service.config import Settings
+from service.errors import ApiError
 from service.security.clients import client_address
-from service.throttle.counters import Throttle, keys
+from service.throttle.counters import Throttle
 from service.throttle.policy import Rule
 
 T = TypeVar("T")
@@ -34,19 +36,43 @@ async def guarded(
     refusal: Callable[[], BaseException],
     counts: Callable[[BaseException], bool],
 ) -> T:
-    """Run ``attempt`` unless a rule is over its limit; count the failures ``counts`` names."""
-    if (await throttle.check(keys(rules))).blocked:
+    """Reserve an attempt on ``rules`` (refused with ``refusal()`` when over a limit), run
+    ``attempt``, and give the reservation back unless it failed in a way ``counts`` names."""
+    if (await throttle.reserve(rules)).blocked:
         raise refusal()
     try:
-        return await attempt()
-    except BaseException as error:
-        if counts(error):
-            await throttle.record_failures(rules)
+        result = await attempt()
+    except Exception as error:
+        if not counts(error):
+            await throttle.refund(rules)
         raise
+    await throttle.refund(rules)
+    return result
+
+
+async def limited(throttle: Throttle, rules: list[Rule]) -> None:
+    """Count this request on ``rules``; 429 with ``Retry-After`` when one is at its limit."""
+    decision = await throttle.reserve(rules)
+    if decision.blocked:
+        raise too_many(decision.retry_after)
+
+
+async def limited_in(conn: asyncpg.Connection, rules: list[Rule]) -> None:
+    """Count this request on ``rules`` inside its own transaction, so that only what commits
+    counts; 429 with ``Retry-After`` when one is at its limit."""
+    for rule in rules:
+        if not await Throttle.take(conn, rule):
+            raise too_many(await Throttle.retry_after(conn, rule.key))
+
+
+def too_many(retry_after: int) -> ApiError:
+    return ApiError(
+        "rate_limited",
+        "Too many requests of this kind; try again later.",
+        headers={"Retry-After": str(max(retry_after, 1))},
+    )
 
 
 def invalid_token(error: BaseException) -> bool:
     """Counts as a failed guess: a link token that is unknown, used or expired."""
-    from service.errors import ApiError
-
     return isinstance(error, ApiError) and error.items[0].code == "invalid_token"

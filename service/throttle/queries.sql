@@ -1,38 +1,33 @@
--- Every statement runs alone on its own connection (its own transaction); $now is NULL in
+-- Statements outside a transaction run alone on their own connection; $now is NULL in
 -- production, so the database's clock decides, the same for every instance.
 
--- name: record_failures
--- One failure for each key: open a new window when there is none or it has lapsed, else count
--- one more in the open window. Keys arrive sorted, so concurrent callers lock rows in the same
--- order. Returns how long the most distant block that is now in force lasts (0 when none).
-WITH counted AS (
-    INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
-    SELECT r.key, 1, r.max_failures,
-           coalesce($4::timestamptz, now()) + make_interval(secs => r.window_seconds)
-    FROM unnest($1::text[], $2::integer[], $3::integer[]) AS r (key, max_failures, window_seconds)
-    ORDER BY r.key
-    ON CONFLICT (key) DO UPDATE SET
-        failures = CASE WHEN t.window_ends_at <= coalesce($4::timestamptz, now())
-                        THEN 1 ELSE t.failures + 1 END,
-        max_failures = excluded.max_failures,
-        window_ends_at = CASE WHEN t.window_ends_at <= coalesce($4::timestamptz, now())
-                              THEN excluded.window_ends_at ELSE t.window_ends_at END
-    RETURNING t.failures, t.max_failures, t.window_ends_at
-)
-SELECT coalesce(ceil(extract(epoch FROM max(window_ends_at) - coalesce($4::timestamptz, now()))), 0)::integer AS retry_after
-FROM counted
-WHERE failures >= max_failures
+-- name: reserve
+-- One attempt on every key, or on none when any key is at its limit (see migration 019).
+-- 0 when reserved, else the seconds until the latest block in force lifts.
+SELECT throttle_reserve($1::text[], $2::integer[], $3::integer[], $4::boolean[], $5::text,
+                        $6::timestamptz)
 
--- name: check
--- How long the most distant block in force lasts (0 when none), and which of the keys have
--- failures counted in an open window (a success needs to forget only those).
-SELECT coalesce(ceil(extract(epoch FROM
-           max(window_ends_at) FILTER (WHERE failures >= max_failures)
-           - coalesce($2::timestamptz, now()))), 0)::integer AS retry_after,
-       coalesce(array_agg(key), '{}') AS counted
+-- name: settle
+SELECT throttle_settle($1::text[], $2::text[], $3::text, $4::integer, $5::timestamptz)
+
+-- name: take
+-- Inside the caller's transaction: count one unless the key is at its limit. A row comes back
+-- only when counted; the row stays locked until the caller's commit, so concurrent callers
+-- count one after the other.
+INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
+VALUES ($1, 1, $2, now() + make_interval(secs => $3))
+ON CONFLICT (key) DO UPDATE SET
+    failures = CASE WHEN t.window_ends_at <= now() THEN 1 ELSE t.failures + 1 END,
+    max_failures = excluded.max_failures,
+    window_ends_at = CASE WHEN t.window_ends_at <= now()
+                          THEN excluded.window_ends_at ELSE t.window_ends_at END
+WHERE t.window_ends_at <= now() OR t.failures < excluded.max_failures
+RETURNING true
+
+-- name: retry_after
+SELECT greatest(ceil(extract(epoch FROM window_ends_at - now())), 0)::integer
 FROM throttle_counters
-WHERE key = ANY($1::text[])
-  AND window_ends_at > coalesce($2::timestamptz, now())
+WHERE key = $1
 
 -- name: failures
 SELECT key, failures, max_failures, window_ends_at
@@ -40,10 +35,6 @@ FROM throttle_counters
 WHERE key = ANY($1::text[])
   AND window_ends_at > coalesce($2::timestamptz, now())
 ORDER BY key
-
--- name: reset
-DELETE FROM throttle_counters
-WHERE key = ANY($1::text[])
 
 -- name: prune
 -- Lapsed windows only, a bounded batch, skipping rows another statement holds.

@@ -1,11 +1,27 @@
+-- name: lock_sessions
+-- The user's row lock that orders every grant against every revocation of the user's
+-- sessions, held until the transaction ends. Taken before any refresh token's own lock.
+SELECT sessions_epoch, disabled_at IS NOT NULL AS disabled
+FROM users
+WHERE id = $1
+FOR NO KEY UPDATE;
+
+-- name: sessions_epoch
+SELECT sessions_epoch FROM users WHERE id = $1;
+
+-- name: end_sessions
+-- Every token of the user issued so far is refused from now on (takes the row lock too).
+UPDATE users SET sessions_epoch = sessions_epoch + 1 WHERE id = $1;
+
 -- name: insert_refresh_token
-INSERT INTO refresh_tokens (id, family_id, user_id, organization_id, token_hash, parent_id, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7));
+INSERT INTO refresh_tokens (id, family_id, user_id, organization_id, token_hash, parent_id,
+                            expires_at, sessions_epoch)
+VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8);
 
 -- name: lock_refresh_token
 -- Serializes concurrent refreshes of one token: the first rotates it, the rest see that.
 SELECT id, family_id, user_id, organization_id, expires_at <= now() AS expired,
-       rotated_at, now() - rotated_at AS since_rotation, revoked_at
+       rotated_at, now() - rotated_at AS since_rotation, revoked_at, sessions_epoch
 FROM refresh_tokens
 WHERE token_hash = $1 AND user_id = $2
 FOR UPDATE;

@@ -1,4 +1,10 @@
-"""SQL for refresh tokens. Lookups run with app.user_id set to the token's user."""
+"""SQL for refresh tokens and the user's sessions epoch. Lookups run with app.user_id set to
+the token's user.
+
+Every function that revokes locks the user's row first, in a statement of its own, as every
+grant does before it issues: the revoking UPDATE then starts after any grant that got there
+first has committed, and so sees (and revokes) what that grant issued.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,27 @@ class StoredRefresh:
     rotated_at: object
     since_rotation: timedelta | None
     revoked_at: object
+    sessions_epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sessions:
+    """The user's sessions as seen under their row lock."""
+
+    epoch: int
+    disabled: bool
+
+
+async def lock_sessions(conn: asyncpg.Connection, user_id: UUID) -> Sessions | None:
+    """Lock the user's row until the transaction ends; None when there is no such user."""
+    row = await conn.fetchrow(q.lock_sessions, user_id)
+    return Sessions(row["sessions_epoch"], row["disabled"]) if row else None
+
+
+async def sessions_epoch(conn: asyncpg.Connection, user_id: UUID | None) -> int | None:
+    """The user's sessions epoch now, without a lock (None for no user)."""
+    epoch: int | None = await conn.fetchval(q.sessions_epoch, user_id)
+    return epoch
 
 
 async def insert(
@@ -35,6 +62,7 @@ async def insert(
     token_hash: bytes,
     parent_id: UUID | None,
     ttl: int,
+    epoch: int,
 ) -> None:
     await conn.execute(
         q.insert_refresh_token,
@@ -45,6 +73,7 @@ async def insert(
         token_hash,
         parent_id,
         float(ttl),
+        epoch,
     )
 
 
@@ -57,17 +86,23 @@ async def mark_rotated(conn: asyncpg.Connection, token_id: UUID) -> None:
     await conn.execute(q.mark_rotated, token_id)
 
 
-async def revoke_family(conn: asyncpg.Connection, family_id: UUID, reason: str) -> None:
+async def revoke_family(
+    conn: asyncpg.Connection, family_id: UUID, user_id: UUID, reason: str
+) -> None:
+    await conn.execute(q.lock_sessions, user_id)
     await conn.execute(q.revoke_family, family_id, reason)
 
 
 async def revoke_user(conn: asyncpg.Connection, user_id: UUID, reason: str) -> None:
-    """Every session of the user (run with app.user_id set to them)."""
+    """Every session of the user, access tokens included: the epoch goes up (run with
+    app.user_id set to them)."""
+    await conn.execute(q.end_sessions, user_id)
     await conn.execute(q.revoke_user, user_id, reason)
 
 
 async def revoke_member(conn: asyncpg.Connection, org_id: UUID, user_id: UUID, reason: str) -> None:
     """The user's sessions in one organization (run inside that organization's tenant)."""
+    await conn.execute(q.lock_sessions, user_id)
     await conn.execute(q.revoke_member, org_id, user_id, reason)
 
 

@@ -1,46 +1,36 @@
 """Grant decisions: who gets tokens, for which organization, and when a family dies.
 
 Password checks happen outside any transaction (argon2 takes tens of milliseconds and must
-not hold a pooled connection); lookups and writes are short transactions around it.
+not hold a pooled connection); lookups and writes are short transactions around it. Tokens
+are issued under the user's row lock, which every revocation takes too, and only for the
+sessions epoch the grant was decided under: a reset that commits while a grant is in flight
+either sees what the grant issued or makes the grant fail.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
 
-from service.audit.recorder import record
-from service.config import Settings
 from service.db.tx import set_tenant, transaction
+from service.errors import ApiError
 from service.ids import uuid7
 from service.metrics import events
-from service.security.jwt import issue_access_token
-from service.security.keys import KeyRing
-from service.security.passwords import PasswordHasher
-from service.throttle.counters import Throttle, keys
-from service.throttle.policy import LOGIN, account_key
+from service.throttle.counters import keys
+from service.throttle.policy import known_client_key
 from service.tokens import refresh
 from service.tokens import repo as tokens
 from service.tokens.errors import OAuthError, login_failed
+from service.tokens.issue import Issuer as Issuer
+from service.tokens.issue import SessionsEnded, auth_event
+from service.tokens.issue import issue_tokens as issue_tokens
 from service.tokens.schemas import TokenResponse
 from service.users import repo as users
 
 REUSE_GRACE = timedelta(seconds=10)
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
-
-
-@dataclass(frozen=True, slots=True)
-class Issuer:
-    """What issuing tokens needs, passed explicitly."""
-
-    pool: asyncpg.Pool
-    settings: Settings
-    keys: KeyRing
-    hasher: PasswordHasher
-    throttle: Throttle
 
 
 def choose_organization(
@@ -54,61 +44,29 @@ def choose_organization(
     return memberships[0] if memberships else None
 
 
-async def issue_tokens(
-    conn: asyncpg.Connection,
-    issuer: Issuer,
-    user: users.User,
-    membership: users.Membership,
-    *,
-    family_id: UUID,
-    parent_id: UUID | None,
-) -> TokenResponse:
-    """Mint a refresh token of the family and an access token for the membership's
-    organization, which becomes the user's last used one (no write when it already is)."""
-    org_id = membership.organization_id
-    await set_tenant(conn, org_id=org_id, user_id=user.id)
-    raw, hashed = refresh.mint(user.id)
-    await tokens.insert(
-        conn,
-        family_id=family_id,
-        user_id=user.id,
-        org_id=org_id,
-        token_hash=hashed,
-        parent_id=parent_id,
-        ttl=issuer.settings.refresh_token_ttl,
-    )
-    if user.last_organization_id != org_id:
-        await users.set_last_organization(conn, user.id, org_id)
-    access, expires_in = issue_access_token(
-        issuer.keys,
-        issuer.settings,
-        user_id=user.id,
-        org_id=org_id,
-        role=membership.role_code,
-        permissions=list(membership.permissions),
-        email=user.email,
-        practitioner_id=membership.practitioner_id,
-    )
-    return TokenResponse(access, "Bearer", expires_in, raw)
-
-
 async def password_grant(
     issuer: Issuer, *, username: str, password: str, organization_id: UUID | None, address: str
 ) -> TokenResponse:
-    """Every refusal is the same answer after exactly one argon2 verification, whether the
-    account is unknown, the password wrong, the address unverified, the account disabled or
-    the attempt throttled."""
+    """Every refusal is the same answer, whether the account is unknown, the password wrong,
+    the address unverified, the account disabled or the attempt throttled; each costs one
+    argon2 verification, except a throttled one, reserved before anything is checked, which
+    checks nothing and takes as long."""
     rules = issuer.throttle.policy.login(username, address)
-    decision = await issuer.throttle.check(keys(rules))
-    blocked = decision.blocked
+    known = known_client_key(username, address)
+    blocked = (await issuer.throttle.reserve(rules, known=known)).blocked
     async with transaction(issuer.pool) as conn:
         user = await users.by_email(conn, username.strip())
-    result = await issuer.hasher.verify(user.password_hash if user else None, password)
+        epoch = await tokens.sessions_epoch(conn, user.id if user else None)
     if blocked:
         events.login("throttled", user_id=user.id if user else None, address=address)
+        await issuer.hasher.idle_like_verify()
         raise login_failed()
+    try:
+        result = await issuer.hasher.verify(user.password_hash if user else None, password)
+    except ApiError:  # too busy to check: the attempt checked nothing
+        await issuer.throttle.refund(rules)
+        raise
     if user is None or not result.ok or user.email_verified_at is None or user.disabled_at:
-        await issuer.throttle.record_failures(rules)
         events.login(
             "failure",
             user_id=user.id if user else None,
@@ -118,9 +76,9 @@ async def password_grant(
         if user is not None:
             await _login_failed(issuer, user, address)
         raise login_failed()
-    account = account_key(LOGIN, username)
-    if account in decision.counted:  # a success forgets the account's earlier failures
-        await issuer.throttle.reset(account)
+    # A success gives its reservations back, forgets this client's failures on the account
+    # and remembers the client, whom the account-wide and address-wide limits then spare.
+    await issuer.throttle.settle(refund=keys(rules), clear=keys(rules[:1]), known=known)
     if result.needs_rehash and user.password_hash:
         new_hash = await issuer.hasher.hash(password)
     else:
@@ -133,34 +91,16 @@ async def password_grant(
             raise login_failed()
         if new_hash and user.password_hash:
             await users.rehash(conn, user.id, new_hash, user.password_hash)
-        issued = await issue_tokens(
-            conn, issuer, user, membership, family_id=uuid7(), parent_id=None
-        )
+        try:
+            issued = await issue_tokens(
+                conn, issuer, user, membership, family_id=uuid7(), parent_id=None, epoch=epoch
+            )
+        except SessionsEnded:  # a reset committed while the password was being checked
+            events.login("failure", user_id=user.id, address=address, reason="sessions_ended")
+            raise login_failed() from None
         await auth_event(conn, membership.organization_id, user.id, "auth.login", address)
     events.login("success", user_id=user.id, org_id=membership.organization_id, address=address)
     return issued
-
-
-async def auth_event(
-    conn: asyncpg.Connection,
-    org_id: UUID,
-    user_id: UUID,
-    action: str,
-    address: str | None,
-    *,
-    actor_kind: str = "user",
-) -> None:
-    """An authentication event in the organization's trail (the tenant must be ``org_id``)."""
-    await record(
-        conn,
-        organization_id=org_id,
-        action=action,
-        resource_type="auth/users",
-        resource_id=user_id,
-        actor_user_id=user_id if actor_kind == "user" else None,
-        actor_kind=actor_kind,
-        address=address,
-    )
 
 
 def _why(user: users.User | None, password_ok: bool) -> str:
@@ -204,14 +144,15 @@ async def _rotate(
     user_id: UUID,
     organization_id: UUID | None,
 ) -> TokenResponse | None:
+    sessions = await tokens.lock_sessions(conn, user_id)  # before the token's own lock
     stored = await tokens.lock(conn, refresh.digest(raw), user_id)
-    if stored is None or stored.revoked_at is not None or stored.expired:
+    if sessions is None or stored is None or stored.revoked_at is not None or stored.expired:
         return None
     if stored.rotated_at is not None:
         # Concurrent refreshes of one token within the grace period lose quietly; later, a
         # rotated token coming back means someone holds a copy: the family dies.
         if stored.since_rotation is not None and stored.since_rotation > REUSE_GRACE:
-            await tokens.revoke_family(conn, stored.family_id, "reuse")
+            await tokens.revoke_family(conn, stored.family_id, user_id, "reuse")
             await set_tenant(conn, org_id=stored.organization_id, user_id=user_id)
             await auth_event(
                 conn,
@@ -225,20 +166,28 @@ async def _rotate(
                 user_id=user_id, org_id=stored.organization_id, family_id=stored.family_id
             )
         return None
+    if stored.sessions_epoch != sessions.epoch:  # a family from before the sessions ended
+        return None
     user = await users.by_id(conn, user_id)
     if user is None or user.disabled_at is not None:
-        await tokens.revoke_family(conn, stored.family_id, "deactivated")
+        await tokens.revoke_family(conn, stored.family_id, user_id, "deactivated")
         return None
     target = organization_id or stored.organization_id
     await set_tenant(conn, org_id=target, user_id=user_id)
     membership = await users.membership(conn, target, user_id)
     if membership is None:
         if target == stored.organization_id:
-            await tokens.revoke_family(conn, stored.family_id, "left")
+            await tokens.revoke_family(conn, stored.family_id, user_id, "left")
         return None
     await tokens.mark_rotated(conn, stored.id)
     return await issue_tokens(
-        conn, issuer, user, membership, family_id=stored.family_id, parent_id=stored.id
+        conn,
+        issuer,
+        user,
+        membership,
+        family_id=stored.family_id,
+        parent_id=stored.id,
+        epoch=sessions.epoch,
     )
 
 
@@ -251,6 +200,6 @@ async def revoke(pool: asyncpg.Pool, raw: str) -> None:
         found = await tokens.family_of(conn, refresh.digest(raw), user_id)
         if found is not None:
             family, org_id = found
-            await tokens.revoke_family(conn, family, "logout")
+            await tokens.revoke_family(conn, family, user_id, "logout")
             await set_tenant(conn, org_id=org_id, user_id=user_id)
             await auth_event(conn, org_id, user_id, "auth.logout", None)

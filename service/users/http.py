@@ -15,6 +15,7 @@ from service.errors import ApiError
 from service.fields import normalize_email
 from service.ids import parse_uuid, path_id
 from service.security.auth import BEARER_SECURITY, SESSION, Session
+from service.throttle.gate import limited_in
 from service.users import members, repo, service
 from service.users.schemas import (
     ListLinks,
@@ -64,7 +65,9 @@ async def create_user(
     """The Zus request: attributes `email`, `name`, `userType` (`builder`), optional
     `clientId` and `sendPasswordResetEmail` (default true); relationships `auth/roles`
     (required) and `fhir/practitioner` (optional). A person already known elsewhere becomes a
-    member here without any change to their password or other memberships."""
+    member here without any change to their password or other memberships. An organization
+    creates at most 100 members an hour (429 with `Retry-After` beyond)."""
+    await limited_in(session.conn, state.throttle.policy.members(session.principal.org_id))
     user_id = await service.create(session.conn, _context(session, state), data.data)
     document = await _document(session, user_id)
     return Response(

@@ -10,6 +10,14 @@ SELECT id, email, name, given_name, family_name, password_hash, email_verified_a
 FROM users
 WHERE id = $1;
 
+-- name: user_by_id_locked
+-- The account, locked until the transaction ends: serializes every change of who holds it.
+SELECT id, email, name, given_name, family_name, password_hash, email_verified_at,
+       disabled_at, last_organization_id
+FROM users
+WHERE id = $1
+FOR UPDATE;
+
 -- name: insert_user
 INSERT INTO users (id, email, name, given_name, family_name, password_hash, email_verified_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7);
@@ -46,7 +54,7 @@ SELECT m.organization_id, o.name AS organization_name, r.code AS role_code,
 FROM memberships m
 JOIN organizations o ON o.id = m.organization_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
-WHERE m.user_id = $1 AND m.active
+WHERE m.user_id = $1 AND m.active AND m.accepted_at IS NOT NULL
 ORDER BY m.created_at, m.organization_id;
 
 -- name: membership
@@ -56,13 +64,17 @@ SELECT m.organization_id, o.name AS organization_name, r.code AS role_code,
 FROM memberships m
 JOIN organizations o ON o.id = m.organization_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
-WHERE m.organization_id = $1 AND m.user_id = $2 AND m.active;
+WHERE m.organization_id = $1 AND m.user_id = $2 AND m.active AND m.accepted_at IS NOT NULL;
 
 -- name: member_view
--- A member as the API shows it; runs inside the organization's tenant.
-SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS email_verified,
+-- A member as the API shows it; runs inside the organization's tenant. Everything shown is
+-- the organization's own: its name for the person, when it added them, and whether the person
+-- has proven the address and accepted (never another organization's view, nor the account's
+-- creation time, which would tell that the address had an account elsewhere).
+SELECT u.id, u.email, m.name,
+       u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL AS email_verified,
        m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
-       u.created_at, greatest(u.updated_at, m.updated_at) AS updated_at
+       m.created_at, m.updated_at
 FROM memberships m
 JOIN users u ON u.id = m.user_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
@@ -70,12 +82,13 @@ WHERE m.organization_id = $1 AND m.user_id = $2;
 
 -- name: session_member
 -- The caller of an authenticated request in one statement: the member as the API shows it,
--- plus what authentication decides on (disabled account, active membership, permissions, and
--- when the membership's sessions began). Runs inside the token's organization.
+-- plus what authentication decides on (disabled account, active membership, permissions,
+-- when the membership's sessions began, and the account's sessions epoch). Runs inside the
+-- token's organization.
 SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS email_verified,
        m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
        u.created_at, greatest(u.updated_at, m.updated_at) AS updated_at,
-       u.disabled_at, r.permissions, m.sessions_since
+       u.disabled_at, r.permissions, m.sessions_since, u.sessions_epoch
 FROM memberships m
 JOIN users u ON u.id = m.user_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
@@ -95,9 +108,10 @@ WITH page AS MATERIALIZED (
     ORDER BY m.user_id
     LIMIT $6
 )
-SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS email_verified,
+SELECT u.id, u.email, m.name,
+       u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL AS email_verified,
        m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
-       u.created_at, greatest(u.updated_at, m.updated_at) AS updated_at
+       m.created_at, m.updated_at
 FROM page p
 JOIN memberships m ON m.organization_id = $1 AND m.user_id = p.user_id
 JOIN users u ON u.id = m.user_id
@@ -106,16 +120,17 @@ ORDER BY m.user_id;
 
 -- name: list_members_filtered
 -- The same page when the person's address or name is filtered on.
-SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS email_verified,
+SELECT u.id, u.email, m.name,
+       u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL AS email_verified,
        m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
-       u.created_at, greatest(u.updated_at, m.updated_at) AS updated_at
+       m.created_at, m.updated_at
 FROM memberships m
 JOIN users u ON u.id = m.user_id
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
 WHERE m.organization_id = $1
   AND m.user_id > $2
   AND ($3::text IS NULL OR u.email = $3)
-  AND ($4::text IS NULL OR u.name ILIKE $4 ESCAPE '\')
+  AND ($4::text IS NULL OR m.name ILIKE $4 ESCAPE '\')
   AND ($5::uuid IS NULL OR m.role_id = $5)
 ORDER BY m.user_id
 LIMIT $6;
@@ -135,7 +150,8 @@ WHERE m.organization_id = $1 AND r.code = 'owner' AND m.active
 FOR UPDATE OF m;
 
 -- name: member_role
-SELECT m.role_id, r.code, r.permissions, m.active, m.practitioner_id
+SELECT m.role_id, r.code, r.permissions, m.active, m.practitioner_id,
+       m.accepted_at IS NOT NULL AS accepted
 FROM memberships m
 JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
 WHERE m.organization_id = $1 AND m.user_id = $2
@@ -147,12 +163,19 @@ SET role_id = $3, active = $4, practitioner_id = $5, updated_at = now(),
     sessions_since = CASE WHEN NOT active AND $4 THEN now() ELSE sessions_since END
 WHERE organization_id = $1 AND user_id = $2;
 
--- name: rename_user
-UPDATE users SET name = $2, updated_at = now() WHERE id = $1;
+-- name: rename_member
+-- The organization's own name for the person; the account and other organizations keep theirs.
+UPDATE memberships SET name = $3, updated_at = now() WHERE organization_id = $1 AND user_id = $2;
+
+-- name: accept_membership
+UPDATE memberships
+SET accepted_at = now(), updated_at = now(), sessions_since = now()
+WHERE organization_id = $1 AND user_id = $2 AND accepted_at IS NULL;
 
 -- name: delete_membership
 DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2;
 
 -- name: add_membership
-INSERT INTO memberships (organization_id, user_id, role_id, practitioner_id)
-VALUES ($1, $2, $3, $4);
+-- $6 false: a pending membership, which the person accepts through a link before any session.
+INSERT INTO memberships (organization_id, user_id, role_id, practitioner_id, name, accepted_at)
+VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN now() END);

@@ -10,6 +10,7 @@ import asyncpg
 
 from service.db.queries import load
 from service.fields import normalize_email
+from service.ids import uuid7
 
 q = load(__file__)
 
@@ -43,8 +44,8 @@ async def by_email(conn: asyncpg.Connection, email: str) -> User | None:
     return User(**dict(row)) if row else None
 
 
-async def by_id(conn: asyncpg.Connection, user_id: UUID) -> User | None:
-    row = await conn.fetchrow(q.user_by_id, user_id)
+async def by_id(conn: asyncpg.Connection, user_id: UUID, *, lock: bool = False) -> User | None:
+    row = await conn.fetchrow(q.user_by_id_locked if lock else q.user_by_id, user_id)
     return User(**dict(row)) if row else None
 
 
@@ -69,6 +70,24 @@ async def insert(
         password_hash,
         datetime.now(UTC) if verified else None,
     )
+
+
+async def insert_unkept(conn: asyncpg.Connection, *, name: str) -> User:
+    """An account that lives only inside a savepoint about to be rolled back: the stand-in a
+    flow works on for an address without an account, so that it costs what the real path
+    costs. Its address can never be a real one."""
+    user_id = uuid7()
+    email = f"{user_id}@unkept.invalid"
+    await insert(
+        conn,
+        user_id=user_id,
+        email=email,
+        name=name,
+        given_name=None,
+        family_name=None,
+        password_hash=None,
+    )
+    return User(user_id, email, name, None, None, None, None, None, None)
 
 
 async def restart_registration(
@@ -138,6 +157,7 @@ class SessionMember:
     disabled_at: datetime | None
     permissions: list[str]
     sessions_since: datetime | None
+    sessions_epoch: int
 
 
 async def session_member(
@@ -147,5 +167,6 @@ async def session_member(
     if row is None:
         return None
     fields = dict(row)
-    extra = {name: fields.pop(name) for name in ("disabled_at", "permissions", "sessions_since")}
+    names = ("disabled_at", "permissions", "sessions_since", "sessions_epoch")
+    extra = {name: fields.pop(name) for name in names}
     return SessionMember(view=MemberView(**fields), **extra)

@@ -123,8 +123,9 @@ REVOKE ALL ON FUNCTION app_discard_pending_registration(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_discard_pending_registration(uuid, text) TO auth_app;
 
 -- Remove self-registrations nobody verified: every verification link of the account expired
--- more than older_than ago. The account goes too when nothing else holds it. Returns how many
--- registrations were removed (at most 1000 a call).
+-- more than older_than ago. The account goes too when nothing else holds it. Only pure
+-- pending self-registrations are candidates, so accounts that are something else never fill
+-- the batch. Returns how many registrations were removed (at most 1000 a call).
 CREATE FUNCTION app_discard_expired_registrations(older_than interval) RETURNS integer
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = public, pg_temp
@@ -146,6 +147,8 @@ BEGIN
           AND NOT EXISTS (SELECT 1 FROM one_time_tokens t
                           WHERE t.user_id = u.id AND t.purpose = 'verify_email'
                             AND t.expires_at > now() - older_than)
+          AND app_pending_registration(u.id) IS NOT NULL
+        ORDER BY u.id
         LIMIT 1000
     ) expired;
     FOREACH candidate IN ARRAY candidates LOOP

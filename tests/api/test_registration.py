@@ -75,9 +75,7 @@ async def test_unverified_cannot_log_in(client: httpx.AsyncClient, mailbox: Mail
 async def test_the_verify_link_works_once(client: httpx.AsyncClient, mailbox: Mailbox) -> None:
     await register(client, "once@clinic.org")
     token = await verify_from_mail(client, mailbox, "once@clinic.org")
-    again = await client.post(
-        "/auth/verify-email", json={"token": token, "password": PASSWORD}
-    )
+    again = await client.post("/auth/verify-email", json={"token": token, "password": PASSWORD})
     assert again.status_code == 400
     assert again.json()["errors"][0]["code"] == "invalid_token"
 

@@ -128,7 +128,7 @@ class Api:
         """Use a spent link again the way its page would."""
         password = "a brand new passphrase"
         if kind == "verify":
-            return await self.verify(token)
+            return await self.verify(token, password)
         if kind == "reset":
             return await self.confirm_reset(token, password)
         return (await self.accept(token, password)).status_code

@@ -167,7 +167,7 @@ class AccountLifecycle(RuleBasedStateMachine):
         person.verified = True
         self.world.kill_links(link.email, "verify", "reset")
         link.state = "used"
-        self.world.end_refresh_tokens(link.email)
+        self.world.end_sessions(link.email)
 
     @precondition(lambda self: bool(self.acting_orgs()))
     @rule(data=st.data(), role=st.sampled_from(["member", "owner"]))
@@ -190,11 +190,13 @@ class AccountLifecycle(RuleBasedStateMachine):
         link = data.draw(st.sampled_from(self.world.live("invite")), label="link")
         assert link.org is not None
         assert link.role is not None
-        password = self.fresh_password()
+        person = self.world.persons.setdefault(link.email, Person(link.email))
+        # A new person chooses a password; someone with an account proves it with theirs.
+        password = person.password if person.verified else self.fresh_password()
+        assert password is not None
         response = self.run(self.api.accept(link.token, password))
         assert response.status_code == 200, response.text
         link.state = "used"
-        person = self.world.persons.setdefault(link.email, Person(link.email))
         if not person.verified:  # a new account, or one whose address was never proven
             person.set_password(password)
             person.verified = True

@@ -105,8 +105,8 @@ class World:
             s for s in self.sessions if s.email != email or s.org != org or s.access_alive
         ]
 
-    def end_refresh_tokens(self, email: str) -> None:
-        """A password reset revokes every refresh token of the person."""
+    def end_sessions(self, email: str) -> None:
+        """A password reset ends every session of the person: refresh and access tokens."""
         for session in self.sessions:
             if session.email == email:
-                session.refresh_alive = False
+                session.access_alive = session.refresh_alive = False

@@ -67,7 +67,13 @@ async def test_nobody_grants_what_they_do_not_hold(
         json=changes(permissions=["users.read"]),
         headers=admin.headers,
     )
-    assert shrink.status_code == 200, shrink.text
+    # Nor may it be stripped down to what the admin holds: it is beyond their reach.
+    assert shrink.status_code == 403, shrink.text
+    assert "fhir:Patient.read" in shrink.json()["errors"][0]["detail"]
+    kept = await admin_conn.fetchval(
+        "SELECT permissions FROM roles WHERE id = $1::uuid", nurses["id"]
+    )
+    assert kept == ["fhir:Patient.read"]
     # The owner holds every permission and may grant any.
     owned = await client.patch(
         f"/auth/roles/{mine['id']}",

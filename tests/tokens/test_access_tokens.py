@@ -32,6 +32,7 @@ async def test_issued_token_is_an_rfc9068_jwt_with_every_claim(
         permissions=["users.write", "users.read", "users.read"],
         email="admin@example.org",
         practitioner_id="pr-42",
+        sessions_epoch=3,
         now=1_700_000_000,
     )
     assert expires_in == settings.access_token_ttl == 900
@@ -54,6 +55,7 @@ async def test_issued_token_is_an_rfc9068_jwt_with_every_claim(
         "permissions": ["users.read", "users.write"],
         "email": "admin@example.org",
         "fhirUser": "Practitioner/pr-42",
+        "sessions_epoch": 3,
     }
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from service.config import Settings
 from service.security.jwt import issue_access_token, verify_access_token
-from service.security.keys import KeyRing, KeyRingError, rotate_keys
+from service.security.key_store import KeyRingError, rotate_keys
+from service.security.keys import KeyRing
 
 
 def new_secret() -> str:

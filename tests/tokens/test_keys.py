@@ -13,7 +13,8 @@ from service.config import Settings
 from service.db.pool import create_pool
 from service.errors import ApiError
 from service.security.jwt import issue_access_token, verify_access_token
-from service.security.keys import RETIRE_MARGIN, KeyRing, rotate_keys
+from service.security.key_store import RETIRE_MARGIN, rotate_keys
+from service.security.keys import KeyRing
 from tests.tokens import forge
 
 

@@ -14,7 +14,7 @@ from joserfc.jwt import JWTClaimsRegistry
 
 from service.config import Settings
 from service.security.jwt import issue_access_token
-from service.security.keys import rotate_keys
+from service.security.key_store import rotate_keys
 from tests.tokens.server import WellKnownServer, serve_app
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}

@@ -9,7 +9,7 @@ import pytest
 
 from service.db import migrations, queries
 from service.ids import parse_uuid, uuid7
-from service.logs import JsonFormatter, redact
+from service.logs import JsonFormatter, client_request_id_var, redact, request_id_var
 
 
 def test_named_queries() -> None:
@@ -68,3 +68,17 @@ def test_log_lines_are_json_with_the_request_id() -> None:
     assert entry["event"] == "opened /x?reset_token=[redacted]"
     assert entry["status"] == 200
     assert "requestId" in entry
+    assert "clientRequestId" not in entry
+
+
+def test_log_lines_keep_the_clients_request_id_apart() -> None:
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "event", None, None)
+    ours = request_id_var.set("0190f1c2-0000-7000-8000-000000000001")
+    theirs = client_request_id_var.set("trace-1234-abcd")
+    try:
+        entry = json.loads(JsonFormatter().format(record))
+    finally:
+        client_request_id_var.reset(theirs)
+        request_id_var.reset(ours)
+    assert entry["requestId"] == "0190f1c2-0000-7000-8000-000000000001"
+    assert entry["clientRequestId"] == "trace-1234-abcd"

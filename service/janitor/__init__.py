@@ -1,0 +1,1 @@
+"""Housekeeping: removes what has outlived its use (expired registrations, links, old mail)."""

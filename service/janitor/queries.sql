@@ -1,0 +1,28 @@
+-- Each statement deletes one bounded batch, skipping rows another transaction holds, so
+-- several instances may sweep at once and none blocks a request for long.
+
+-- name: discard_registrations
+-- Pure pending self-registrations whose verification expired more than $1 seconds ago, with
+-- the organization they created (the function writes the audit line). At most 1000 a call.
+SELECT app_discard_expired_registrations(make_interval(secs => $1))
+
+-- name: delete_links
+-- Links that expired, or were used, more than $1 days ago.
+DELETE FROM one_time_tokens
+WHERE id IN (
+    SELECT id FROM one_time_tokens
+    WHERE least(expires_at, coalesce(used_at, expires_at)) < now() - make_interval(days => $1)
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+
+-- name: delete_mail
+-- Mail that was delivered or dead-lettered, queued more than $1 days ago.
+DELETE FROM mail_outbox
+WHERE id IN (
+    SELECT id FROM mail_outbox
+    WHERE status <> 'pending' AND created_at < now() - make_interval(days => $1)
+    ORDER BY created_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)

@@ -1,0 +1,105 @@
+"""Issuing a session: the refresh token of a family and an access token, under the user's row
+lock, which every revocation of the user's sessions takes too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.audit.recorder import record
+from service.config import Settings
+from service.db.tx import set_tenant
+from service.security.jwt import issue_access_token
+from service.security.keys import KeyRing
+from service.security.passwords import PasswordHasher
+from service.throttle.counters import Throttle
+from service.tokens import refresh
+from service.tokens import repo as tokens
+from service.tokens.schemas import TokenResponse
+from service.users import repo as users
+
+
+class SessionsEnded(Exception):
+    """The user's sessions ended (or the account was disabled) after the grant was decided."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """What issuing tokens needs, passed explicitly."""
+
+    pool: asyncpg.Pool
+    settings: Settings
+    keys: KeyRing
+    hasher: PasswordHasher
+    throttle: Throttle
+
+
+async def issue_tokens(
+    conn: asyncpg.Connection,
+    issuer: Issuer,
+    user: users.User,
+    membership: users.Membership,
+    *,
+    family_id: UUID,
+    parent_id: UUID | None,
+    epoch: int | None = None,
+) -> TokenResponse:
+    """Mint a refresh token of the family and an access token for the membership's
+    organization, which becomes the user's last used one (no write when it already is).
+
+    Locks the user's row first; raises :class:`SessionsEnded` when the account is disabled or
+    its sessions epoch is no longer ``epoch`` (when given), the one the grant relied on."""
+    org_id = membership.organization_id
+    await set_tenant(conn, org_id=org_id, user_id=user.id)
+    sessions = await tokens.lock_sessions(conn, user.id)
+    if sessions is None or sessions.disabled or epoch not in (None, sessions.epoch):
+        raise SessionsEnded
+    raw, hashed = refresh.mint(user.id)
+    await tokens.insert(
+        conn,
+        family_id=family_id,
+        user_id=user.id,
+        org_id=org_id,
+        token_hash=hashed,
+        parent_id=parent_id,
+        ttl=issuer.settings.refresh_token_ttl,
+        epoch=sessions.epoch,
+    )
+    if user.last_organization_id != org_id:
+        await users.set_last_organization(conn, user.id, org_id)
+    access, expires_in = issue_access_token(
+        issuer.keys,
+        issuer.settings,
+        user_id=user.id,
+        org_id=org_id,
+        role=membership.role_code,
+        permissions=list(membership.permissions),
+        email=user.email,
+        practitioner_id=membership.practitioner_id,
+        sessions_epoch=sessions.epoch,
+    )
+    return TokenResponse(access, "Bearer", expires_in, raw)
+
+
+async def auth_event(
+    conn: asyncpg.Connection,
+    org_id: UUID,
+    user_id: UUID,
+    action: str,
+    address: str | None,
+    *,
+    actor_kind: str = "user",
+) -> None:
+    """An authentication event in the organization's trail (the tenant must be ``org_id``)."""
+    await record(
+        conn,
+        organization_id=org_id,
+        action=action,
+        resource_type="auth/users",
+        resource_id=user_id,
+        actor_user_id=user_id if actor_kind == "user" else None,
+        actor_kind=actor_kind,
+        address=address,
+    )

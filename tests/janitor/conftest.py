@@ -1,0 +1,7 @@
+"""The flow fixtures: the app over HTTP with its mail delivered to a real SMTP server."""
+
+from __future__ import annotations
+
+from tests.api.conftest import mailbox, settings, smtp
+
+__all__ = ["mailbox", "settings", "smtp"]
