@@ -7,10 +7,12 @@ CREATE FUNCTION public.app_discard_expired_registrations(older_than interval) RE
 DECLARE
     caller_org text := coalesce(current_setting('app.org_id', true), '');
     caller_user text := coalesce(current_setting('app.user_id', true), '');
+    caller_anonymous text := coalesce(current_setting('app.anonymous', true), '');
     candidate uuid;
     candidates uuid[];
     removed integer := 0;
 BEGIN
+    PERFORM set_config('app.anonymous', 'on', true);
     PERFORM set_config('app.org_id', '', true);
     PERFORM set_config('app.user_id', '', true);
     SELECT coalesce(array_agg(id), '{}') INTO candidates FROM (
@@ -36,6 +38,7 @@ BEGIN
     END LOOP;
     PERFORM set_config('app.org_id', caller_org, true);
     PERFORM set_config('app.user_id', caller_user, true);
+    PERFORM set_config('app.anonymous', caller_anonymous, true);
     RETURN removed;
 END
 $$;
@@ -49,8 +52,10 @@ CREATE FUNCTION public.app_discard_pending_registration(candidate uuid, why text
 DECLARE
     caller_org text := coalesce(current_setting('app.org_id', true), '');
     caller_user text := coalesce(current_setting('app.user_id', true), '');
+    caller_anonymous text := coalesce(current_setting('app.anonymous', true), '');
     org uuid;
 BEGIN
+    PERFORM set_config('app.anonymous', 'on', true);
     PERFORM set_config('app.org_id', '', true);
     PERFORM 1 FROM users WHERE id = candidate FOR UPDATE;
     org := app_pending_registration(candidate);
@@ -63,6 +68,7 @@ BEGIN
     END IF;
     PERFORM set_config('app.org_id', caller_org, true);
     PERFORM set_config('app.user_id', caller_user, true);
+    PERFORM set_config('app.anonymous', caller_anonymous, true);
     RETURN org;
 END
 $$;
@@ -87,9 +93,11 @@ CREATE FUNCTION public.app_pending_registration(candidate uuid) RETURNS uuid
 DECLARE
     caller_org text := coalesce(current_setting('app.org_id', true), '');
     caller_user text := coalesce(current_setting('app.user_id', true), '');
+    caller_anonymous text := coalesce(current_setting('app.anonymous', true), '');
     org uuid;
     pure boolean;
 BEGIN
+    PERFORM set_config('app.anonymous', 'on', true);
     PERFORM set_config('app.org_id', '', true);
     PERFORM set_config('app.user_id', candidate::text, true);
     SELECT t.organization_id INTO org
@@ -116,6 +124,7 @@ BEGIN
     END IF;
     PERFORM set_config('app.org_id', caller_org, true);
     PERFORM set_config('app.user_id', caller_user, true);
+    PERFORM set_config('app.anonymous', caller_anonymous, true);
     RETURN org;
 END
 $$;
@@ -719,7 +728,7 @@ CREATE POLICY memberships_tenant ON public.memberships USING ((organization_id =
 
 ALTER TABLE public.one_time_tokens ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY one_time_tokens_tenant ON public.one_time_tokens USING ((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL)) WITH CHECK (((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL) OR ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid) AND public.app_member_of_current_org(user_id))));
+CREATE POLICY one_time_tokens_anonymous_or_member ON public.one_time_tokens USING ((current_setting('app.anonymous'::text, true) = 'on'::text)) WITH CHECK (((current_setting('app.anonymous'::text, true) = 'on'::text) OR ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid) AND public.app_member_of_current_org(user_id))));
 
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
 
@@ -745,7 +754,7 @@ CREATE POLICY roles_tenant ON public.roles USING ((organization_id = (NULLIF(cur
 
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY users_visible ON public.users USING (((NULLIF(current_setting('app.org_id'::text, true), ''::text) IS NULL) OR (id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid) OR public.app_member_of_current_org(id))) WITH CHECK (true);
+CREATE POLICY users_visible ON public.users USING (((current_setting('app.anonymous'::text, true) = 'on'::text) OR (id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid) OR public.app_member_of_current_org(id))) WITH CHECK (true);
 
 GRANT USAGE ON SCHEMA public TO auth_app;
 

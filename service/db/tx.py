@@ -19,7 +19,8 @@ from service.errors import ApiError, service_unavailable
 
 SET_TENANT = (
     "SELECT set_config('app.org_id', coalesce($1::text, ''), true), "
-    "set_config('app.user_id', coalesce($2::text, ''), true)"
+    "set_config('app.user_id', coalesce($2::text, ''), true), "
+    "set_config('app.anonymous', CASE WHEN $3::boolean THEN 'on' ELSE '' END, true)"
 )
 
 # Errors that mean the database is unreachable, restarting, hung or overloaded: the request
@@ -52,14 +53,17 @@ async def transaction(
     *,
     org_id: UUID | None = None,
     user_id: UUID | None = None,
+    anonymous: bool = False,
     acquire_timeout: float | None = None,
 ) -> AsyncIterator[asyncpg.Connection]:
     """Acquire a connection, open a transaction and set the tenant; commit on success.
 
     ``BEGIN`` and the tenant travel in one message, so a unit of work costs its own
-    statements plus two round trips (this one and ``COMMIT``).
+    statements plus two round trips (this one and ``COMMIT``). With no tenant, the row-level
+    policies show no account and no link: the flows that find them by address or by a link's
+    hash before anyone is known (sign-up, sign-in, reset, links) ask for ``anonymous``.
     """
-    begin = begin_with_tenant(org_id, user_id)
+    begin = begin_with_tenant(org_id, user_id, anonymous=anonymous)
     try:
         conn = await pool.acquire(timeout=acquire_timeout)
     except UNAVAILABLE as exc:
@@ -84,15 +88,16 @@ async def transaction(
         await _release(pool, conn)
 
 
-def begin_with_tenant(org_id: UUID | None, user_id: UUID | None) -> str:
-    """``BEGIN`` and both tenant settings as one simple-protocol message.
+def begin_with_tenant(org_id: UUID | None, user_id: UUID | None, *, anonymous: bool = False) -> str:
+    """``BEGIN`` and the tenant settings as one simple-protocol message.
 
     The values are written into the text, so only ``UUID`` objects are accepted: their text is
     hex digits and dashes, nothing that could end the literal.
     """
     return (
         f"BEGIN; SELECT set_config('app.org_id', '{_literal(org_id)}', true), "
-        f"set_config('app.user_id', '{_literal(user_id)}', true)"
+        f"set_config('app.user_id', '{_literal(user_id)}', true), "
+        f"set_config('app.anonymous', '{'on' if anonymous else ''}', true)"
     )
 
 
@@ -116,10 +121,15 @@ def _drop(conn: asyncpg.Connection) -> None:
 
 
 async def set_tenant(
-    conn: asyncpg.Connection, *, org_id: UUID | None, user_id: UUID | None
+    conn: asyncpg.Connection,
+    *,
+    org_id: UUID | None,
+    user_id: UUID | None,
+    anonymous: bool = False,
 ) -> None:
-    """Switch the tenant inside the current transaction (after authentication, say)."""
-    await conn.execute(SET_TENANT, _text(org_id), _text(user_id))
+    """Switch the tenant inside the current transaction (after authentication, say);
+    ``anonymous`` opens the lookups by address or link hash, as in :func:`transaction`."""
+    await conn.execute(SET_TENANT, _text(org_id), _text(user_id), anonymous)
 
 
 async def _release(pool: asyncpg.Pool, conn: asyncpg.Connection) -> None:

@@ -61,7 +61,7 @@ class NewPerson:
 
 
 async def _user(conn: asyncpg.Connection, org_id: UUID, email: str) -> users.User | None:
-    await set_tenant(conn, org_id=None, user_id=None)
+    await set_tenant(conn, org_id=None, user_id=None, anonymous=True)
     try:
         return await users.by_email(conn, email)
     finally:
@@ -144,6 +144,7 @@ async def accept(
         # Not a member here yet: the row is visible to this transaction only by its own id.
         await set_tenant(conn, org_id=org_id, user_id=user_id)
         await users.set_password(conn, user_id, password_hash)
+        await set_tenant(conn, org_id=None, user_id=user_id, anonymous=True)
         await links.expire_unused(conn, user_id, (links.VERIFY_EMAIL, links.PASSWORD_RESET))
     else:
         if found.user is None or user.password_hash != found.user.password_hash:

@@ -120,7 +120,7 @@ async def _locked_within_reach(
 async def _refuse_members(
     conn: asyncpg.Connection, ctx: Context, address: str, prefix: str
 ) -> None:
-    await set_tenant(conn, org_id=None, user_id=None)
+    await set_tenant(conn, org_id=None, user_id=None, anonymous=True)
     try:
         existing = await users.by_email(conn, address)
     finally:

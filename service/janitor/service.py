@@ -26,6 +26,7 @@ import asyncpg
 
 from service.config import Settings
 from service.db.queries import load
+from service.db.tx import transaction
 from service.throttle.counters import Throttle
 
 queries = load(__file__)
@@ -64,7 +65,8 @@ async def sweep(pool: asyncpg.Pool, settings: Settings, *, batch: int = BATCH) -
 async def _batches(pool: asyncpg.Pool, query: str, days: int, batch: int) -> int:
     removed = 0
     while True:
-        async with pool.acquire() as conn:
+        # Links are visible only to the anonymous context (no tenant shows them).
+        async with transaction(pool, anonymous=True) as conn:
             status: str = await conn.execute(query, days, batch)
         count = int(status.rsplit(" ", 1)[-1])
         removed += count

@@ -32,7 +32,7 @@ async def _organization_name(conn: Any, redeemed: links.Redeemed, fallback: Any)
 async def verify_email_page(state: State, token: FromQuery[str] = "") -> Response[str]:
     settings = state.settings
     try:
-        async with transaction(state.pool) as conn:
+        async with transaction(state.pool, anonymous=True) as conn:
             redeemed = await links.peek(conn, token, (links.VERIFY_EMAIL,)) if token else None
             if redeemed is None:
                 return render.page(settings, "link_invalid", status=400)
@@ -67,7 +67,7 @@ async def reset_password_page(state: State, token: FromQuery[str] = "") -> Respo
     settings = state.settings
     purposes = (links.PASSWORD_RESET, links.SET_PASSWORD)
     try:
-        async with transaction(state.pool) as conn:
+        async with transaction(state.pool, anonymous=True) as conn:
             redeemed = await links.peek(conn, token, purposes) if token else None
             if redeemed is None:
                 return render.page(settings, "link_invalid", status=400)

@@ -38,7 +38,7 @@ async def request_reset(request: Request[Any, Any, Any], state: State) -> Respon
     body: ResetRequest = await bodies.read_any(request, ResetRequest)
     rules = state.throttle.policy.reset_request(address_of(request, state.settings))
     await limited(state.throttle, rules)
-    async with transaction(state.pool) as conn:
+    async with transaction(state.pool, anonymous=True) as conn:
         await service.request_reset(conn, body.email, mailer=state.mailer)
     return Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON)
 
@@ -65,7 +65,7 @@ async def confirm_reset(request: Request[Any, Any, Any], state: State) -> Respon
     target: service.ResetTarget | None = None
 
     async def attempt() -> service.ResetTarget:
-        async with transaction(state.pool) as conn:
+        async with transaction(state.pool, anonymous=True) as conn:
             found = await service.target_of(conn, body.token)
         nonlocal target
         target = found
@@ -73,7 +73,7 @@ async def confirm_reset(request: Request[Any, Any, Any], state: State) -> Respon
             found, body.password, pointer="/password", min_length=settings.password_min_length
         )
         password_hash = await state.hasher.hash(body.password)
-        async with transaction(state.pool) as conn:
+        async with transaction(state.pool, anonymous=True) as conn:
             await service.confirm(conn, body.token, found, password_hash, mailer=state.mailer)
         return found
 

@@ -71,7 +71,7 @@ async def register(request: Request[Any, Any, Any], state: State) -> Response[Me
     )
     await limited(state.throttle, state.throttle.policy.register(address_of(request, settings)))
     password_hash = await state.hasher.hash(form.password)
-    async with transaction(state.pool) as conn:
+    async with transaction(state.pool, anonymous=True) as conn:
         await service.register(conn, form, password_hash=password_hash, mailer=state.mailer)
     return _message(request, REGISTERED, 202)
 
@@ -136,7 +136,7 @@ async def resend_verification(request: Request[Any, Any, Any], state: State) -> 
     """Always 202, whether or not the address has an account that needs a link."""
     email = (await bodies.read_any(request, EmailBody)).email
     await limited(state.throttle, state.throttle.policy.resend(address_of(request, state.settings)))
-    async with transaction(state.pool) as conn:
+    async with transaction(state.pool, anonymous=True) as conn:
         await service.resend(conn, email, mailer=state.mailer)
     return _message(request, ACCEPTED, 202)
 

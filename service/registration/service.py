@@ -155,7 +155,7 @@ async def _open_registration(
         organization_name=form.organization_name,
         token=token,
     )
-    await set_tenant(conn, org_id=None, user_id=None)
+    await set_tenant(conn, org_id=None, user_id=None, anonymous=True)
 
 
 class PasswordMismatch(ApiError):
@@ -193,11 +193,11 @@ async def confirm_address(
     """Mark the address verified when the password typed is the registrant's; the name of
     the organization it registered. The link stays usable after a wrong password (the person
     may mistype), and the argon2 check runs outside any transaction."""
-    async with transaction(pool) as conn:
+    async with transaction(pool, anonymous=True) as conn:
         pending = await _pending(conn, token)
     if not (await hasher.verify(pending.password_hash, password)).ok:
         raise PasswordMismatch(pending.email, pending.organization_name)
-    async with transaction(pool) as conn:
+    async with transaction(pool, anonymous=True) as conn:
         await _verify(conn, token, verified_hash=pending.password_hash)
     return pending.organization_name
 
@@ -239,7 +239,7 @@ async def resend(conn: asyncpg.Connection, email: str, *, mailer: Mailer) -> Non
     async with kept_if(conn, real):
         target = user if user is not None and real else await users.insert_unkept(conn, name="")
         await links.expire_unused(conn, target.id, (links.VERIFY_EMAIL,))
-        await set_tenant(conn, org_id=org_id, user_id=target.id)
+        await set_tenant(conn, org_id=org_id, user_id=target.id, anonymous=org_id is None)
         organization_name = await organizations_repo.name_of(conn, org_id or candidate) or ""
         token = await links.issue(
             conn,

@@ -54,7 +54,7 @@ async def password_grant(
     rules = issuer.throttle.policy.login(username, address)
     known = known_client_key(username, address)
     blocked = (await issuer.throttle.reserve(rules, known=known)).blocked
-    async with transaction(issuer.pool) as conn:
+    async with transaction(issuer.pool, anonymous=True) as conn:
         user = await users.by_email(conn, username.strip())
         epoch = await tokens.sessions_epoch(conn, user.id if user else None)
     if blocked:

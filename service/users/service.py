@@ -111,7 +111,7 @@ async def _practitioner(ctx: Context, relationship: PractitionerRelationship | N
 
 async def _user_by_email(conn: asyncpg.Connection, ctx: Context, email: str) -> users.User | None:
     """Look the address up among all users (outside the tenant), then return to the tenant."""
-    await set_tenant(conn, org_id=None, user_id=None)
+    await set_tenant(conn, org_id=None, user_id=None, anonymous=True)
     try:
         return await users.by_email(conn, email)
     finally:

@@ -39,7 +39,8 @@ COMMENT ON TABLE registration_discards IS
     'Organizations of pending self-registrations that were replaced or expired unverified.';
 
 -- Row-level security applies to the functions' owner too, so they set the tenant each of
--- their statements needs and put the caller's back before they return.
+-- their statements needs (app.anonymous opens the lookups of accounts and links; see
+-- migration 021) and put the caller's back before they return.
 
 -- The organization of a pure pending self-registration: an unverified account whose only
 -- membership is the organization its own verification link created, whose organization has
@@ -51,9 +52,11 @@ CREATE FUNCTION app_pending_registration(candidate uuid) RETURNS uuid
 DECLARE
     caller_org text := coalesce(current_setting('app.org_id', true), '');
     caller_user text := coalesce(current_setting('app.user_id', true), '');
+    caller_anonymous text := coalesce(current_setting('app.anonymous', true), '');
     org uuid;
     pure boolean;
 BEGIN
+    PERFORM set_config('app.anonymous', 'on', true);
     PERFORM set_config('app.org_id', '', true);
     PERFORM set_config('app.user_id', candidate::text, true);
     SELECT t.organization_id INTO org
@@ -80,6 +83,7 @@ BEGIN
     END IF;
     PERFORM set_config('app.org_id', caller_org, true);
     PERFORM set_config('app.user_id', caller_user, true);
+    PERFORM set_config('app.anonymous', caller_anonymous, true);
     RETURN org;
 END
 $$;
@@ -100,8 +104,10 @@ CREATE FUNCTION app_discard_pending_registration(candidate uuid, why text) RETUR
 DECLARE
     caller_org text := coalesce(current_setting('app.org_id', true), '');
     caller_user text := coalesce(current_setting('app.user_id', true), '');
+    caller_anonymous text := coalesce(current_setting('app.anonymous', true), '');
     org uuid;
 BEGIN
+    PERFORM set_config('app.anonymous', 'on', true);
     PERFORM set_config('app.org_id', '', true);
     PERFORM 1 FROM users WHERE id = candidate FOR UPDATE;
     org := app_pending_registration(candidate);
@@ -114,6 +120,7 @@ BEGIN
     END IF;
     PERFORM set_config('app.org_id', caller_org, true);
     PERFORM set_config('app.user_id', caller_user, true);
+    PERFORM set_config('app.anonymous', caller_anonymous, true);
     RETURN org;
 END
 $$;
@@ -133,10 +140,12 @@ CREATE FUNCTION app_discard_expired_registrations(older_than interval) RETURNS i
 DECLARE
     caller_org text := coalesce(current_setting('app.org_id', true), '');
     caller_user text := coalesce(current_setting('app.user_id', true), '');
+    caller_anonymous text := coalesce(current_setting('app.anonymous', true), '');
     candidate uuid;
     candidates uuid[];
     removed integer := 0;
 BEGIN
+    PERFORM set_config('app.anonymous', 'on', true);
     PERFORM set_config('app.org_id', '', true);
     PERFORM set_config('app.user_id', '', true);
     SELECT coalesce(array_agg(id), '{}') INTO candidates FROM (
@@ -162,6 +171,7 @@ BEGIN
     END LOOP;
     PERFORM set_config('app.org_id', caller_org, true);
     PERFORM set_config('app.user_id', caller_user, true);
+    PERFORM set_config('app.anonymous', caller_anonymous, true);
     RETURN removed;
 END
 $$;

@@ -51,7 +51,7 @@ async def test_the_app_role_cannot_change_or_delete_events_even_in_its_tenant(
         asyncpg.InsufficientPrivilegeError, match="permission denied for table audit_events"
     ):
         async with app_conn.transaction():
-            await app_conn.execute(SET_TENANT, str(org), None)
+            await app_conn.execute(SET_TENANT, str(org), None, False)
             assert await app_conn.fetchval("SELECT count(*) FROM audit_events") == 1
             await app_conn.execute(statement)
     row = await admin_conn.fetchrow("SELECT action, changes::text FROM audit_events")
@@ -80,7 +80,7 @@ async def test_the_app_cannot_choose_an_events_time(
 ) -> None:
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
         async with app_conn.transaction():
-            await app_conn.execute(SET_TENANT, str(org), None)
+            await app_conn.execute(SET_TENANT, str(org), None, False)
             await app_conn.execute(
                 "INSERT INTO audit_events (id, organization_id, actor_kind, action,"
                 " resource_type, resource_id, created_at)"
@@ -104,7 +104,7 @@ async def test_a_tenant_sees_only_its_own_events(app_conn: asyncpg.Connection, o
     await _event(app_conn, other, "other-2")
     for tenant, expected in ((org, ["org"]), (other, ["other-1", "other-2"]), (None, [])):
         async with app_conn.transaction():
-            await app_conn.execute(SET_TENANT, str(tenant) if tenant else None, None)
+            await app_conn.execute(SET_TENANT, str(tenant) if tenant else None, None, False)
             rows = await app_conn.fetch("SELECT resource_id FROM audit_events ORDER BY id")
         assert [r["resource_id"] for r in rows] == expected
 

@@ -30,8 +30,35 @@ async def test_no_tenant_sees_no_rows(
     app_conn: asyncpg.Connection, two_orgs: tuple[UUID, UUID], table: str
 ) -> None:
     async with app_conn.transaction():
-        await app_conn.execute(SET_TENANT, None, None)
+        await app_conn.execute(SET_TENANT, None, None, False)
         assert await app_conn.fetchval(f"SELECT count(*) FROM {table}") == 0
+
+
+async def test_no_tenant_sees_no_account_and_no_link(
+    app_conn: asyncpg.Connection, two_orgs: tuple[UUID, UUID]
+) -> None:
+    """Accounts and links show only to the explicit anonymous context, never to a
+    transaction that set nothing (nor to one that forgot its tenant)."""
+    user = await factories.user(app_conn, "someone@rls.example")
+    async with app_conn.transaction():
+        await app_conn.execute(SET_TENANT, None, str(user), True)
+        await app_conn.execute(
+            "INSERT INTO one_time_tokens (id, user_id, purpose, token_hash, email, expires_at) "
+            "VALUES (gen_random_uuid(), $1, 'password_reset', $2, 'someone@rls.example', "
+            "now() + interval '1 hour')",
+            user,
+            bytes(32),
+        )
+    for settings in ((), (None, None, False)):
+        async with app_conn.transaction():
+            if settings:
+                await app_conn.execute(SET_TENANT, *settings)
+            assert await app_conn.fetchval("SELECT count(*) FROM users") == 0
+            assert await app_conn.fetchval("SELECT count(*) FROM one_time_tokens") == 0
+    async with app_conn.transaction():
+        await app_conn.execute(SET_TENANT, None, None, True)
+        assert await app_conn.fetchval("SELECT count(*) FROM users") >= 1
+        assert await app_conn.fetchval("SELECT count(*) FROM one_time_tokens") == 1
 
 
 async def test_no_tenant_cannot_insert(
@@ -40,7 +67,7 @@ async def test_no_tenant_cannot_insert(
     org_a, _ = two_orgs
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
         async with app_conn.transaction():
-            await app_conn.execute(SET_TENANT, None, None)
+            await app_conn.execute(SET_TENANT, None, None, False)
             await app_conn.execute(
                 "INSERT INTO roles (id, organization_id, code, name) "
                 "VALUES (gen_random_uuid(), $1, 'nurse', 'Nurse')",
@@ -55,7 +82,7 @@ async def test_tenant_sees_only_its_rows(
     org_a, org_b = two_orgs
     column = "id" if table == "organizations" else "organization_id"
     async with app_conn.transaction():
-        await app_conn.execute(SET_TENANT, str(org_a), None)
+        await app_conn.execute(SET_TENANT, str(org_a), None, False)
         seen = await app_conn.fetch(f"SELECT DISTINCT {column} AS org FROM {table}")
         assert [row["org"] for row in seen] == [org_a]
         # Filtering for B's rows explicitly finds nothing either.
@@ -69,7 +96,7 @@ async def test_users_in_a_tenant_are_its_members_only(
 ) -> None:
     org_a, _ = two_orgs
     async with app_conn.transaction():
-        await app_conn.execute(SET_TENANT, str(org_a), None)
+        await app_conn.execute(SET_TENANT, str(org_a), None, False)
         emails = await app_conn.fetch("SELECT email FROM users")
     assert [r["email"] for r in emails] == [f"staff@{org_a.hex[-8:]}.example"]
 
@@ -80,7 +107,7 @@ async def test_update_cannot_move_a_row_to_another_tenant(
     org_a, org_b = two_orgs
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
         async with app_conn.transaction():
-            await app_conn.execute(SET_TENANT, str(org_a), None)
+            await app_conn.execute(SET_TENANT, str(org_a), None, False)
             await app_conn.execute("UPDATE roles SET organization_id = $1", org_b)
 
 
@@ -90,7 +117,7 @@ async def test_insert_for_another_tenant_is_refused(
     org_a, org_b = two_orgs
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
         async with app_conn.transaction():
-            await app_conn.execute(SET_TENANT, str(org_a), None)
+            await app_conn.execute(SET_TENANT, str(org_a), None, False)
             await app_conn.execute(
                 "INSERT INTO roles (id, organization_id, code, name) "
                 "VALUES (gen_random_uuid(), $1, 'nurse', 'Nurse')",
@@ -103,7 +130,7 @@ async def test_update_and_delete_of_another_tenant_touch_nothing(
 ) -> None:
     org_a, org_b = two_orgs
     async with app_conn.transaction():
-        await app_conn.execute(SET_TENANT, str(org_a), None)
+        await app_conn.execute(SET_TENANT, str(org_a), None, False)
         assert (
             await app_conn.execute(
                 "UPDATE roles SET name = 'Hijacked' WHERE organization_id = $1", org_b
@@ -115,7 +142,7 @@ async def test_update_and_delete_of_another_tenant_touch_nothing(
             == "DELETE 0"
         )
     async with app_conn.transaction():
-        await app_conn.execute(SET_TENANT, str(org_b), None)
+        await app_conn.execute(SET_TENANT, str(org_b), None, False)
         assert await app_conn.fetchval("SELECT count(*) FROM memberships") == 1
         assert await app_conn.fetchval("SELECT count(*) FROM roles WHERE name = 'Hijacked'") == 0
 
@@ -129,7 +156,7 @@ async def test_a_user_reads_own_memberships_across_organizations(
         role = await factories.role(app_conn, org, code="nurse")
         await factories.member(app_conn, org, person, role)
     async with app_conn.transaction():
-        await app_conn.execute(SET_TENANT, None, str(person))
+        await app_conn.execute(SET_TENANT, None, str(person), False)
         orgs = {
             r["organization_id"]
             for r in await app_conn.fetch("SELECT organization_id FROM memberships")

@@ -24,7 +24,8 @@ async def _insert(
 ) -> None:
     digest = hashlib.sha256(secrets.token_bytes(32)).digest()
     async with conn.transaction():
-        await conn.execute(SET_TENANT, str(tenant) if tenant else None, None)
+        # No tenant: the anonymous context of the flows that mint links before anyone is known.
+        await conn.execute(SET_TENANT, str(tenant) if tenant else None, None, tenant is None)
         await conn.execute(INSERT, uuid7(), user, digest, "someone@example.org", org)
 
 

@@ -40,7 +40,7 @@ async def _register(conn: asyncpg.Connection, settings: Settings, email: str) ->
         )
         sent.append("end of kept_if" if kept_or_undone else record.query)
 
-    await conn.execute(begin_with_tenant(None, None))
+    await conn.execute(begin_with_tenant(None, None, anonymous=True))
     conn.add_query_logger(seen)
     try:
         await registration.register(
@@ -83,7 +83,7 @@ async def _sent(conn: asyncpg.Connection, flow: Callable[[], Awaitable[None]]) -
         )
         sent.append("end of kept_if" if kept_or_undone else record.query)
 
-    await conn.execute(begin_with_tenant(None, None))
+    await conn.execute(begin_with_tenant(None, None, anonymous=True))
     conn.add_query_logger(seen)
     try:
         await flow()
