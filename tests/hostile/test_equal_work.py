@@ -28,8 +28,8 @@ def _form(email: str) -> registration.Registration:
     return registration.validate(attrs, prefix="", min_length=12)
 
 
-async def _register(conn: asyncpg.Connection, settings: Settings, email: str) -> list[str]:
-    """The statements one registration sends, in order."""
+async def _sent(conn: asyncpg.Connection, flow: Callable[[], Awaitable[None]]) -> list[str]:
+    """The statements ``flow`` sends, in order, in an anonymous unit of work."""
     sent: list[str] = []
 
     def seen(record: asyncpg.connection.LoggedQuery) -> None:
@@ -43,13 +43,20 @@ async def _register(conn: asyncpg.Connection, settings: Settings, email: str) ->
     await conn.execute(begin_with_tenant(None, None, anonymous=True))
     conn.add_query_logger(seen)
     try:
-        await registration.register(
-            conn, _form(email), password_hash="$argon2id$unused", mailer=Mailer(settings)
-        )
+        await flow()
     finally:
         conn.remove_query_logger(seen)
     await conn.execute("COMMIT")
     return sent
+
+
+async def _register(conn: asyncpg.Connection, settings: Settings, email: str) -> list[str]:
+    """The statements one registration sends, in order."""
+    form, mailer = _form(email), Mailer(settings)
+    return await _sent(
+        conn,
+        lambda: registration.register(conn, form, password_hash="$argon2id$unused", mailer=mailer),
+    )
 
 
 async def test_a_known_address_costs_the_same_statements_as_a_new_one(
@@ -70,27 +77,6 @@ async def test_a_known_address_costs_the_same_statements_as_a_new_one(
         "already_registered",
         "verify_email",
     ]
-
-
-async def _sent(conn: asyncpg.Connection, flow: Callable[[], Awaitable[None]]) -> list[str]:
-    sent: list[str] = []
-
-    def seen(record: asyncpg.connection.LoggedQuery) -> None:
-        # Keeping or undoing the work is the one statement that differs, by design.
-        kept_or_undone = record.query in (
-            "RELEASE SAVEPOINT kept_if",
-            "ROLLBACK TO SAVEPOINT kept_if",
-        )
-        sent.append("end of kept_if" if kept_or_undone else record.query)
-
-    await conn.execute(begin_with_tenant(None, None, anonymous=True))
-    conn.add_query_logger(seen)
-    try:
-        await flow()
-    finally:
-        conn.remove_query_logger(seen)
-    await conn.execute("COMMIT")
-    return sent
 
 
 async def test_a_reset_for_an_unknown_address_costs_what_a_real_one_costs(
