@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         return asyncio.run(worker(settings))
     if args.command == "create-organization":
-        from service.organizations.provision import provision
+        from service.operators import provision
 
         try:
             done = asyncio.run(provision(settings, name=args.name, owner_email=args.owner_email))

@@ -1,25 +1,44 @@
 """Where and how the service runs: loopback hosts, SMTP transport security, what production
 refuses to start with, and settings written down without their secrets.
 
-Nothing here reads the environment or imports a feature; :mod:`service.config` calls
-:func:`problems` once the settings are read and turns the first one into a ``ConfigError``.
+Nothing here reads the environment or imports a feature, nor :mod:`service.config`:
+``Settings`` calls :func:`problems` once it is read (it takes anything shaped like
+:class:`Deployed`) and turns the first problem into a ``ConfigError``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from service.logs import redact_query
 
 if TYPE_CHECKING:
-    from service.config import Settings
+    from _typeshed import DataclassInstance
 
 STARTTLS_MODES = ("opportunistic", "required")
 MASK = "***"
 _SECRET_NAME = re.compile(r"token|key|password|secret")
+
+
+class Deployed(Protocol):
+    """The settings the production checks look at."""
+
+    @property
+    def database_url(self) -> str | None: ...
+    @property
+    def public_base_url(self) -> str: ...
+    @property
+    def smtp_url(self) -> str | None: ...
+    @property
+    def signing_key_encryption_key(self) -> str | None: ...
+    @property
+    def metrics_token(self) -> str | None: ...
+    @property
+    def is_production(self) -> bool: ...
 
 
 def is_loopback(host: str) -> bool:
@@ -46,7 +65,7 @@ def starttls_mode(smtp_url: str) -> str:
     return mode
 
 
-def problems(settings: Settings) -> list[tuple[str, str]]:
+def problems(settings: Deployed) -> list[tuple[str, str]]:
     """``(variable, problem)`` for every setting the service must not start with."""
     tls_assured = False
     if settings.smtp_url:
@@ -63,7 +82,7 @@ def problems(settings: Settings) -> list[tuple[str, str]]:
     return []
 
 
-def _production_problems(settings: Settings, *, tls_assured: bool) -> list[tuple[str, str]]:
+def _production_problems(settings: Deployed, *, tls_assured: bool) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if settings.database_url is None:
         found.append(("DATABASE_URL", "is required in production (no embedded database)"))
@@ -82,16 +101,16 @@ def _production_problems(settings: Settings, *, tls_assured: bool) -> list[tuple
     return found
 
 
-def masked(settings: Settings) -> str:
+def masked(settings: DataclassInstance) -> str:
     """``Settings(...)`` with every secret replaced: passwords inside URLs, and every text
     setting whose name says token, key, password or secret."""
     parts = []
-    for name in type(settings).__dataclass_fields__:
-        value: Any = getattr(settings, name)
+    for spec in dataclasses.fields(settings):
+        value: Any = getattr(settings, spec.name)
         if isinstance(value, str):
-            value = MASK if _SECRET_NAME.search(name) else without_password(value)
-        parts.append(f"{name}={value!r}")
-    return f"Settings({', '.join(parts)})"
+            value = MASK if _SECRET_NAME.search(spec.name) else without_password(value)
+        parts.append(f"{spec.name}={value!r}")
+    return f"{type(settings).__name__}({', '.join(parts)})"
 
 
 def without_password(text: str) -> str:

@@ -13,7 +13,7 @@ from service.audit import query, service
 from service.audit.schemas import AuditEventDocument, AuditEventListDocument, event_resource
 from service.errors import ApiError
 from service.ids import path_id
-from service.security.auth import BEARER_SECURITY, SESSION, Session
+from service.session import BEARER_SECURITY, SESSION, Session
 
 COMMON: dict[str, Any] = {
     "dependencies": SESSION,

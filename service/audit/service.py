@@ -1,6 +1,6 @@
 """Reading the trail: one organization's events, newest first, a keyset page at a time.
 
-Events are written by :func:`service.audit.recorder.record`, re-exported here.
+Events are written by :func:`service.audit.recorder.record`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import asyncpg
 
 from service.audit import repo
 from service.audit.query import cursor_of
-from service.audit.recorder import record
 from service.audit.repo import Event, Filters
 
 
@@ -35,6 +34,3 @@ async def get_event(
     conn: asyncpg.Connection, organization_id: UUID, event_id: UUID
 ) -> Event | None:
     return await repo.by_id(conn, organization_id, event_id)
-
-
-__all__ = ["get_event", "list_events", "record"]

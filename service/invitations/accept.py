@@ -15,6 +15,8 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import members
+from service.accounts import repo as users
 from service.audit.recorder import record
 from service.db.tx import set_tenant, transaction
 from service.errors import ApiError, ErrorItem
@@ -27,8 +29,6 @@ from service.metrics import events
 from service.security.password_policy import check_password
 from service.tokens.schemas import TokenResponse
 from service.tokens.service import Issuer, issue_tokens
-from service.users import members
-from service.users import repo as users
 
 INVALID = "This invitation link is invalid, used, revoked or expired."
 WRONG_PASSWORD = "This is not the password of the account invited."  # noqa: S105

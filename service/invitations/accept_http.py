@@ -16,12 +16,14 @@ from service.db.tx import transaction
 from service.errors import ApiError
 from service.invitations import accept
 from service.invitations.schemas import AcceptBody, Joined
-from service.pages import render
+from service.pages import answer, render
 from service.pages.render import DONE_OR_PAGE
-from service.security.auth import bearer_token
+from service.security.clients import address_of
 from service.security.jwt import verify_access_token
-from service.throttle.gate import address_of, guarded, invalid_token
+from service.session import bearer_token
+from service.throttle.gate import guarded, invalid_token
 from service.tokens.errors import NO_STORE
+from service.tokens.schemas import TokenResponse
 
 PAGE = {"response_types": (jsonapi.HTML,), "security": []}
 JOINED = "You have joined the organization. Sign in to continue."
@@ -90,8 +92,9 @@ async def accept_invitation(request: Request[Any, Any, Any], state: State) -> Re
     address = address_of(request, state.settings)
     found: list[accept.Found] = []
     bearer_user = await _bearer(request, state)
-    try:
-        issued = await guarded(
+    return await answer.link_post(
+        from_page,
+        lambda: guarded(
             state.throttle,
             state.throttle.policy.invitation_accept(address),
             lambda: accept.accept_link(
@@ -104,12 +107,18 @@ async def accept_invitation(request: Request[Any, Any, Any], state: State) -> Re
             ),
             refusal=accept.invalid,
             counts=invalid_token,
-        )
-    except ApiError as error:
-        return _refused(state, body.token, found, error, from_page=from_page)
-    if from_page:
-        name = found[0].invitation.organization_name
-        return render.page(state.settings, "invitation_accepted", organization_name=name)
+        ),
+        page=lambda _: render.page(
+            state.settings,
+            "invitation_accepted",
+            organization_name=found[0].invitation.organization_name,
+        ),
+        json=_tokens_or_joined,
+        refused_page=lambda error: _refused(state, body.token, found, error),
+    )
+
+
+def _tokens_or_joined(issued: TokenResponse | None) -> Response[Any]:
     if issued is None:
         return Response(Joined(JOINED), status_code=202, media_type=jsonapi.JSON)
     return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
@@ -126,11 +135,7 @@ async def _bearer(request: Request[Any, Any, Any], state: State) -> UUID | None:
     return claims.user_id
 
 
-def _refused(
-    state: State, token: str, found: list[accept.Found], error: ApiError, *, from_page: bool
-) -> Response[Any]:
-    if not from_page:
-        raise error
+def _refused(state: State, token: str, found: list[accept.Found], error: ApiError) -> Response[Any]:
     if found and error.items[0].code == "validation_error":
         message = " ".join(item.detail for item in error.items)
         return _form_page(state, token, found[0], error=message, status=400)

@@ -24,7 +24,7 @@ from service.invitations.schemas import (
     Links,
     resource,
 )
-from service.security.auth import BEARER_SECURITY, SESSION, Session
+from service.session import BEARER_SECURITY, SESSION, Session
 from service.throttle.gate import limited_in
 
 COMMON: dict[str, Any] = {

@@ -12,17 +12,16 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import members
+from service.accounts import repo as users
 from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.errors import ApiError
 from service.fields import email_problem, normalize_email
-from service.ids import uuid7
-from service.invitations import repo
+from service.invitations import repo, sending
 from service.mail.mailer import Mailer
 from service.organizations import repo as organizations
-from service.security.auth import Principal
-from service.users import members
-from service.users import repo as users
+from service.security.principal import Principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,19 +68,16 @@ async def invite(
         raise ApiError("role_not_found", "No role with this code here.", pointer=f"{prefix}/role")
     _within_reach(ctx, role.permissions, "Inviting to")
     await _refuse_members(conn, ctx, address, prefix)
-    await repo.revoke_pending_for(conn, org_id, address)
-    invitation_id = uuid7()
-    raw, hashed = repo.mint(org_id)
-    await repo.insert(
+    inviter = await users.by_id(conn, ctx.principal.user_id)
+    invitation_id = await sending.send(
         conn,
-        invitation_id=invitation_id,
+        ctx.mailer,
         org_id=org_id,
         email=address,
-        role_id=role.id,
+        role=role,
         invited_by=ctx.principal.user_id,
-        token_hash=hashed,
+        inviter_name=inviter.name if inviter and inviter.name else ctx.principal.email,
     )
-    await _mail(conn, ctx, address, role.name, raw)
     await _audit(
         conn,
         ctx,

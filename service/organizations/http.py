@@ -20,7 +20,7 @@ from service.organizations.schemas import (
     OrganizationDocument,
     OrganizationListDocument,
 )
-from service.security.auth import BEARER_SECURITY, SESSION, Session
+from service.session import BEARER_SECURITY, SESSION, Session
 
 COMMON: dict[str, Any] = {
     "dependencies": SESSION,

@@ -8,9 +8,6 @@ RETURNING id, name, slug, created_at;
 INSERT INTO roles (id, organization_id, code, name, description, is_managed, permissions)
 VALUES ($1, $2, $3, $4, $5, $6, $7);
 
--- name: role_id_by_code
-SELECT id FROM roles WHERE organization_id = $1 AND code = $2;
-
 -- name: insert_membership
 INSERT INTO memberships (organization_id, user_id, role_id, name)
 VALUES ($1, $2, $3, $4);

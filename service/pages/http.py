@@ -10,12 +10,12 @@ from litestar.datastructures import State
 from litestar.params import FromQuery
 
 from service import jsonapi
+from service.accounts import repo as users
 from service.db.tx import set_tenant, transaction
 from service.errors import ApiError
 from service.links import repo as links
 from service.organizations import repo as organizations
 from service.pages import render
-from service.users import repo as users
 
 PAGE = {"response_types": (jsonapi.HTML,), "security": []}
 

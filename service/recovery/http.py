@@ -9,15 +9,17 @@ from litestar import Request, Response, post
 from litestar.datastructures import State
 
 from service import bodies, jsonapi
+from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
-from service.pages import render
+from service.pages import answer, render
 from service.pages.http import reset_form
 from service.pages.render import DONE_OR_PAGE
 from service.recovery import service
 from service.recovery.schemas import ResetConfirm, ResetRequest
 from service.registration.schemas import ACCEPTED, Message
-from service.throttle.gate import address_of, guarded, invalid_token, limited
+from service.security.clients import address_of
+from service.throttle.gate import guarded, invalid_token, limited
 
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 
@@ -62,54 +64,57 @@ async def confirm_reset(request: Request[Any, Any, Any], state: State) -> Respon
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body: ResetConfirm = await bodies.read_any(request, ResetConfirm)
     settings = state.settings
-    target: service.ResetTarget | None = None
-
-    async def attempt() -> service.ResetTarget:
-        async with transaction(state.pool, anonymous=True) as conn:
-            found = await service.target_of(conn, body.token)
-        nonlocal target
-        target = found
-        service.password_problems(
-            found, body.password, pointer="/password", min_length=settings.password_min_length
-        )
-        password_hash = await state.hasher.hash(body.password)
-        async with transaction(state.pool, anonymous=True) as conn:
-            await service.confirm(conn, body.token, found, password_hash, mailer=state.mailer)
-        return found
-
-    try:
-        target = await guarded(
+    found: list[service.ResetTarget] = []
+    return await answer.link_post(
+        from_page,
+        lambda: guarded(
             state.throttle,
-            state.throttle.policy.reset_confirm(address_of(request, state.settings)),
-            attempt,
+            state.throttle.policy.reset_confirm(address_of(request, settings)),
+            lambda: service.confirm_link(
+                state.pool,
+                state.hasher,
+                state.mailer,
+                body.token,
+                body.password,
+                min_length=settings.password_min_length,
+                found_out=found,
+            ),
             refusal=lambda: ApiError("invalid_token", service.INVALID, pointer="/token"),
             counts=invalid_token,
-        )
-    except ApiError as error:
-        if not from_page:
-            raise
-        if target is not None and error.items[0].code == "validation_error":
-            message = " ".join(item.detail for item in error.items)
-            return reset_form(
-                settings,
-                token=body.token,
-                organization_name=target.organization_name,
-                error=message,
-                status=400,
-            )
-        return render.error_page(settings, error)
-    if from_page:
-        redirect = settings.redirect_for(target.client_id)
-        onward = (
-            f'<p><a href="{html.escape(redirect, quote=True)}">Continue</a></p>' if redirect else ""
-        )
-        return render.page(
+        ),
+        page=lambda target: _changed_page(settings, target),
+        json=lambda _: Response(None, status_code=204),
+        refused_page=lambda error: _refused(settings, body.token, found, error),
+    )
+
+
+def _refused(
+    settings: Settings, token: str, found: list[service.ResetTarget], error: ApiError
+) -> Response[str]:
+    """The form again with what was wrong with the password, or the page for a dead link."""
+    if found and error.items[0].code == "validation_error":
+        message = " ".join(item.detail for item in error.items)
+        return reset_form(
             settings,
-            "password_changed",
-            markup={"onward": onward},
-            organization_name=target.organization_name,
+            token=token,
+            organization_name=found[0].organization_name,
+            error=message,
+            status=400,
         )
-    return Response(None, status_code=204)
+    return render.error_page(settings, error)
+
+
+def _changed_page(settings: Settings, target: service.ResetTarget) -> Response[str]:
+    redirect = settings.redirect_for(target.client_id)
+    onward = (
+        f'<p><a href="{html.escape(redirect, quote=True)}">Continue</a></p>' if redirect else ""
+    )
+    return render.page(
+        settings,
+        "password_changed",
+        markup={"onward": onward},
+        organization_name=target.organization_name,
+    )
 
 
 ROUTES = [request_reset, confirm_reset]

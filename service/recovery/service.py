@@ -12,8 +12,9 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import repo as users
 from service.audit.recorder import record
-from service.db.tx import set_tenant
+from service.db.tx import set_tenant, transaction
 from service.db.undone import kept_if
 from service.errors import ApiError, ErrorItem
 from service.fields import normalize_email
@@ -22,8 +23,8 @@ from service.mail.mailer import Mailer
 from service.metrics import events
 from service.organizations import repo as organizations
 from service.security.password_policy import check_password
+from service.security.passwords import PasswordHasher
 from service.tokens import repo as tokens
-from service.users import repo as users
 
 RESET_PURPOSES = (links.PASSWORD_RESET, links.SET_PASSWORD)
 ALL_PURPOSES = (links.VERIFY_EMAIL, links.PASSWORD_RESET, links.SET_PASSWORD)
@@ -91,6 +92,29 @@ def password_problems(target: ResetTarget, password: str, *, pointer: str, min_l
     )
     if problems:
         raise ApiError.many([ErrorItem("validation_error", p, pointer) for p in problems])
+
+
+async def confirm_link(
+    pool: asyncpg.Pool,
+    hasher: PasswordHasher,
+    mailer: Mailer,
+    token: str,
+    password: str,
+    *,
+    min_length: int,
+    found_out: list[ResetTarget],
+) -> ResetTarget:
+    """The whole reset: find the link's account, check the new password, hash it outside any
+    transaction, then use the link. ``found_out`` receives the account found, for the page
+    that shows the form again."""
+    async with transaction(pool, anonymous=True) as conn:
+        found = await target_of(conn, token)
+    found_out.append(found)
+    password_problems(found, password, pointer="/password", min_length=min_length)
+    password_hash = await hasher.hash(password)
+    async with transaction(pool, anonymous=True) as conn:
+        await confirm(conn, token, found, password_hash, mailer=mailer)
+    return found
 
 
 async def confirm(

@@ -8,9 +8,10 @@ from litestar import Request, Response, post
 from litestar.datastructures import State
 
 from service import bodies, jsonapi
+from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
-from service.pages import render
+from service.pages import answer, render
 from service.pages.http import verify_form
 from service.pages.render import DONE_OR_PAGE
 from service.registration import service
@@ -24,7 +25,8 @@ from service.registration.schemas import (
     RegistrationDocument,
     VerifyBody,
 )
-from service.throttle.gate import address_of, guarded, invalid_token, limited
+from service.security.clients import address_of
+from service.throttle.gate import guarded, invalid_token, limited
 
 PLAIN_OR_DOCUMENT = (jsonapi.JSON, jsonapi.JSONAPI)
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
@@ -95,30 +97,34 @@ async def verify_email(request: Request[Any, Any, Any], state: State) -> Respons
     leaves the link usable. A form post (from the page the mail links to) gets a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body = await bodies.read_any(request, VerifyBody)
-    try:
-        organization_name = await guarded(
+    settings = state.settings
+    return await answer.link_post(
+        from_page,
+        lambda: guarded(
             state.throttle,
-            state.throttle.policy.verify(address_of(request, state.settings)),
+            state.throttle.policy.verify(address_of(request, settings)),
             lambda: service.confirm_address(state.pool, state.hasher, body.token, body.password),
             refusal=lambda: ApiError("invalid_token", service.INVALID, pointer="/token"),
             counts=invalid_token,
+        ),
+        page=lambda name: render.page(settings, "email_verified", organization_name=name),
+        json=lambda _: Response(None, status_code=204),
+        refused_page=lambda error: _refused(settings, body.token, error),
+    )
+
+
+def _refused(settings: Settings, token: str, error: ApiError) -> Response[str]:
+    """The form again after a mistyped password, or the page for a dead link."""
+    if isinstance(error, service.PasswordMismatch):
+        return verify_form(
+            settings,
+            token=token,
+            email=error.email,
+            organization_name=error.organization_name,
+            error=error.items[0].detail,
+            status=400,
         )
-    except ApiError as error:
-        if not from_page:
-            raise
-        if isinstance(error, service.PasswordMismatch):
-            return verify_form(
-                state.settings,
-                token=body.token,
-                email=error.email,
-                organization_name=error.organization_name,
-                error=error.items[0].detail,
-                status=400,
-            )
-        return render.error_page(state.settings, error)
-    if from_page:
-        return render.page(state.settings, "email_verified", organization_name=organization_name)
-    return Response(None, status_code=204)
+    return render.error_page(settings, error)
 
 
 @post(

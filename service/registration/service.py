@@ -18,6 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import repo as users
 from service.audit.recorder import record
 from service.db.tx import set_tenant, transaction
 from service.db.undone import kept_if
@@ -32,7 +33,6 @@ from service.registration import repo as registrations
 from service.registration.schemas import RegistrationAttributes
 from service.security.password_policy import check_password
 from service.security.passwords import PasswordHasher
-from service.users import repo as users
 
 INVALID = "This link is invalid, used or expired."
 WRONG_PASSWORD = "This is not the password chosen when the account was registered."  # noqa: S105

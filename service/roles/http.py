@@ -25,7 +25,7 @@ from service.roles.schemas import (
     role_path,
     role_resource,
 )
-from service.security.auth import BEARER_SECURITY, SESSION, Session
+from service.session import BEARER_SECURITY, SESSION, Session
 
 READ = {"permission": "roles.read"}
 WRITE = {"permission": "roles.write"}

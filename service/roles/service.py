@@ -22,8 +22,8 @@ from service.jsonapi import Page, after_id, cut
 from service.roles import repo, rules
 from service.roles.repo import Role
 from service.roles.schemas import ROLE, Kind, NewRole, RolePatch
-from service.security.auth import Principal
 from service.security.permissions import CATALOGUE
+from service.security.principal import Principal
 
 ATTRIBUTES = rules.ATTRIBUTES
 NOT_FOUND = "No role with this id exists in this organization."

@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from typing import Any
+
+from litestar import Request
+
+from service.config import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -69,3 +74,10 @@ def _port_or_nothing(rest: str) -> bool:
 
 def _is_trusted(address: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
     return any(address.version == net.version and address in net for net in networks)
+
+
+def address_of(request: Request[Any, Any, Any], settings: Settings) -> str:
+    """The client address of an HTTP request, by the rules above."""
+    peer = request.client.host if request.client else None
+    forwarded = ",".join(request.headers.getall("x-forwarded-for", [])) or None
+    return client_address(peer, forwarded, settings.trusted_proxies)

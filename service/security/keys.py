@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from service.config import Settings
+from service.db.queries import load as load_queries
 from service.security.key_store import (
     ALGORITHMS,
     CHANNEL,
@@ -31,10 +32,10 @@ from service.security.key_store import (
     KeyRingError,
     encryption_key,
     insert_new_key,
-    q,
 )
 
 log = logging.getLogger("service.security.keys")
+q = load_queries(__file__, "signing_keys.sql")
 
 REFRESH_INTERVAL = 10.0
 UNKNOWN_KID_RELOAD_INTERVAL = 1.0

@@ -47,11 +47,6 @@ def check_password(
     return problems
 
 
-def is_common(password: str) -> bool:
-    """True when ``password`` is on the bundled list, ignoring case and Unicode form."""
-    return _fold(password) in common_passwords()
-
-
 @functools.cache
 def common_passwords() -> frozenset[str]:
     """The bundled list, read once on first use, in the folded form :func:`_fold` gives."""

@@ -1,12 +1,8 @@
 """Attempt throttling shared by every instance through PostgreSQL."""
 
-from service.throttle.counters import Counter, Throttle, ThrottleDecision, keys
+from service.throttle.counters import Throttle, ThrottleDecision
 from service.throttle.policy import (
-    INVITATION_ACCEPT,
     LOGIN,
-    REFRESH,
-    RESET_CONFIRM,
-    VERIFY,
     Limit,
     Rule,
     ThrottlePolicy,
@@ -19,12 +15,7 @@ from service.throttle.policy import (
 )
 
 __all__ = [
-    "INVITATION_ACCEPT",
     "LOGIN",
-    "REFRESH",
-    "RESET_CONFIRM",
-    "VERIFY",
-    "Counter",
     "Limit",
     "Rule",
     "Throttle",
@@ -34,7 +25,6 @@ __all__ = [
     "account_key",
     "address_bucket",
     "address_key",
-    "keys",
     "known_client_key",
     "recipient_rule",
 ]

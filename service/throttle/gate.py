@@ -8,24 +8,15 @@ on the client or the organization, never on whether an address has an account.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import asyncpg
-from litestar import Request
 
-from service.config import Settings
 from service.errors import ApiError
-from service.security.clients import client_address
 from service.throttle.counters import Throttle
 from service.throttle.policy import Rule
 
 T = TypeVar("T")
-
-
-def address_of(request: Request[Any, Any, Any], settings: Settings) -> str:
-    peer = request.client.host if request.client else None
-    forwarded = ",".join(request.headers.getall("x-forwarded-for", [])) or None
-    return client_address(peer, forwarded, settings.trusted_proxies)
 
 
 async def guarded(

@@ -10,10 +10,11 @@ from litestar.datastructures import State
 from service import bodies, jsonapi
 from service.errors import ApiError
 from service.ids import parse_uuid
-from service.throttle.gate import address_of, guarded
+from service.security.clients import address_of
+from service.throttle.gate import guarded
 from service.tokens import service
 from service.tokens.errors import NO_STORE, OAuthError
-from service.tokens.schemas import OAuthErrorBody, RevokeRequest, TokenRequest, TokenResponse
+from service.tokens.schemas import RevokeRequest, TokenRequest, TokenResponse
 
 FORM_ONLY = {
     "request_types": (jsonapi.FORM,),
@@ -99,4 +100,3 @@ async def revoke(request: Request[Any, Any, Any], state: State) -> Response[None
 
 
 ROUTES = [token, revoke]
-_ = OAuthErrorBody

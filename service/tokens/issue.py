@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import repo as users
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
@@ -18,7 +19,6 @@ from service.throttle.counters import Throttle
 from service.tokens import refresh
 from service.tokens import repo as tokens
 from service.tokens.schemas import TokenResponse
-from service.users import repo as users
 
 
 class SessionsEnded(Exception):

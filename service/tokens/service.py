@@ -14,6 +14,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import repo as users
 from service.db.tx import set_tenant, transaction
 from service.errors import ApiError
 from service.ids import uuid7
@@ -27,7 +28,6 @@ from service.tokens.issue import Issuer as Issuer
 from service.tokens.issue import SessionsEnded, auth_event
 from service.tokens.issue import issue_tokens as issue_tokens
 from service.tokens.schemas import TokenResponse
-from service.users import repo as users
 
 REUSE_GRACE = timedelta(seconds=10)
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."

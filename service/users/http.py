@@ -11,12 +11,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from service import jsonapi
+from service.accounts import members, repo
 from service.errors import ApiError
 from service.fields import normalize_email
 from service.ids import parse_uuid, path_id
-from service.security.auth import BEARER_SECURITY, SESSION, Session
+from service.session import BEARER_SECURITY, SESSION, Session
 from service.throttle.gate import limited_in
-from service.users import members, repo, service
+from service.users import service
 from service.users.schemas import (
     ListLinks,
     NewUserDocument,

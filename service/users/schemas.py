@@ -6,7 +6,7 @@ from typing import Literal
 
 import msgspec
 
-from service.users.repo import MemberView
+from service.accounts.repo import MemberView
 
 
 class RoleIdentifier(msgspec.Struct):

@@ -15,6 +15,8 @@ from uuid import UUID
 import asyncpg
 from msgspec import UnsetType
 
+from service.accounts import members
+from service.accounts import repo as users
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
@@ -23,15 +25,14 @@ from service.fhir.practitioners import PractitionerDirectory
 from service.fields import email_problem, normalize_email, text_problem
 from service.ids import parse_uuid, uuid7
 from service.invitations import repo as invitations
+from service.invitations import sending
 from service.links import repo as links
 from service.mail.mailer import Mailer
 from service.metrics import events
 from service.organizations import repo as organizations
-from service.security.auth import Principal
 from service.security.permissions import OWNER
+from service.security.principal import Principal
 from service.tokens import repo as tokens
-from service.users import members
-from service.users import repo as users
 from service.users.schemas import NewUser, PractitionerRelationship, UserChanges
 
 ATTR = "/data/attributes"
@@ -166,7 +167,7 @@ async def _create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> 
         await members.add(
             conn, org_id, existing.id, role.id, practitioner_id, name=name, accepted=False
         )
-        await _ask_to_join(conn, ctx, email, role, organization_name)
+        await _ask_to_join(conn, ctx, email, role)
         return existing.id
     user_id = uuid7()
     await users.insert(
@@ -197,28 +198,18 @@ async def _create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> 
 
 
 async def _ask_to_join(
-    conn: asyncpg.Connection, ctx: Context, email: str, role: members.Role, organization_name: str
+    conn: asyncpg.Connection, ctx: Context, email: str, role: members.Role
 ) -> None:
     """The link an existing account follows to accept the membership (the invitation page)."""
-    raw, hashed = invitations.mint(ctx.principal.org_id)
-    await invitations.insert(
+    await sending.send(
         conn,
-        invitation_id=uuid7(),
+        ctx.mailer,
         org_id=ctx.principal.org_id,
         email=email,
-        role_id=role.id,
+        role=role,
         invited_by=ctx.principal.user_id,
-        token_hash=hashed,
-        membership_request=True,
-    )
-    await ctx.mailer.invitation(
-        conn,
-        to=email,
-        organization_name=organization_name,
         inviter_name=ctx.principal.email,
-        role_name=role.name,
-        token=raw,
-        expires_days=invitations.EXPIRES_DAYS,
+        membership_request=True,
     )
 
 

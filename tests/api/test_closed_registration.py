@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from service.config import Settings
-from service.organizations.provision import provision
+from service.operators import provision
 from tests.api.accounts import bearer
 from tests.api.conftest import Mailbox, link_in
 

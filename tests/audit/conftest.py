@@ -1,4 +1,4 @@
-"""Fixtures for the audit tests: the flow fixtures, the app with the audit routes, a pool."""
+"""Fixtures for the audit tests: the flow fixtures and a pool."""
 
 from __future__ import annotations
 
@@ -7,20 +7,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from service.app import ROUTES as APP_ROUTES
-from service.audit.http import ROUTES as AUDIT_ROUTES
-from service.config import Settings
 from tests.api.conftest import *  # noqa: F403
 from tests.support.postgres import Database
-from tests.support.server import serve
-
-
-@pytest.fixture
-async def base_url(settings: Settings) -> AsyncIterator[str]:
-    """The app, with the audit routes mounted unless the app already has them."""
-    extra = [route for route in AUDIT_ROUTES if route not in APP_ROUTES]
-    async with serve(settings, extra_routes=extra) as url:
-        yield url
 
 
 @pytest.fixture

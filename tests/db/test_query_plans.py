@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncpg
 
+from service.accounts import repo as users
 from service.db.tx import begin_with_tenant
 from service.metrics import outbox as metrics
-from service.users import repo as users
 
 
 async def _plan(conn: asyncpg.Connection, query: str, *args: object) -> str:

@@ -19,7 +19,7 @@ from service.config import Settings
 from service.db.pool import create_pool
 from service.db.tx import is_unavailable, transaction
 from service.errors import ApiError
-from service.security.auth import SESSION, Session
+from service.session import SESSION, Session
 from tests.support import postgres
 from tests.support.server import serve
 

@@ -6,7 +6,7 @@ import asyncpg
 import httpx
 
 from service.config import Settings
-from service.organizations.provision import provision
+from service.operators import provision
 from tests.api.accounts import PASSWORD, bearer, login, signed_up
 from tests.api.conftest import Mailbox, link_in
 from tests.users.helpers import member_with_role, org_of, token_for

@@ -1,4 +1,5 @@
-"""Authenticating a request and opening its transaction inside the caller's organization.
+"""The HTTP session dependency: authenticating a request and opening its transaction inside
+the caller's organization.
 
 The bearer token names the user and the organization; the membership is then checked live,
 inside a transaction whose tenant is that organization, so a member who was removed or
@@ -14,32 +15,21 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from service.accounts import repo as users
 from service.db.tx import transaction
 from service.errors import ApiError
+from service.security.clients import address_of
 from service.security.jwt import CHALLENGE, UNAUTHORIZED_DETAIL, verify_access_token
-from service.throttle.gate import address_of
-from service.users import repo as users
+from service.security.principal import Principal
 
 CLOCK_TOLERANCE_SECONDS = 5
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    user_id: UUID
-    org_id: UUID
-    email: str
-    role: str
-    permissions: frozenset[str]
-    practitioner_id: str | None
-    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

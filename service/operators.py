@@ -10,18 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from service.accounts import members
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.pool import create_pool
 from service.db.tx import transaction
 from service.errors import ApiError
 from service.fields import email_problem, normalize_email, text_problem
-from service.ids import uuid7
-from service.invitations import repo as invitations
+from service.invitations import sending
 from service.mail.mailer import Mailer
 from service.organizations import service as organizations
 from service.security.permissions import OWNER
-from service.users import members
 
 OPERATOR = "The platform operator"
 
@@ -45,17 +44,6 @@ async def provision(settings: Settings, *, name: str, owner_email: str) -> Provi
             owner = await members.role_by_code(conn, org_id, OWNER)
             if owner is None:
                 raise ApiError("internal_error", "The owner role was not created.")
-            invitation_id = uuid7()
-            raw, hashed = invitations.mint(org_id)
-            await invitations.insert(
-                conn,
-                invitation_id=invitation_id,
-                org_id=org_id,
-                email=address,
-                role_id=owner.id,
-                invited_by=None,
-                token_hash=hashed,
-            )
             await record(
                 conn,
                 organization_id=org_id,
@@ -65,14 +53,14 @@ async def provision(settings: Settings, *, name: str, owner_email: str) -> Provi
                 actor_kind="system",
                 after={"name": name.strip(), "ownerInvited": address},
             )
-            await Mailer(settings).invitation(
+            invitation_id = await sending.send(
                 conn,
-                to=address,
-                organization_name=name.strip(),
+                Mailer(settings),
+                org_id=org_id,
+                email=address,
+                role=owner,
+                invited_by=None,
                 inviter_name=OPERATOR,
-                role_name=owner.name,
-                token=raw,
-                expires_days=invitations.EXPIRES_DAYS,
             )
     finally:
         await pool.close()

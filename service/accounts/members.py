@@ -7,7 +7,10 @@ from uuid import UUID
 
 import asyncpg
 
-from service.users.repo import MemberView, q
+from service.accounts.repo import MemberView
+from service.db.queries import load
+
+q = load(__file__)
 
 FIRST = UUID(int=0)
 
