@@ -8,9 +8,36 @@ as a JSON:API ``errors`` document.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+# Every code the API can answer with; :data:`CATALOGUE` gives each its status and title (a
+# unit test keeps the two the same set), so mypy refuses an ``ApiError`` with a mistyped code.
+ErrorCode = Literal[
+    "invalid_id",
+    "invalid_body",
+    "validation_error",
+    "invalid_token",
+    "role_not_found",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "user_not_found",
+    "organization_not_found",
+    "invitation_not_found",
+    "method_not_allowed",
+    "not_acceptable",
+    "conflict",
+    "last_owner",
+    "role_in_use",
+    "payload_too_large",
+    "unsupported_media_type",
+    "rate_limited",
+    "internal_error",
+    "service_unavailable",
+]
 
 # code -> (status, title)
-CATALOGUE: dict[str, tuple[int, str]] = {
+CATALOGUE: dict[ErrorCode, tuple[int, str]] = {
     "invalid_id": (400, "Invalid id"),
     "invalid_body": (400, "Invalid request body"),
     "validation_error": (400, "Validation error"),
@@ -39,7 +66,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
 class ErrorItem:
     """One entry of a JSON:API ``errors`` array."""
 
-    code: str
+    code: ErrorCode
     detail: str
     pointer: str | None = None
     parameter: str | None = None
@@ -65,7 +92,7 @@ class ApiError(Exception):
 
     def __init__(
         self,
-        code: str,
+        code: ErrorCode,
         detail: str,
         *,
         pointer: str | None = None,
@@ -93,7 +120,9 @@ def validation_error(pointer: str, detail: str) -> ApiError:
     return ApiError("validation_error", detail, pointer=pointer)
 
 
-def not_found(code: str = "not_found", detail: str = "The resource does not exist.") -> ApiError:
+def not_found(
+    code: ErrorCode = "not_found", detail: str = "The resource does not exist."
+) -> ApiError:
     return ApiError(code, detail)
 
 

@@ -21,14 +21,14 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from service import jsonapi, wire
 from service.db.constraints import error_for_constraint
 from service.db.tx import is_unavailable
-from service.errors import CATALOGUE, ApiError, ErrorItem
+from service.errors import CATALOGUE, ApiError, ErrorCode, ErrorItem
 from service.ids import uuid7
 from service.logs import client_request_id_var, redact_query, request_id_var
 
 log = logging.getLogger("service.http")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-_BY_STATUS = {
+_BY_STATUS: dict[int, ErrorCode] = {
     400: "invalid_body",
     401: "unauthorized",
     403: "forbidden",
@@ -163,7 +163,7 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
 
 
 def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    code = _BY_STATUS.get(
+    code: ErrorCode = _BY_STATUS.get(
         exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_body"
     )
     detail = {

@@ -48,7 +48,6 @@ async def provision(settings: Settings, *, name: str, owner_email: str) -> Provi
                 conn,
                 organization_id=org_id,
                 action="organization.create",
-                resource_type="auth/organizations",
                 resource_id=org_id,
                 actor_kind="system",
                 after={"name": name.strip(), "ownerInvited": address},

@@ -5,8 +5,9 @@ The bearer token names the user and the organization; the membership is then che
 inside a transaction whose tenant is that organization, so a member who was removed or
 deactivated is refused at once even though their token has not expired, and so is a token
 issued before the account's sessions last ended (a password reset). The permission a
-route needs is named once, in its ``opt={"permission": ...}``, and checked here against the
-live role, not against the token's copy.
+route needs is named once, in its options (``opt=requires("users.read")``, see
+:mod:`service.security.permissions`), and checked here against the live role, not against the
+token's copy.
 """
 
 from __future__ import annotations

@@ -1,5 +1,17 @@
 -- The schema after every migration in sql/migrations; rewritten by `make schema`.
 
+CREATE FUNCTION public.app_current_org_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid;
+
+COMMENT ON FUNCTION public.app_current_org_id() IS 'The organization the transaction runs for (app.org_id), or NULL; read by every tenant policy.';
+
+CREATE FUNCTION public.app_current_user_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid;
+
+COMMENT ON FUNCTION public.app_current_user_id() IS 'The signed-in user the transaction runs for (app.user_id), or NULL.';
+
 CREATE FUNCTION public.app_discard_expired_registrations(older_than interval) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
@@ -81,7 +93,7 @@ CREATE FUNCTION public.app_member_of_current_org(candidate uuid) RETURNS boolean
     AS $$
         SELECT EXISTS (SELECT 1 FROM memberships m
                        WHERE m.user_id = candidate
-                         AND m.organization_id = nullif(current_setting('app.org_id', true), '')::uuid)
+                         AND m.organization_id = app_current_org_id())
     $$;
 
 COMMENT ON FUNCTION public.app_member_of_current_org(candidate uuid) IS 'Used by the users policy; memberships stay under their own tenant policy inside it.';
@@ -383,6 +395,78 @@ COMMENT ON COLUMN public.one_time_tokens.organization_id IS 'For verify_email: t
 
 COMMENT ON COLUMN public.one_time_tokens.client_id IS 'For set_password: the clientId whose configured redirect the page links to afterwards.';
 
+CREATE TABLE public.roles (
+    id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    is_managed boolean DEFAULT false NOT NULL,
+    permissions text[] DEFAULT '{}'::text[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roles_code_check CHECK ((code ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
+    CONSTRAINT roles_description_check CHECK ((char_length(description) <= 1000)),
+    CONSTRAINT roles_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 100)))
+);
+
+ALTER TABLE ONLY public.roles FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.roles IS 'Per-organization roles; each member holds exactly one.';
+
+COMMENT ON COLUMN public.roles.is_managed IS 'true for the roles every organization gets; those are read-only.';
+
+CREATE TABLE public.users (
+    id uuid NOT NULL,
+    email text NOT NULL,
+    name text DEFAULT ''::text NOT NULL,
+    given_name text,
+    family_name text,
+    password_hash text,
+    email_verified_at timestamp with time zone,
+    disabled_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_organization_id uuid,
+    sessions_epoch bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT users_email_check CHECK ((((char_length(email) >= 3) AND (char_length(email) <= 254)) AND (strpos(email, '@'::text) > 1))),
+    CONSTRAINT users_email_lower_check CHECK ((email = lower(email))),
+    CONSTRAINT users_family_name_check CHECK ((char_length(family_name) <= 100)),
+    CONSTRAINT users_given_name_check CHECK ((char_length(given_name) <= 100)),
+    CONSTRAINT users_name_check CHECK ((char_length(name) <= 200)),
+    CONSTRAINT users_sessions_epoch_check CHECK ((sessions_epoch >= 0))
+);
+
+ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.users IS 'People who can sign in; organization access comes from memberships.';
+
+COMMENT ON COLUMN public.users.password_hash IS 'argon2id PHC string; NULL until the user sets a password.';
+
+COMMENT ON COLUMN public.users.email_verified_at IS 'NULL until the address is proven by a link sent to it.';
+
+COMMENT ON COLUMN public.users.last_organization_id IS 'Where the last login or switch went; the default next time.';
+
+COMMENT ON COLUMN public.users.sessions_epoch IS 'Raised when all of the person''s sessions end; tokens of an earlier epoch are refused.';
+
+CREATE VIEW public.organization_members WITH (security_invoker='true') AS
+ SELECT m.user_id AS id,
+    u.email,
+    m.name,
+    ((u.email_verified_at IS NOT NULL) AND (m.accepted_at IS NOT NULL)) AS email_verified,
+    m.active,
+    m.role_id,
+    r.code AS role_code,
+    m.practitioner_id,
+    m.organization_id,
+    m.created_at,
+    m.updated_at
+   FROM ((public.memberships m
+     JOIN public.users u ON ((u.id = m.user_id)))
+     JOIN public.roles r ON (((r.organization_id = m.organization_id) AND (r.id = m.role_id))));
+
+COMMENT ON VIEW public.organization_members IS 'A member as the organization shows it; row-level security of the caller applies.';
+
 CREATE TABLE public.organizations (
     id uuid NOT NULL,
     name text NOT NULL,
@@ -452,27 +536,6 @@ CREATE TABLE public.registration_discards (
 
 COMMENT ON TABLE public.registration_discards IS 'Organizations of pending self-registrations that were replaced or expired unverified.';
 
-CREATE TABLE public.roles (
-    id uuid NOT NULL,
-    organization_id uuid NOT NULL,
-    code text NOT NULL,
-    name text NOT NULL,
-    description text DEFAULT ''::text NOT NULL,
-    is_managed boolean DEFAULT false NOT NULL,
-    permissions text[] DEFAULT '{}'::text[] NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT roles_code_check CHECK ((code ~ '^[a-z][a-z0-9_-]{0,62}$'::text)),
-    CONSTRAINT roles_description_check CHECK ((char_length(description) <= 1000)),
-    CONSTRAINT roles_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 100)))
-);
-
-ALTER TABLE ONLY public.roles FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE public.roles IS 'Per-organization roles; each member holds exactly one.';
-
-COMMENT ON COLUMN public.roles.is_managed IS 'true for the roles every organization gets; those are read-only.';
-
 CREATE TABLE public.schema_migrations (
     version integer NOT NULL,
     name text NOT NULL,
@@ -524,39 +587,6 @@ COMMENT ON COLUMN public.throttle_counters.failures IS 'Attempts reserved in the
 COMMENT ON COLUMN public.throttle_counters.max_failures IS 'The limit in force when the last failure was counted.';
 
 COMMENT ON COLUMN public.throttle_counters.window_ends_at IS 'When the count lapses; rows past it are dead and may be deleted at any time.';
-
-CREATE TABLE public.users (
-    id uuid NOT NULL,
-    email text NOT NULL,
-    name text DEFAULT ''::text NOT NULL,
-    given_name text,
-    family_name text,
-    password_hash text,
-    email_verified_at timestamp with time zone,
-    disabled_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_organization_id uuid,
-    sessions_epoch bigint DEFAULT 0 NOT NULL,
-    CONSTRAINT users_email_check CHECK ((((char_length(email) >= 3) AND (char_length(email) <= 254)) AND (strpos(email, '@'::text) > 1))),
-    CONSTRAINT users_email_lower_check CHECK ((email = lower(email))),
-    CONSTRAINT users_family_name_check CHECK ((char_length(family_name) <= 100)),
-    CONSTRAINT users_given_name_check CHECK ((char_length(given_name) <= 100)),
-    CONSTRAINT users_name_check CHECK ((char_length(name) <= 200)),
-    CONSTRAINT users_sessions_epoch_check CHECK ((sessions_epoch >= 0))
-);
-
-ALTER TABLE ONLY public.users FORCE ROW LEVEL SECURITY;
-
-COMMENT ON TABLE public.users IS 'People who can sign in; organization access comes from memberships.';
-
-COMMENT ON COLUMN public.users.password_hash IS 'argon2id PHC string; NULL until the user sets a password.';
-
-COMMENT ON COLUMN public.users.email_verified_at IS 'NULL until the address is proven by a link sent to it.';
-
-COMMENT ON COLUMN public.users.last_organization_id IS 'Where the last login or switch went; the default next time.';
-
-COMMENT ON COLUMN public.users.sessions_epoch IS 'Raised when all of the person''s sessions end; tokens of an earlier epoch are refused.';
 
 ALTER TABLE ONLY public.audit_events
     ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
@@ -714,49 +744,55 @@ ALTER TABLE ONLY public.users
 
 ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY audit_events_tenant ON public.audit_events USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+CREATE POLICY audit_events_tenant ON public.audit_events USING ((organization_id = public.app_current_org_id())) WITH CHECK ((organization_id = public.app_current_org_id()));
 
 ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY invitations_tenant ON public.invitations USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+CREATE POLICY invitations_tenant ON public.invitations USING ((organization_id = public.app_current_org_id())) WITH CHECK ((organization_id = public.app_current_org_id()));
 
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY memberships_select_own ON public.memberships FOR SELECT USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
+CREATE POLICY memberships_select_own ON public.memberships FOR SELECT USING ((user_id = public.app_current_user_id()));
 
-CREATE POLICY memberships_tenant ON public.memberships USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+CREATE POLICY memberships_tenant ON public.memberships USING ((organization_id = public.app_current_org_id())) WITH CHECK ((organization_id = public.app_current_org_id()));
 
 ALTER TABLE public.one_time_tokens ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY one_time_tokens_anonymous_or_member ON public.one_time_tokens USING ((current_setting('app.anonymous'::text, true) = 'on'::text)) WITH CHECK (((current_setting('app.anonymous'::text, true) = 'on'::text) OR ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid) AND public.app_member_of_current_org(user_id))));
+CREATE POLICY one_time_tokens_anonymous_or_member ON public.one_time_tokens USING ((current_setting('app.anonymous'::text, true) = 'on'::text)) WITH CHECK (((current_setting('app.anonymous'::text, true) = 'on'::text) OR ((organization_id = public.app_current_org_id()) AND public.app_member_of_current_org(user_id))));
 
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY organizations_select_member ON public.organizations FOR SELECT USING ((id IN ( SELECT m.organization_id
    FROM public.memberships m
-  WHERE (m.user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid))));
+  WHERE (m.user_id = public.app_current_user_id()))));
 
-CREATE POLICY organizations_tenant ON public.organizations USING ((id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+CREATE POLICY organizations_tenant ON public.organizations USING ((id = public.app_current_org_id())) WITH CHECK ((id = public.app_current_org_id()));
 
 ALTER TABLE public.refresh_tokens ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY refresh_tokens_own ON public.refresh_tokens USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)) WITH CHECK ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
+CREATE POLICY refresh_tokens_own ON public.refresh_tokens USING ((user_id = public.app_current_user_id())) WITH CHECK ((user_id = public.app_current_user_id()));
 
-CREATE POLICY refresh_tokens_tenant ON public.refresh_tokens USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+CREATE POLICY refresh_tokens_tenant ON public.refresh_tokens USING ((organization_id = public.app_current_org_id())) WITH CHECK ((organization_id = public.app_current_org_id()));
 
 ALTER TABLE public.roles ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY roles_select_member ON public.roles FOR SELECT USING ((EXISTS ( SELECT 1
    FROM public.memberships m
-  WHERE ((m.organization_id = roles.organization_id) AND (m.role_id = roles.id) AND (m.user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)))));
+  WHERE ((m.organization_id = roles.organization_id) AND (m.role_id = roles.id) AND (m.user_id = public.app_current_user_id())))));
 
-CREATE POLICY roles_tenant ON public.roles USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+CREATE POLICY roles_tenant ON public.roles USING ((organization_id = public.app_current_org_id())) WITH CHECK ((organization_id = public.app_current_org_id()));
 
 ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY users_visible ON public.users USING (((current_setting('app.anonymous'::text, true) = 'on'::text) OR (id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid) OR public.app_member_of_current_org(id))) WITH CHECK (true);
+CREATE POLICY users_visible ON public.users USING (((current_setting('app.anonymous'::text, true) = 'on'::text) OR (id = public.app_current_user_id()) OR public.app_member_of_current_org(id))) WITH CHECK (true);
 
 GRANT USAGE ON SCHEMA public TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_current_org_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_current_org_id() TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_current_user_id() TO auth_app;
 
 REVOKE ALL ON FUNCTION public.app_discard_expired_registrations(older_than interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_discard_expired_registrations(older_than interval) TO auth_app;
@@ -808,11 +844,15 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.one_time_tokens TO auth_app;
 
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.roles TO auth_app;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.users TO auth_app;
+
+GRANT SELECT ON TABLE public.organization_members TO auth_app;
+
 GRANT SELECT,INSERT,UPDATE ON TABLE public.organizations TO auth_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.refresh_tokens TO auth_app;
-
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.roles TO auth_app;
 
 GRANT SELECT ON TABLE public.schema_migrations TO auth_app;
 
@@ -823,5 +863,3 @@ GRANT UPDATE(signing_until) ON TABLE public.signing_keys TO auth_app;
 GRANT UPDATE(published_until) ON TABLE public.signing_keys TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.throttle_counters TO auth_app;
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.users TO auth_app;

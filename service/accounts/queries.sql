@@ -67,18 +67,9 @@ JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
 WHERE m.organization_id = $1 AND m.user_id = $2 AND m.active AND m.accepted_at IS NOT NULL;
 
 -- name: member_view
--- A member as the API shows it; runs inside the organization's tenant. Everything shown is
--- the organization's own: its name for the person, when it added them, and whether the person
--- has proven the address and accepted (never another organization's view, nor the account's
--- creation time, which would tell that the address had an account elsewhere).
-SELECT u.id, u.email, m.name,
-       u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL AS email_verified,
-       m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
-       m.created_at, m.updated_at
-FROM memberships m
-JOIN users u ON u.id = m.user_id
-JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
-WHERE m.organization_id = $1 AND m.user_id = $2;
+-- A member as the API shows it; runs inside the organization's tenant. The view
+-- organization_members (migration 022) says which columns, and why only the organization's own.
+SELECT * FROM organization_members WHERE organization_id = $1 AND id = $2;
 
 -- name: session_member
 -- The caller of an authenticated request in one statement: the member as the API shows it,
@@ -108,31 +99,21 @@ WITH page AS MATERIALIZED (
     ORDER BY m.user_id
     LIMIT $6
 )
-SELECT u.id, u.email, m.name,
-       u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL AS email_verified,
-       m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
-       m.created_at, m.updated_at
+SELECT v.*
 FROM page p
-JOIN memberships m ON m.organization_id = $1 AND m.user_id = p.user_id
-JOIN users u ON u.id = m.user_id
-JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
-ORDER BY m.user_id;
+JOIN organization_members v ON v.organization_id = $1 AND v.id = p.user_id
+ORDER BY v.id;
 
 -- name: list_members_filtered
 -- The same page when the person's address or name is filtered on.
-SELECT u.id, u.email, m.name,
-       u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL AS email_verified,
-       m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
-       m.created_at, m.updated_at
-FROM memberships m
-JOIN users u ON u.id = m.user_id
-JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
-WHERE m.organization_id = $1
-  AND m.user_id > $2
-  AND ($3::text IS NULL OR u.email = $3)
-  AND ($4::text IS NULL OR m.name ILIKE $4 ESCAPE '\')
-  AND ($5::uuid IS NULL OR m.role_id = $5)
-ORDER BY m.user_id
+SELECT *
+FROM organization_members
+WHERE organization_id = $1
+  AND id > $2
+  AND ($3::text IS NULL OR email = $3)
+  AND ($4::text IS NULL OR name ILIKE $4 ESCAPE '\')
+  AND ($5::uuid IS NULL OR role_id = $5)
+ORDER BY id
 LIMIT $6;
 
 -- name: role_for_assignment

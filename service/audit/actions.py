@@ -1,18 +1,46 @@
 """The audit vocabulary: every action the trail knows, and the resource type each acts on.
 
 Actions are ``<subject>.<verb>``. The ``auth.*`` actions are about a user's own account and
-session, so their resource is the user (``auth/users``) whose account it is.
+session, so their resource is the user (``auth/users``) whose account it is. Each action names
+exactly one resource type, so :func:`service.audit.recorder.record` takes the action alone and
+looks its type up here. A unit test keeps :data:`Action` and the keys of :data:`ACTIONS` the
+same set.
 """
 
 from __future__ import annotations
 
-USERS = "auth/users"
-ROLES = "auth/roles"
-INVITATIONS = "auth/invitations"
-ORGANIZATIONS = "auth/organizations"
+from typing import Final, Literal, get_args
+
+ResourceType = Literal["auth/users", "auth/roles", "auth/invitations", "auth/organizations"]
+
+USERS: Final = "auth/users"
+ROLES: Final = "auth/roles"
+INVITATIONS: Final = "auth/invitations"
+ORGANIZATIONS: Final = "auth/organizations"
+
+Action = Literal[
+    "user.create",
+    "user.update",
+    "user.remove",
+    "role.create",
+    "role.update",
+    "role.delete",
+    "invitation.create",
+    "invitation.revoke",
+    "invitation.resend",
+    "invitation.accept",
+    "organization.create",
+    "organization.update",
+    "auth.login",
+    "auth.login_failed",
+    "auth.refresh_reuse",
+    "auth.password_reset",
+    "auth.email_verified",
+    "auth.logout",
+]
 
 # action -> the resource type its events name
-ACTIONS: dict[str, str] = {
+ACTIONS: dict[Action, ResourceType] = {
     "user.create": USERS,
     "user.update": USERS,
     "user.remove": USERS,
@@ -33,6 +61,7 @@ ACTIONS: dict[str, str] = {
     "auth.logout": USERS,
 }
 
-RESOURCE_TYPES: frozenset[str] = frozenset(ACTIONS.values())
+RESOURCE_TYPES: frozenset[ResourceType] = frozenset(get_args(ResourceType))
 
-ACTOR_KINDS: frozenset[str] = frozenset({"user", "system", "anonymous"})
+ActorKind = Literal["user", "system", "anonymous"]
+ACTOR_KINDS: frozenset[ActorKind] = frozenset(get_args(ActorKind))

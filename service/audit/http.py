@@ -13,6 +13,7 @@ from service.audit import query, service
 from service.audit.schemas import AuditEventDocument, AuditEventListDocument, event_resource
 from service.errors import ApiError
 from service.ids import path_id
+from service.security.permissions import requires
 from service.session import BEARER_SECURITY, SESSION, Session
 
 COMMON: dict[str, Any] = {
@@ -20,7 +21,7 @@ COMMON: dict[str, Any] = {
     "security": BEARER_SECURITY,
     "media_type": jsonapi.JSONAPI,
     "tags": ["audit"],
-    "opt": {"permission": "audit.read"},
+    "opt": requires("audit.read"),
 }
 
 

@@ -28,7 +28,7 @@ import asyncpg
 import msgspec
 
 from service.audit import repo
-from service.audit.actions import ACTIONS, ACTOR_KINDS
+from service.audit.actions import ACTIONS, ACTOR_KINDS, Action, ActorKind, ResourceType
 from service.audit.diff import diff
 from service.ids import uuid7
 from service.logs import client_request_id_var, request_id_var
@@ -41,24 +41,23 @@ async def record(
     conn: asyncpg.Connection,
     *,
     organization_id: UUID,
-    action: str,
-    resource_type: str,
+    action: Action,
     resource_id: str | UUID,
     actor_user_id: UUID | None = None,
-    actor_kind: str = "user",
+    actor_kind: ActorKind = "user",
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     address: str | None = None,
 ) -> None:
     """Append one event to ``organization_id``'s trail, in the caller's transaction.
 
-    ``action`` is one of :data:`service.audit.actions.ACTIONS` and ``resource_type`` must be
-    the type that action names. ``actor_kind`` is ``user`` (then ``actor_user_id`` is
-    required), ``system`` or ``anonymous`` (then it must be None). ``before``/``after`` are
-    snapshots of the resource: ``before=None`` for a creation, ``after=None`` for a deletion.
-    A mistake in these arguments is a programming error: ``ValueError``, nothing written.
+    ``action`` is one of :data:`service.audit.actions.ACTIONS`, which gives the event's
+    resource type. ``actor_kind`` is ``user`` (then ``actor_user_id`` is required), ``system``
+    or ``anonymous`` (then it must be None). ``before``/``after`` are snapshots of the
+    resource: ``before=None`` for a creation, ``after=None`` for a deletion. A mistake in these
+    arguments is a programming error: ``ValueError``, nothing written.
     """
-    _check(action, resource_type, actor_kind, actor_user_id)
+    resource_type = _check(action, actor_kind, actor_user_id)
     request_id = request_id_var.get()
     await repo.insert(
         conn,
@@ -76,13 +75,13 @@ async def record(
     )
 
 
-def _check(action: str, resource_type: str, actor_kind: str, actor_user_id: UUID | None) -> None:
-    expected = ACTIONS.get(action)
-    if expected is None:
+def _check(action: Action, actor_kind: ActorKind, actor_user_id: UUID | None) -> ResourceType:
+    """The resource type of ``action``, once the arguments are known to be consistent."""
+    resource_type = ACTIONS.get(action)
+    if resource_type is None:
         raise ValueError(f"unknown audit action {action!r}; see service.audit.actions")
-    if resource_type != expected:
-        raise ValueError(f"{action} events name {expected!r} resources, not {resource_type!r}")
     if actor_kind not in ACTOR_KINDS:
         raise ValueError(f"actor_kind must be one of {sorted(ACTOR_KINDS)}")
     if (actor_kind == "user") != (actor_user_id is not None):
         raise ValueError("a user actor needs actor_user_id; system and anonymous ones have none")
+    return resource_type

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.audit.actions import Action, ActorKind, ResourceType
 from service.db.queries import load
 
 q = load(__file__)
@@ -47,9 +48,9 @@ async def insert(
     event_id: UUID,
     organization_id: UUID,
     actor_user_id: UUID | None,
-    actor_kind: str,
-    action: str,
-    resource_type: str,
+    actor_kind: ActorKind,
+    action: Action,
+    resource_type: ResourceType,
     resource_id: str,
     changes_json: str,
     request_id: str | None,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncpg
 
-from service.errors import ErrorItem
+from service.errors import ErrorCode, ErrorItem
 
 # constraint name -> (code, pointer, detail)
-CONSTRAINTS: dict[str, tuple[str, str | None, str]] = {
+CONSTRAINTS: dict[str, tuple[ErrorCode, str | None, str]] = {
     "organizations_slug_key": (
         "conflict",
         "/data/attributes/slug",

@@ -156,7 +156,6 @@ async def accept(
         conn,
         organization_id=org_id,
         action="invitation.accept",
-        resource_type="auth/invitations",
         resource_id=live.id,
         actor_user_id=user_id,
         before={"status": "pending"},

@@ -24,6 +24,7 @@ from service.invitations.schemas import (
     Links,
     resource,
 )
+from service.security.permissions import requires
 from service.session import BEARER_SECURITY, SESSION, Session
 from service.throttle.gate import limited_in
 
@@ -32,7 +33,7 @@ COMMON: dict[str, Any] = {
     "security": BEARER_SECURITY,
     "media_type": jsonapi.JSONAPI,
     "tags": ["invitations"],
-    "opt": {"permission": "invitations.write"},
+    "opt": requires("invitations.write"),
 }
 STATUSES = ("pending", "accepted", "revoked", "expired")
 
@@ -55,10 +56,10 @@ async def _document(session: Session, invitation_id: UUID) -> InvitationDocument
     dependencies=SESSION,
     security=BEARER_SECURITY,
     tags=["invitations"],
-    opt={
-        "permission": "invitations.write",
-        "request_body": {jsonapi.JSON: InviteBody, jsonapi.JSONAPI: InviteDocument},
-    },
+    opt=requires(
+        "invitations.write",
+        request_body={jsonapi.JSON: InviteBody, jsonapi.JSONAPI: InviteDocument},
+    ),
 )
 async def invite(
     request: Request[Any, Any, Any], session: NamedDependency[Session], state: State

@@ -14,6 +14,7 @@ import asyncpg
 
 from service.accounts import members
 from service.accounts import repo as users
+from service.audit.actions import Action
 from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.errors import ApiError
@@ -33,7 +34,7 @@ class Context:
 async def _audit(
     conn: asyncpg.Connection,
     ctx: Context,
-    action: str,
+    action: Action,
     invitation_id: UUID,
     before: dict[str, object] | None,
     after: dict[str, object] | None,
@@ -42,7 +43,6 @@ async def _audit(
         conn,
         organization_id=ctx.principal.org_id,
         action=action,
-        resource_type="auth/invitations",
         resource_id=invitation_id,
         actor_user_id=ctx.principal.user_id,
         before=before,

@@ -20,6 +20,7 @@ from service.organizations.schemas import (
     OrganizationDocument,
     OrganizationListDocument,
 )
+from service.security.permissions import requires
 from service.session import BEARER_SECURITY, SESSION, Session
 
 COMMON: dict[str, Any] = {
@@ -74,7 +75,7 @@ async def get_organization(
 @patch(
     "/auth/organizations/{org_id:str}",
     summary="Change the current organization's profile",
-    opt={"permission": "organization.update"},
+    opt=requires("organization.update"),
     **COMMON,
 )
 async def update_organization(
@@ -98,7 +99,6 @@ async def update_organization(
             session.conn,
             organization_id=target,
             action="organization.update",
-            resource_type="auth/organizations",
             resource_id=target,
             actor_user_id=session.principal.user_id,
             before=before,

@@ -4,14 +4,6 @@ VALUES ($1, $2, $3)
 ON CONFLICT (slug) DO NOTHING
 RETURNING id, name, slug, created_at;
 
--- name: insert_role
-INSERT INTO roles (id, organization_id, code, name, description, is_managed, permissions)
-VALUES ($1, $2, $3, $4, $5, $6, $7);
-
--- name: insert_membership
-INSERT INTO memberships (organization_id, user_id, role_id, name)
-VALUES ($1, $2, $3, $4);
-
 -- name: organization_name
 SELECT name FROM organizations WHERE id = $1;
 

@@ -9,8 +9,6 @@ from uuid import UUID
 import asyncpg
 
 from service.db.queries import load
-from service.ids import uuid7
-from service.security.permissions import MANAGED_ROLES
 
 q = load(__file__)
 
@@ -18,29 +16,6 @@ q = load(__file__)
 async def insert(conn: asyncpg.Connection, org_id: UUID, name: str, slug: str) -> bool:
     """Insert unless the slug is taken; True when inserted."""
     return await conn.fetchrow(q.insert_organization, org_id, name, slug) is not None
-
-
-async def insert_managed_roles(conn: asyncpg.Connection, org_id: UUID) -> dict[str, UUID]:
-    ids: dict[str, UUID] = {}
-    for role in MANAGED_ROLES:
-        ids[role.code] = uuid7()
-        await conn.execute(
-            q.insert_role,
-            ids[role.code],
-            org_id,
-            role.code,
-            role.name,
-            role.description,
-            True,
-            list(role.permissions),
-        )
-    return ids
-
-
-async def add_member(
-    conn: asyncpg.Connection, org_id: UUID, user_id: UUID, role_id: UUID, name: str
-) -> None:
-    await conn.execute(q.insert_membership, org_id, user_id, role_id, name)
 
 
 async def name_of(conn: asyncpg.Connection, org_id: UUID) -> str | None:

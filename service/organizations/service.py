@@ -1,4 +1,7 @@
-"""Creating an organization: a unique slug, the managed roles, and its first owner."""
+"""Creating an organization: a unique slug, the managed roles, and its first owner.
+
+The roles repo writes the roles and the accounts' members repo the owner's membership; this
+module only writes the organization itself."""
 
 from __future__ import annotations
 
@@ -9,9 +12,11 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import members
 from service.db.tx import set_tenant
 from service.ids import uuid7
 from service.organizations import repo
+from service.roles import repo as roles_repo
 from service.security.permissions import OWNER
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -37,7 +42,7 @@ async def create(
     slug = base
     while not await repo.insert(conn, org_id, name, slug):
         slug = f"{base[:42]}-{secrets.token_hex(3)}"
-    roles = await repo.insert_managed_roles(conn, org_id)
+    roles = await roles_repo.insert_managed(conn, org_id)
     if owner_id is not None:
-        await repo.add_member(conn, org_id, owner_id, roles[OWNER], owner_name)
+        await members.add(conn, org_id, owner_id, roles[OWNER], None, name=owner_name)
     return org_id

@@ -133,7 +133,6 @@ async def confirm(
             conn,
             organization_id=membership.organization_id,
             action="auth.password_reset",
-            resource_type="auth/users",
             resource_id=target.user_id,
             actor_user_id=target.user_id,
         )

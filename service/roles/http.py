@@ -25,10 +25,11 @@ from service.roles.schemas import (
     role_path,
     role_resource,
 )
+from service.security.permissions import requires
 from service.session import BEARER_SECURITY, SESSION, Session
 
-READ = {"permission": "roles.read"}
-WRITE = {"permission": "roles.write"}
+READ = requires("roles.read")
+WRITE = requires("roles.write")
 FLAGS = {"true": True, "false": False}
 KINDS = ("service", "fhir")
 

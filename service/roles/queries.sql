@@ -44,8 +44,9 @@ FROM roles
 WHERE organization_id = $1 AND ($4::uuid IS NULL OR id <> $4);
 
 -- name: insert_role
+-- $6 is true only for the managed roles an organization is created with.
 INSERT INTO roles (id, organization_id, code, name, description, is_managed, permissions)
-VALUES ($1, $2, $3, $4, $5, false, $6)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING id, organization_id, code, name, description, is_managed, permissions,
           created_at, updated_at;
 

@@ -9,6 +9,8 @@ from uuid import UUID
 import asyncpg
 
 from service.db.queries import load
+from service.ids import uuid7
+from service.security.permissions import MANAGED_ROLES
 
 q = load(__file__)
 
@@ -78,9 +80,30 @@ async def insert(
     name: str,
     description: str,
     permissions: list[str],
+    is_managed: bool = False,
 ) -> Role:
-    row = await conn.fetchrow(q.insert_role, role_id, org_id, code, name, description, permissions)
+    row = await conn.fetchrow(
+        q.insert_role, role_id, org_id, code, name, description, is_managed, permissions
+    )
     return Role(**dict(row))
+
+
+async def insert_managed(conn: asyncpg.Connection, org_id: UUID) -> dict[str, UUID]:
+    """The roles every organization is created with; their ids by code."""
+    ids: dict[str, UUID] = {}
+    for role in MANAGED_ROLES:
+        ids[role.code] = uuid7()
+        await insert(
+            conn,
+            role_id=ids[role.code],
+            org_id=org_id,
+            code=role.code,
+            name=role.name,
+            description=role.description,
+            permissions=list(role.permissions),
+            is_managed=True,
+        )
+    return ids
 
 
 async def update(

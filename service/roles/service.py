@@ -16,12 +16,13 @@ import asyncpg
 from msgspec import UNSET
 
 from service.audit import recorder as audit
+from service.audit.actions import Action
 from service.errors import ApiError, ErrorItem
 from service.ids import parse_uuid, uuid7
 from service.jsonapi import Page, after_id, cut
 from service.roles import repo, rules
 from service.roles.repo import Role
-from service.roles.schemas import ROLE, Kind, NewRole, RolePatch
+from service.roles.schemas import Kind, NewRole, RolePatch
 from service.security.permissions import CATALOGUE
 from service.security.principal import Principal
 
@@ -207,7 +208,7 @@ async def _custom_role(conn: asyncpg.Connection, actor: Principal, role_id: UUID
 async def _audit(
     conn: asyncpg.Connection,
     actor: Principal,
-    action: str,
+    action: Action,
     role_id: UUID,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
@@ -216,7 +217,6 @@ async def _audit(
         conn,
         organization_id=actor.org_id,
         action=action,
-        resource_type=ROLE,
         resource_id=role_id,
         actor_user_id=actor.user_id,
         before=before,

@@ -1,14 +1,27 @@
 """The permission catalogue and the managed roles every organization is given.
 
-Permissions are plain strings. The service's own guard its endpoints; the ``fhir:`` ones are
+Permissions are strings on the wire and in the database. The service's own
+(:data:`ServicePermission`) guard its endpoints, named in a route's options through
+:func:`requires`; the ``fhir:`` ones, built by :func:`fhir` from :data:`FhirResource`, are
 carried in access tokens for downstream FHIR services to enforce.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
-SERVICE_PERMISSIONS: dict[str, str] = {
+ServicePermission = Literal[
+    "users.read",
+    "users.write",
+    "roles.read",
+    "roles.write",
+    "invitations.write",
+    "organization.update",
+    "audit.read",
+]
+
+SERVICE_PERMISSIONS: dict[ServicePermission, str] = {
     "users.read": "List and read the organization's members.",
     "users.write": "Add, change, deactivate and remove members.",
     "roles.read": "List and read roles and the permission catalogue.",
@@ -18,7 +31,7 @@ SERVICE_PERMISSIONS: dict[str, str] = {
     "audit.read": "Read the organization's audit trail.",
 }
 
-FHIR_RESOURCES: tuple[str, ...] = (
+FhirResource = Literal[
     "AllergyIntolerance",
     "Appointment",
     "CarePlan",
@@ -48,17 +61,45 @@ FHIR_RESOURCES: tuple[str, ...] = (
     "ServiceRequest",
     "Slot",
     "Task",
-)
+]
+FHIR_RESOURCES: tuple[FhirResource, ...] = get_args(FhirResource)
+
+Access = Literal["read", "write"]
+ACCESS: tuple[Access, ...] = get_args(Access)
+
+
+def fhir(resource: FhirResource, access: Access) -> str:
+    return f"fhir:{resource}.{access}"
+
+
+def services(*permissions: ServicePermission) -> tuple[str, ...]:
+    return permissions
+
+
+def requires(permission: ServicePermission, **opt: Any) -> dict[str, Any]:
+    """A route's ``opt``: only members whose role holds ``permission`` may call it (checked by
+    :mod:`service.session`), beside any other options."""
+    return {"permission": permission, **opt}
+
 
 FHIR_PERMISSIONS: dict[str, str] = {
-    f"fhir:{resource}.{action}": f"{action.title()} FHIR {resource} resources."
+    fhir(resource, access): f"{access.title()} FHIR {resource} resources."
     for resource in FHIR_RESOURCES
-    for action in ("read", "write")
+    for access in ACCESS
 }
 
-CATALOGUE: dict[str, str] = {**SERVICE_PERMISSIONS, **FHIR_PERMISSIONS}
+CATALOGUE: dict[str, str] = dict(SERVICE_PERMISSIONS.items())
+CATALOGUE.update(FHIR_PERMISSIONS)
 
-CARE_TEAM_RESOURCES = tuple(r for r in FHIR_RESOURCES if r not in ("Organization", "Location"))
+NOT_CARE_TEAM: tuple[FhirResource, ...] = ("Organization", "Location")
+CARE_TEAM_RESOURCES = tuple(r for r in FHIR_RESOURCES if r not in NOT_CARE_TEAM)
+# the care team reads these but does not write them
+CARE_TEAM_READ_ONLY: tuple[FhirResource, ...] = (
+    "Practitioner",
+    "PractitionerRole",
+    "Questionnaire",
+    "Schedule",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +122,7 @@ MANAGED_ROLES: tuple[ManagedRole, ...] = (
         "admin",
         "Builder Admin",
         "Manages the organization: members, roles and invitations, and reads its audit trail.",
-        (
+        services(
             "users.read",
             "users.write",
             "roles.read",
@@ -95,14 +136,9 @@ MANAGED_ROLES: tuple[ManagedRole, ...] = (
         "Care Team User",
         "Clinical and operational users who work with patient data.",
         (
-            "users.read",
-            "roles.read",
-            *(f"fhir:{r}.read" for r in CARE_TEAM_RESOURCES),
-            *(
-                f"fhir:{r}.write"
-                for r in CARE_TEAM_RESOURCES
-                if r not in ("Practitioner", "PractitionerRole", "Questionnaire", "Schedule")
-            ),
+            *services("users.read", "roles.read"),
+            *(fhir(r, "read") for r in CARE_TEAM_RESOURCES),
+            *(fhir(r, "write") for r in CARE_TEAM_RESOURCES if r not in CARE_TEAM_READ_ONLY),
         ),
     ),
     ManagedRole(

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from service.accounts import repo as users
+from service.audit.actions import Action, ActorKind
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
@@ -87,17 +88,16 @@ async def auth_event(
     conn: asyncpg.Connection,
     org_id: UUID,
     user_id: UUID,
-    action: str,
+    action: Action,
     address: str | None,
     *,
-    actor_kind: str = "user",
+    actor_kind: ActorKind = "user",
 ) -> None:
     """An authentication event in the organization's trail (the tenant must be ``org_id``)."""
     await record(
         conn,
         organization_id=org_id,
         action=action,
-        resource_type="auth/users",
         resource_id=user_id,
         actor_user_id=user_id if actor_kind == "user" else None,
         actor_kind=actor_kind,

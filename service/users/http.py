@@ -15,6 +15,7 @@ from service.accounts import members, repo
 from service.errors import ApiError
 from service.fields import normalize_email
 from service.ids import parse_uuid, path_id
+from service.security.permissions import requires
 from service.session import BEARER_SECURITY, SESSION, Session
 from service.throttle.gate import limited_in
 from service.users import service
@@ -57,7 +58,7 @@ async def me(session: NamedDependency[Session]) -> Response[UserDocument]:
     "/auth/users",
     summary="Create a user (or add a known one) with a role",
     status_code=201,
-    opt={"permission": "users.write"},
+    opt=requires("users.write"),
     **COMMON,
 )
 async def create_user(
@@ -79,9 +80,7 @@ async def create_user(
     )
 
 
-@get(
-    "/auth/users", summary="The organization's members", opt={"permission": "users.read"}, **COMMON
-)
+@get("/auth/users", summary="The organization's members", opt=requires("users.read"), **COMMON)
 async def list_users(
     request: Request[Any, Any, Any], session: NamedDependency[Session]
 ) -> Response[UserListDocument]:
@@ -117,7 +116,7 @@ async def list_users(
     )
 
 
-@get("/auth/users/{user_id:str}", summary="One member", opt={"permission": "users.read"}, **COMMON)
+@get("/auth/users/{user_id:str}", summary="One member", opt=requires("users.read"), **COMMON)
 async def get_user(
     user_id: FromPath[str], session: NamedDependency[Session]
 ) -> Response[UserDocument]:
@@ -128,7 +127,7 @@ async def get_user(
 @patch(
     "/auth/users/{user_id:str}",
     summary="Change a member's name, active flag, role or Practitioner link",
-    opt={"permission": "users.write"},
+    opt=requires("users.write"),
     **COMMON,
 )
 async def update_user(
@@ -147,7 +146,7 @@ async def update_user(
 @delete(
     "/auth/users/{user_id:str}",
     summary="Remove a member from this organization",
-    opt={"permission": "users.write"},
+    opt=requires("users.write"),
     status_code=204,
     **COMMON,
 )

@@ -17,6 +17,7 @@ from msgspec import UnsetType
 
 from service.accounts import members
 from service.accounts import repo as users
+from service.audit.actions import Action
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
@@ -65,7 +66,7 @@ def snapshot(view: users.MemberView | None) -> dict[str, object] | None:
 async def _audit(
     conn: asyncpg.Connection,
     ctx: Context,
-    action: str,
+    action: Action,
     user_id: UUID,
     before: users.MemberView | None,
     after: users.MemberView | None,
@@ -74,7 +75,6 @@ async def _audit(
         conn,
         organization_id=ctx.principal.org_id,
         action=action,
-        resource_type="auth/users",
         resource_id=user_id,
         actor_user_id=ctx.principal.user_id,
         before=snapshot(before),

@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.api.accounts import registration
+from tests.support.accounts import registration
 
 JSONAPI = "application/vnd.api+json"
 

@@ -8,8 +8,8 @@ import time
 import asyncpg
 import httpx
 
-from tests.api.accounts import registration
-from tests.api.conftest import Mailbox
+from tests.support.accounts import registration
+from tests.support.flows import Mailbox
 from tests.support.smtp import SmtpServer
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from tests.api.conftest import *  # noqa: F403
+from tests.support.flows import mailbox, settings, smtp  # noqa: F401  (fixtures)
 from tests.support.postgres import Database
 
 

@@ -40,7 +40,6 @@ async def role_updates(
                 conn,
                 organization_id=org_id,
                 action="role.update",
-                resource_type="auth/roles",
                 resource_id=resource_id,
                 actor_user_id=actor,
                 before={"name": f"Role {n}"},

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from service.ids import uuid7
-from tests.api.accounts import bearer, signed_up
-from tests.api.conftest import Mailbox
 from tests.audit.support import identity, role_updates
+from tests.support.accounts import bearer, signed_up
+from tests.support.flows import Mailbox
 
 
 @pytest.fixture

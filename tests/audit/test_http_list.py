@@ -12,9 +12,9 @@ import pytest
 from service.audit.recorder import record
 from service.db.tx import set_tenant
 from service.ids import uuid7
-from tests.api.accounts import bearer, signed_up
-from tests.api.conftest import Mailbox
 from tests.audit.support import identity, role_updates
+from tests.support.accounts import bearer, signed_up
+from tests.support.flows import Mailbox
 
 NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
 
@@ -99,12 +99,10 @@ async def test_each_filter_narrows_the_list(
 ) -> None:
     org_id, _ = identity(owner)
     p, q = uuid7(), uuid7()
-    roles, invitations = "auth/roles", "auth/invitations"
     await _one(
         app_conn,
         org_id,
         action="role.update",
-        resource_type=roles,
         resource_id="role-a",
         actor_user_id=p,
     )
@@ -112,7 +110,6 @@ async def test_each_filter_narrows_the_list(
         app_conn,
         org_id,
         action="role.delete",
-        resource_type=roles,
         resource_id="role-b",
         actor_user_id=p,
     )
@@ -120,7 +117,6 @@ async def test_each_filter_narrows_the_list(
         app_conn,
         org_id,
         action="invitation.create",
-        resource_type=invitations,
         resource_id="inv-c",
         actor_user_id=q,
     )
@@ -128,7 +124,6 @@ async def test_each_filter_narrows_the_list(
         app_conn,
         org_id,
         action="invitation.revoke",
-        resource_type=invitations,
         resource_id="inv-c",
         actor_kind="system",
     )

@@ -13,9 +13,9 @@ import pytest
 from service.db.tx import set_tenant
 from service.ids import uuid7
 from service.jsonapi import encode_cursor
-from tests.api.accounts import bearer, signed_up
-from tests.api.conftest import Mailbox
 from tests.audit.support import identity
+from tests.support.accounts import bearer, signed_up
+from tests.support.flows import Mailbox
 
 T0 = datetime(2001, 1, 1, tzinfo=UTC)  # 978307200 in Unix seconds
 HOUR = timedelta(hours=1)

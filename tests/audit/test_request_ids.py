@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
-from tests.api.conftest import Mailbox
 from tests.roles.people import changes, create, owner
+from tests.support.flows import Mailbox
 
 
 async def test_a_client_cannot_choose_the_request_id_of_an_audit_event(

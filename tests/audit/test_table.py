@@ -20,7 +20,6 @@ async def _event(conn: asyncpg.Connection, org_id: UUID, resource_id: str = "org
             conn,
             organization_id=org_id,
             action="organization.update",
-            resource_type="auth/organizations",
             resource_id=resource_id,
             actor_kind="system",
             before={"name": "Old"},
@@ -120,7 +119,6 @@ async def test_an_event_cannot_be_written_into_another_tenant(
                 app_conn,
                 organization_id=other,
                 action="organization.update",
-                resource_type="auth/organizations",
                 resource_id=str(other),
                 actor_kind="system",
             )

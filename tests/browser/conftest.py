@@ -16,10 +16,10 @@ import pytest
 from playwright.async_api import Browser, async_playwright
 
 from service.config import Settings
-from tests.api.conftest import mailbox, smtp  # noqa: F401  (fixtures)
 from tests.browser.chromium import ARGS, executable
 from tests.browser.served import base_of, bound_socket, serve_on
 from tests.browser.visit import Visit
+from tests.support.flows import mailbox, smtp  # noqa: F401  (fixtures)
 from tests.support.smtp import SmtpServer
 
 

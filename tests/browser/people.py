@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.api.accounts import PASSWORD, login, register
-from tests.api.conftest import Mailbox
 from tests.browser.links import link_to
+from tests.support.accounts import PASSWORD, login, register
+from tests.support.flows import Mailbox
 
 
 async def owner(

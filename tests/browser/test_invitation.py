@@ -6,12 +6,12 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import expect
 
-from tests.api.accounts import bearer, login
-from tests.api.conftest import Mailbox
 from tests.browser import checks
 from tests.browser.links import link_to
 from tests.browser.people import owner
 from tests.browser.visit import Visit
+from tests.support.accounts import bearer, login
+from tests.support.flows import Mailbox
 
 ORGANIZATION = "Northside Community Clinic"
 OWNER = "chief@northside.example"

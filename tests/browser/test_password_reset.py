@@ -6,12 +6,12 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import expect
 
-from tests.api.accounts import PASSWORD, login
-from tests.api.conftest import Mailbox
 from tests.browser import checks
 from tests.browser.links import link_to
 from tests.browser.people import owner
 from tests.browser.visit import Visit
+from tests.support.accounts import PASSWORD, login
+from tests.support.flows import Mailbox
 
 ORGANIZATION = "Harbour Diagnostics Lab"
 EMAIL = "lab.manager@harbour.example"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import expect
 
-from tests.api.accounts import PASSWORD, login, register
-from tests.api.conftest import Mailbox
 from tests.browser import checks
 from tests.browser.links import link_to
 from tests.browser.visit import Visit
+from tests.support.accounts import PASSWORD, login, register
+from tests.support.flows import Mailbox
 
 ORGANIZATION = "Riverside Family Practice"
 EMAIL = "new.owner@riverside.example"

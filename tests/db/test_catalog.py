@@ -67,12 +67,40 @@ async def test_every_tenant_table_has_forced_rls_with_policies_for_all_commands(
         assert covered == set(COMMANDS.values()), f"{table['relname']} lacks policies: {covered}"
 
 
+# How a policy reads the transaction-local tenant: through the function, or written out.
+TENANT_READS = ("app_current_org_id()", "NULLIF(current_setting('app.org_id'::text, true)")
+
+
 async def test_policies_read_the_transaction_local_tenant(app_conn: asyncpg.Connection) -> None:
     quals = await app_conn.fetch(
-        "SELECT polname, pg_get_expr(polqual, polrelid) AS qual FROM pg_policy "
+        "SELECT polname, pg_get_expr(polqual, polrelid) AS qual, "
+        "pg_get_expr(polwithcheck, polrelid) AS checked FROM pg_policy "
         "WHERE polname LIKE '%_tenant'"
     )
     assert quals
     for row in quals:
-        assert "current_setting('app.org_id'::text, true)" in row["qual"], row["polname"]
-        assert "NULLIF" in row["qual"].upper(), row["polname"]
+        for expr in (row["qual"], row["checked"]):
+            assert any(read in expr for read in TENANT_READS), (row["polname"], expr)
+
+
+async def test_the_setting_readers_are_inlinable_and_tolerate_a_missing_setting(
+    app_conn: asyncpg.Connection,
+) -> None:
+    """A policy calling them plans as the expression written out (plain SQL, STABLE, no
+    SECURITY DEFINER, no SET), and an unset setting reads as NULL instead of an error."""
+    readers = await app_conn.fetch(
+        "SELECT p.proname, l.lanname, p.provolatile::text, p.prosecdef, p.proconfig, "
+        "pg_get_functiondef(p.oid) AS body FROM pg_proc p "
+        "JOIN pg_language l ON l.oid = p.prolang "
+        "WHERE p.proname IN ('app_current_org_id', 'app_current_user_id') ORDER BY p.proname"
+    )
+    assert [r["proname"] for r in readers] == ["app_current_org_id", "app_current_user_id"]
+    for reader, setting in zip(readers, ("app.org_id", "app.user_id"), strict=True):
+        assert reader["lanname"] == "sql", reader["proname"]
+        assert reader["provolatile"] == "s", reader["proname"]
+        assert not reader["prosecdef"], reader["proname"]
+        assert reader["proconfig"] is None, reader["proname"]
+        assert f"NULLIF(current_setting('{setting}'::text, true)" in reader["body"], reader["body"]
+    async with app_conn.transaction():
+        await app_conn.execute("SELECT set_config('app.org_id', '', true)")
+        assert await app_conn.fetchval("SELECT app_current_org_id()") is None

@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from service.config import Settings
-from tests.api.conftest import mailbox, settings, smtp  # noqa: F401  (fixtures)
 from tests.support import postgres
+from tests.support.flows import mailbox, settings, smtp  # noqa: F401  (fixtures)
 from tests.support.hostile_server import ServiceThread, service_thread
 
 

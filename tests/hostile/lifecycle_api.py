@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.api.conftest import LINK, Mailbox
+from tests.support.flows import LINK, Mailbox
 
 MAIL_WAIT = 10.0
 NO_OWNER = """

@@ -13,8 +13,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.api.accounts import PASSWORD, bearer, login, register, registration, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import PASSWORD, bearer, login, register, registration, signed_up
+from tests.support.flows import Mailbox, link_in
 
 ALICE = "alice@ward.example.org"
 ALICE_PASSWORD = "alices own passphrase"

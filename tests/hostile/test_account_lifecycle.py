@@ -14,9 +14,9 @@ import httpx
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from tests.api.conftest import Mailbox
 from tests.hostile.lifecycle_api import Api
 from tests.hostile.lifecycle_machine import AccountLifecycle
+from tests.support.flows import Mailbox
 
 LIFECYCLE = settings(
     max_examples=20,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.api.accounts import bearer, login, register, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import bearer, login, register, signed_up
+from tests.support.flows import Mailbox, link_in
 
 VICTIM = "nurse@clinic.example.org"
 SQUATTER_PASSWORD = "squatters own passphrase"

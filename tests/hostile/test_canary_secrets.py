@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import Mailbox, link_in
 from tests.hostile.canary import Watch, canary, everything_at_debug, log_lines
+from tests.support.flows import Mailbox, link_in
 
 FORM = "application/x-www-form-urlencoded"
 

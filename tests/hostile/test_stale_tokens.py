@@ -7,8 +7,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.api.accounts import bearer, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import bearer, signed_up
+from tests.support.flows import Mailbox, link_in
 
 MEMBER = "locum@clinic.example.org"
 JOIN = {"firstName": "Lo", "lastName": "Cum", "password": "a locum's own passphrase"}

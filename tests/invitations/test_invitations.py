@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from service.config import Settings
-from tests.api.accounts import bearer, login, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import bearer, login, signed_up
+from tests.support.flows import Mailbox, link_in
 from tests.users.helpers import member_with_role, org_of, token_for
 
 OWNER = "owner@hospital.com"

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import mailbox, settings, smtp
+from tests.support.flows import mailbox, settings, smtp
 
 __all__ = ["mailbox", "settings", "smtp"]

@@ -17,9 +17,9 @@ import httpx
 
 from service.config import Settings
 from service.ids import uuid7
-from tests.api.accounts import registration
-from tests.api.conftest import Mailbox
 from tests.support import postgres
+from tests.support.accounts import registration
+from tests.support.flows import Mailbox
 from tests.support.server import serve
 from tests.throttle.support import staff
 

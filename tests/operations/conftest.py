@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
-from tests.api.conftest import Mailbox
 from tests.operations.instances import Instance, environment, running
 from tests.support import postgres
+from tests.support.flows import Mailbox
 from tests.support.smtp import SmtpServer, SmtpSink, smtp_server
 
 

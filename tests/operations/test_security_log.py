@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from service.logs import JsonFormatter
-from tests.api.accounts import PASSWORD, bearer, login, signed_up
-from tests.api.conftest import (  # noqa: F401  (fixtures)
+from tests.support.accounts import PASSWORD, bearer, login, signed_up
+from tests.support.flows import (  # noqa: F401  (fixtures)
     Mailbox,
     link_in,
     mailbox,

@@ -20,10 +20,10 @@ import httpx
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tests.api.accounts import PASSWORD, bearer, login, register, signed_up, verify_from_mail
 from tests.operations.conftest import Deployment
 from tests.operations.instances import Instance, run_command
 from tests.operations.scrape import scrape, value
+from tests.support.accounts import PASSWORD, bearer, login, register, signed_up, verify_from_mail
 
 WRONG = "not the password at all"
 

@@ -7,8 +7,8 @@ import httpx
 
 from service.config import Settings
 from service.operators import provision
-from tests.api.accounts import PASSWORD, bearer, login, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import PASSWORD, bearer, login, signed_up
+from tests.support.flows import Mailbox, link_in
 from tests.users.helpers import member_with_role, org_of, token_for
 
 PERSON = "person@clinic.org"

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import *  # noqa: F403
+from tests.support.flows import mailbox, settings, smtp  # noqa: F401  (fixtures)

@@ -13,8 +13,8 @@ from service.config import Settings
 from service.ids import uuid7
 from service.jsonapi import JSONAPI
 from service.security.passwords import PasswordHasher
-from tests.api.accounts import PASSWORD, bearer, login, signed_up
-from tests.api.conftest import Mailbox
+from tests.support.accounts import PASSWORD, bearer, login, signed_up
+from tests.support.flows import Mailbox
 
 
 @dataclass(frozen=True)

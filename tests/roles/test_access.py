@@ -8,8 +8,8 @@ import asyncpg
 import httpx
 
 from service.config import Settings
-from tests.api.conftest import Mailbox
 from tests.roles.people import changes, create, member, new_role, owner, without_request_id
+from tests.support.flows import Mailbox
 
 
 async def test_nobody_grants_what_they_do_not_hold(

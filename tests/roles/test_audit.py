@@ -7,8 +7,8 @@ import json
 import asyncpg
 import httpx
 
-from tests.api.conftest import Mailbox
 from tests.roles.people import changes, create, owner
+from tests.support.flows import Mailbox
 
 
 async def test_create_update_delete_are_recorded(

@@ -8,8 +8,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.api.conftest import Mailbox
 from tests.roles.people import Member, changes, create, new_role, owner
+from tests.support.flows import Mailbox
 
 
 @pytest.fixture

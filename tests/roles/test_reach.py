@@ -9,8 +9,8 @@ import asyncpg
 import httpx
 
 from service.config import Settings
-from tests.api.conftest import Mailbox
 from tests.roles.people import Member, changes, create, member, owner
+from tests.support.flows import Mailbox
 
 CLINICAL = ["users.read", "fhir:Patient.read"]
 

@@ -8,8 +8,8 @@ import httpx
 from service.ids import parse_uuid
 from service.jsonapi import JSONAPI
 from service.security.permissions import CATALOGUE, MANAGED_ROLES
-from tests.api.conftest import Mailbox
 from tests.roles.people import create, owner
+from tests.support.flows import Mailbox
 
 ATTRIBUTES = {"name", "code", "description", "isManaged", "permissions", "createdAt", "updatedAt"}
 

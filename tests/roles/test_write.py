@@ -10,8 +10,8 @@ import httpx
 
 from service.config import Settings
 from service.jsonapi import JSONAPI
-from tests.api.conftest import Mailbox
 from tests.roles.people import changes, create, member, new_role, owner
+from tests.support.flows import Mailbox
 
 
 async def test_create_returns_the_role_and_stores_it(

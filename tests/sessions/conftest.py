@@ -14,8 +14,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.api.conftest import mailbox, settings, smtp  # noqa: F401  (fixtures)
 from tests.support import postgres
+from tests.support.flows import mailbox, settings, smtp  # noqa: F401  (fixtures)
 
 
 class Hold:

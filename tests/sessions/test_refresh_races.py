@@ -15,10 +15,10 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.api.accounts import signed_up
-from tests.api.conftest import Mailbox
 from tests.sessions.conftest import Hold
 from tests.support import factories
+from tests.support.accounts import signed_up
+from tests.support.flows import Mailbox
 
 EMAIL = "locum@ward.example.org"
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.api.accounts import PASSWORD, bearer, login, signed_up
-from tests.api.conftest import Mailbox, link_in
 from tests.sessions.conftest import Hold
+from tests.support.accounts import PASSWORD, bearer, login, signed_up
+from tests.support.flows import Mailbox, link_in
 
 EMAIL = "nurse@ward.example.org"
 NEW_PASSWORD = "a brand new passphrase"

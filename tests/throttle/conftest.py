@@ -15,8 +15,7 @@ from litestar import get
 from litestar.datastructures import State
 
 from service.config import Settings
-from tests.api import conftest as flows
-from tests.support import postgres
+from tests.support import flows, postgres
 from tests.support.server import serve
 from tests.support.smtp import SmtpServer
 

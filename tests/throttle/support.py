@@ -8,8 +8,8 @@ import asyncpg
 import httpx
 from argon2 import PasswordHasher
 
-from tests.api.accounts import PASSWORD
 from tests.support import factories
+from tests.support.accounts import PASSWORD
 
 
 def from_address(address: str) -> dict[str, str]:

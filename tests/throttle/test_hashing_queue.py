@@ -12,8 +12,8 @@ import pytest
 
 from service.config import Settings
 from service.throttle import account_client_key
-from tests.api.accounts import PASSWORD, registration
-from tests.api.conftest import Mailbox
+from tests.support.accounts import PASSWORD, registration
+from tests.support.flows import Mailbox
 from tests.throttle.support import from_address, hasher, login
 
 
@@ -85,6 +85,6 @@ async def test_a_login_flood_overflows_into_503_that_counts_no_failure(
 
 
 async def _link(mailbox: Mailbox, address: str) -> tuple[str, str]:
-    from tests.api.conftest import link_in
+    from tests.support.flows import link_in
 
     return link_in(await mailbox.next_to(address))

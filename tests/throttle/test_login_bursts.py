@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 import httpx
 
-from tests.api.accounts import PASSWORD
+from tests.support.accounts import PASSWORD
 from tests.throttle.support import hasher, login, staff
 
 ATTACKER = "203.0.113.66"

@@ -9,8 +9,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.api.accounts import registration
-from tests.api.conftest import Mailbox
+from tests.support.accounts import registration
+from tests.support.flows import Mailbox
 from tests.throttle.support import from_address, staff
 
 CAP = 5  # MAIL_PER_RECIPIENT_PER_HOUR's default

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from service.config import Settings
-from tests.api.conftest import mailbox, smtp  # noqa: F401  (fixtures)
 from tests.support.fhir import FhirServer, fhir_server
+from tests.support.flows import mailbox, smtp  # noqa: F401  (fixtures)
 from tests.support.smtp import SmtpServer
 
 SEED_CLIENT = "PuzaR6b4U1l2wMC3qciU1qUJI2fOxJLw"

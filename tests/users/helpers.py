@@ -10,7 +10,7 @@ import httpx
 
 from service.config import Settings
 from service.security.passwords import PasswordHasher
-from tests.api.accounts import login
+from tests.support.accounts import login
 
 PASSWORD = "members own passphrase"
 

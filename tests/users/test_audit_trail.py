@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
-from tests.api.accounts import PASSWORD, bearer, login, signed_up
-from tests.api.conftest import Mailbox
+from tests.support.accounts import PASSWORD, bearer, login, signed_up
+from tests.support.flows import Mailbox
 from tests.users.helpers import new_user, org_of, role_id
 
 

@@ -17,8 +17,8 @@ from litestar.routes import HTTPRoute
 
 from service.app import create_app
 from service.config import Settings
-from tests.api.accounts import bearer, signed_up
-from tests.api.conftest import Mailbox
+from tests.support.accounts import bearer, signed_up
+from tests.support.flows import Mailbox
 from tests.users.helpers import new_user, org_of, role_id
 
 MISSING = "0190af3b-1c2e-7c00-8a4f-b2d9c4e5f199"

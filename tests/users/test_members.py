@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from service.config import Settings
-from tests.api.accounts import bearer, login, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import bearer, login, signed_up
 from tests.support.fhir import FhirServer
+from tests.support.flows import Mailbox, link_in
 from tests.users.helpers import PASSWORD, member_with_role, new_user, org_of, role_id, token_for
 
 OWNER = "owner@clinic.org"

@@ -7,9 +7,9 @@ import json
 
 import httpx
 
-from tests.api.accounts import bearer, login, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import bearer, login, signed_up
 from tests.support.fhir import FhirServer
+from tests.support.flows import Mailbox, link_in
 from tests.users.conftest import SEED_CLIENT
 
 NEW_PASSWORD = "a long and private passphrase"

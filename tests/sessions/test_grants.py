@@ -8,8 +8,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.api.accounts import PASSWORD, bearer, login, register, signed_up
-from tests.api.conftest import Mailbox
+from tests.support.accounts import PASSWORD, bearer, login, register, signed_up
+from tests.support.flows import Mailbox
 
 
 async def _refresh(client: httpx.AsyncClient, token: str, **extra: str) -> httpx.Response:

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.conftest import Mailbox, link_in
+from tests.support.flows import Mailbox, link_in
 
 PASSWORD = "SecurePass123!"
 

@@ -10,8 +10,8 @@ import pytest
 
 from service.config import Settings
 from service.operators import provision
-from tests.api.accounts import bearer
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import bearer
+from tests.support.flows import Mailbox, link_in
 
 BODY = {
     "email": "walk-in@clinic.org",

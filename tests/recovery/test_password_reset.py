@@ -7,8 +7,8 @@ import asyncio
 import asyncpg
 import httpx
 
-from tests.api.accounts import PASSWORD, login, register, signed_up
-from tests.api.conftest import Mailbox, link_in
+from tests.support.accounts import PASSWORD, login, register, signed_up
+from tests.support.flows import Mailbox, link_in
 
 NEW_PASSWORD = "correct horse battery staple"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
-from tests.api.accounts import (
+from tests.support.accounts import (
     PASSWORD,
     bearer,
     login,
@@ -14,7 +14,7 @@ from tests.api.accounts import (
     signed_up,
     verify_from_mail,
 )
-from tests.api.conftest import Mailbox, link_in
+from tests.support.flows import Mailbox, link_in
 
 SEED_BODY = (
     b'{\n"email": "admin@hospital.com",\n"password": "SecurePass123!",\n"firstName": "Admin",\n'

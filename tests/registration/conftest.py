@@ -1,0 +1,3 @@
+"""Registration and verification flows: the app over HTTP, mail to a real SMTP server."""
+
+from tests.support.flows import mailbox, settings, smtp  # noqa: F401  (fixtures)
