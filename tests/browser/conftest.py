@@ -8,7 +8,6 @@ exactly as they are written, with no rewriting.
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 from collections.abc import AsyncIterator, Iterator
 
@@ -19,7 +18,7 @@ from service.config import Settings
 from tests.browser.chromium import ARGS, executable
 from tests.browser.served import base_of, bound_socket, serve_on
 from tests.browser.visit import Visit
-from tests.support.flows import mailbox, smtp  # noqa: F401  (fixtures)
+from tests.support.flows import mailbox, smtp, with_mail  # noqa: F401  (fixtures)
 from tests.support.smtp import SmtpServer
 
 
@@ -34,12 +33,7 @@ def listening() -> Iterator[socket.socket]:
 
 @pytest.fixture
 def settings(settings: Settings, smtp: SmtpServer, listening: socket.socket) -> Settings:  # noqa: F811
-    return dataclasses.replace(
-        settings,
-        smtp_url=smtp.url,
-        public_base_url=base_of(listening),
-        mail_retry_seconds=0.1,
-    )
+    return with_mail(settings, smtp, public_base_url=base_of(listening))
 
 
 @pytest.fixture

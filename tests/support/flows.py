@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -26,14 +27,23 @@ async def smtp() -> AsyncIterator[SmtpServer]:
         yield server
 
 
-@pytest.fixture
-def settings(settings: Settings, smtp: SmtpServer) -> Settings:
+def with_mail(settings: Settings, smtp: SmtpServer, **changes: Any) -> Settings:
+    """The settings of a flow test: mail to ``smtp``, links on the test's public address, quick
+    retries; ``changes`` on top."""
     return dataclasses.replace(
         settings,
-        smtp_url=smtp.url,
-        public_base_url="https://auth.example.test",
-        mail_retry_seconds=0.1,
+        **{
+            "smtp_url": smtp.url,
+            "public_base_url": "https://auth.example.test",
+            "mail_retry_seconds": 0.1,
+            **changes,
+        },
     )
+
+
+@pytest.fixture
+def settings(settings: Settings, smtp: SmtpServer) -> Settings:
+    return with_mail(settings, smtp)
 
 
 class Mailbox:

@@ -37,13 +37,8 @@ async def other_pool(db: postgres.Database) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 def settings(settings: Settings, smtp: SmtpServer) -> Settings:
-    return dataclasses.replace(
-        settings,
-        smtp_url=smtp.url,
-        public_base_url="https://auth.example.test",
-        mail_retry_seconds=0.1,
-        trusted_proxies=(ipaddress.ip_network("127.0.0.1/32"),),
-        db_pool_max=10,
+    return flows.with_mail(
+        settings, smtp, trusted_proxies=(ipaddress.ip_network("127.0.0.1/32"),), db_pool_max=10
     )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
 
 from service.config import Settings
 from tests.support.fhir import FhirServer, fhir_server
-from tests.support.flows import mailbox, smtp  # noqa: F401  (fixtures)
+from tests.support.flows import mailbox, smtp, with_mail  # noqa: F401  (fixtures)
 from tests.support.smtp import SmtpServer
 
 SEED_CLIENT = "PuzaR6b4U1l2wMC3qciU1qUJI2fOxJLw"
@@ -23,11 +22,9 @@ async def fhir() -> AsyncIterator[FhirServer]:
 
 @pytest.fixture
 def settings(settings: Settings, smtp: SmtpServer, fhir: FhirServer) -> Settings:  # noqa: F811
-    return dataclasses.replace(
+    return with_mail(
         settings,
-        smtp_url=smtp.url,
-        public_base_url="https://auth.example.test",
-        mail_retry_seconds=0.1,
+        smtp,
         fhir_base_url=fhir.base_url,
         client_redirects=((SEED_CLIENT, "https://docs.example.test/welcome"),),
     )
