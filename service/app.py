@@ -13,47 +13,36 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from service import http, openapi_doc
-from service.audit.http import ROUTES as AUDIT_ROUTES
+from service.audit.http import ROUTER as AUDIT_ROUTER
 from service.config import Settings
-from service.db import migrations, privileges
-from service.db.pool import create_pool
-from service.fhir.practitioners import PractitionerDirectory
-from service.health.http import ROUTES as HEALTH_ROUTES
-from service.invitations.accept_http import ROUTES as ACCEPT_ROUTES
-from service.invitations.http import ROUTES as INVITATION_ROUTES
-from service.janitor.service import Janitor
-from service.mail.mailer import Mailer
-from service.mail.worker import MailWorker
+from service.health.http import ROUTER as HEALTH_ROUTER
+from service.invitations.accept_http import ROUTER as ACCEPT_ROUTER
+from service.invitations.http import ROUTER as INVITATION_ROUTER
 from service.metrics.http import ROUTES as METRICS_ROUTES
 from service.metrics.middleware import RequestMetrics
-from service.metrics.registry import Metrics
-from service.organizations.http import ROUTES as ORGANIZATION_ROUTES
+from service.organizations.http import ROUTER as ORGANIZATION_ROUTER
 from service.pages.http import ROUTES as PAGE_ROUTES
-from service.recovery.http import ROUTES as RECOVERY_ROUTES
-from service.registration.http import ROUTES as REGISTRATION_ROUTES
-from service.roles.http import ROUTES as ROLE_ROUTES
-from service.security.keys import KeyRing
-from service.security.passwords import PasswordHasher
-from service.throttle.counters import Throttle
-from service.throttle.policy import ThrottlePolicy
+from service.recovery.http import ROUTER as RECOVERY_ROUTER
+from service.registration.http import ROUTER as REGISTRATION_ROUTER
+from service.roles.http import ROUTER as ROLE_ROUTER
 from service.tokens.errors import OAuthError, handle_oauth_error
-from service.tokens.http import ROUTES as TOKEN_ROUTES
-from service.tokens.service import Issuer
-from service.users.http import ROUTES as USER_ROUTES
-from service.wellknown.http import ROUTES as WELLKNOWN_ROUTES
+from service.tokens.http import ROUTER as TOKEN_ROUTER
+from service.users.http import ROUTER as USER_ROUTER
+from service.wellknown.http import ROUTER as WELLKNOWN_ROUTER
+from service.wiring import Resources, dependencies
 
 ROUTES: list[Any] = [
-    *HEALTH_ROUTES,
-    *WELLKNOWN_ROUTES,
-    *REGISTRATION_ROUTES,
-    *RECOVERY_ROUTES,
-    *TOKEN_ROUTES,
-    *USER_ROUTES,
-    *ROLE_ROUTES,
-    *INVITATION_ROUTES,
-    *ACCEPT_ROUTES,
-    *ORGANIZATION_ROUTES,
-    *AUDIT_ROUTES,
+    HEALTH_ROUTER,
+    WELLKNOWN_ROUTER,
+    REGISTRATION_ROUTER,
+    RECOVERY_ROUTER,
+    TOKEN_ROUTER,
+    USER_ROUTER,
+    ROLE_ROUTER,
+    INVITATION_ROUTER,
+    ACCEPT_ROUTER,
+    ORGANIZATION_ROUTER,
+    AUDIT_ROUTER,
     *PAGE_ROUTES,
 ]
 
@@ -97,45 +86,12 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
     application's, or a test's).
     """
 
+    resources = Resources(settings)
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if settings.database_url is None:
-            raise RuntimeError("DATABASE_URL is not resolved; start through `python -m service`")
-        app.state.migrations = migrations.discover()
-        pool = app.state.pool = await create_pool(settings.database_url, settings)
-        try:
-            await privileges.refuse_unsafe(pool)
-        except BaseException:
-            await pool.close()
-            raise
-        hasher = app.state.hasher = PasswordHasher(settings)
-        keys = app.state.keyring = await KeyRing.load(pool, settings)
-        policy = ThrottlePolicy.with_requests_per_hour(settings.mail_requests_per_address_per_hour)
-        throttle = app.state.throttle = Throttle(pool, policy)
-        fhir = app.state.fhir = PractitionerDirectory(settings.fhir_base_url)
-        app.state.issuer = Issuer(
-            pool=pool, settings=settings, keys=keys, hasher=hasher, throttle=throttle
-        )
-        worker = None
-        if settings.mail_worker:
-            worker = MailWorker.from_settings(
-                settings, pool, backoff_base=settings.mail_retry_seconds
-            )
-        keys.start()
-        if worker is not None:
-            await worker.start()
-        janitor = Janitor(pool, settings)
-        janitor.start()
-        try:
+        async with resources.start(app.state):
             yield
-        finally:
-            await janitor.stop()
-            if worker is not None:
-                await worker.stop()
-            await keys.stop()
-            await fhir.close()
-            hasher.close()
-            await pool.close()
 
     cors = None
     if settings.cors_allowed_origins:
@@ -151,6 +107,7 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
     routes: list[Any] = [*ROUTES, *METRICS_ROUTES, *extra_routes]
     app = Litestar(
         route_handlers=routes,
+        dependencies=dependencies(resources),
         lifespan=[lifespan],
         exception_handlers={**http.EXCEPTION_HANDLERS, OAuthError: handle_oauth_error},
         before_request=http.check_media_types,
@@ -161,9 +118,9 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
         debug=False,
     )
     app.state.settings = settings
-    app.state.mailer = Mailer(settings)
+    app.state.mailer = resources.mailer
+    app.state.metrics = resources.metrics
     openapi_doc.describe(app)
     http.answer_options_for_every_method(app)
-    metrics = app.state.metrics = Metrics()
-    app.asgi_handler = http.RequestContext(RequestMetrics(app.asgi_handler, metrics))
+    app.asgi_handler = http.RequestContext(RequestMetrics(app.asgi_handler, resources.metrics))
     return app

@@ -5,8 +5,8 @@ The bearer token names the user and the organization; the membership is then che
 inside a transaction whose tenant is that organization, so a member who was removed or
 deactivated is refused at once even though their token has not expired, and so is a token
 issued before the account's sessions last ended (a password reset). The permission a
-route needs is named once, in its options (``opt=requires("users.read")``, see
-:mod:`service.security.permissions`), and checked here against the live role, not against the
+route needs is named once, in its options (``opt=options("users.read")``, see
+:mod:`service.routing`), and checked here against the live role, not against the
 token's copy.
 """
 
@@ -19,14 +19,16 @@ from typing import Any
 
 import asyncpg
 from litestar import Request
-from litestar.datastructures import State
 from litestar.di import Provide
 
 from service.accounts import repo as users
+from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
+from service.routing import Injected
 from service.security.clients import address_of
 from service.security.jwt import CHALLENGE, UNAUTHORIZED_DETAIL, verify_access_token
+from service.security.keys import KeyRing
 from service.security.principal import Principal
 
 CLOCK_TOLERANCE_SECONDS = 5
@@ -53,9 +55,14 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
     return token.strip()
 
 
-async def provide_session(request: Request[Any, Any, Any], state: State) -> AsyncIterator[Session]:
-    claims = await verify_access_token(state.keyring, state.settings, bearer_token(request))
-    async with transaction(state.pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
+async def provide_session(
+    request: Request[Any, Any, Any],
+    pool: Injected[asyncpg.Pool],
+    settings: Injected[Settings],
+    keyring: Injected[KeyRing],
+) -> AsyncIterator[Session]:
+    claims = await verify_access_token(keyring, settings, bearer_token(request))
+    async with transaction(pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
         caller = await users.session_member(conn, claims.org_id, claims.user_id)
         if (
             caller is None
@@ -72,7 +79,7 @@ async def provide_session(request: Request[Any, Any, Any], state: State) -> Asyn
             role=caller.view.role_code,
             permissions=frozenset(caller.permissions),
             practitioner_id=caller.view.practitioner_id,
-            address=address_of(request, state.settings),
+            address=address_of(request, settings),
         )
         needed: str | None = request.route_handler.opt.get("permission")
         if needed is not None and needed not in principal.permissions:

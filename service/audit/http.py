@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get
-from litestar.di import NamedDependency
+from litestar import Request, Response, Router, get
 from litestar.params import FromPath
 
 from service import jsonapi
@@ -13,21 +12,13 @@ from service.audit import query, service
 from service.audit.schemas import AuditEventDocument, AuditEventListDocument, event_resource
 from service.errors import ApiError
 from service.ids import path_id
-from service.security.permissions import requires
+from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Session
 
-COMMON: dict[str, Any] = {
-    "dependencies": SESSION,
-    "security": BEARER_SECURITY,
-    "media_type": jsonapi.JSONAPI,
-    "tags": ["audit"],
-    "opt": requires("audit.read"),
-}
 
-
-@get("/auth/audit-events", summary="The organization's audit trail, newest first", **COMMON)
+@get("/", summary="The organization's audit trail, newest first", media_type=jsonapi.JSONAPI)
 async def list_audit_events(
-    request: Request[Any, Any, Any], session: NamedDependency[Session]
+    request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[AuditEventListDocument]:
     """Filters: `filter[actor]` (a user id), `filter[action]` (e.g. `user.update`),
     `filter[resourceType]` (e.g. `auth/users`), `filter[resourceId]`, `filter[since]`
@@ -52,9 +43,9 @@ async def list_audit_events(
     return Response(document, media_type=jsonapi.JSONAPI)
 
 
-@get("/auth/audit-events/{event_id:str}", summary="One audit event", **COMMON)
+@get("/{event_id:str}", summary="One audit event", media_type=jsonapi.JSONAPI)
 async def get_audit_event(
-    event_id: FromPath[str], session: NamedDependency[Session]
+    event_id: FromPath[str], session: Injected[Session]
 ) -> Response[AuditEventDocument]:
     """Another organization's event answers 404 `not_found`, exactly like a missing one."""
     event = await service.get_event(session.conn, session.principal.org_id, path_id(event_id))
@@ -63,4 +54,11 @@ async def get_audit_event(
     return Response(AuditEventDocument(event_resource(event)), media_type=jsonapi.JSONAPI)
 
 
-ROUTES = [list_audit_events, get_audit_event]
+ROUTER = Router(
+    "/auth/audit-events",
+    route_handlers=[list_audit_events, get_audit_event],
+    tags=["audit"],
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+    opt=options("audit.read"),
+)

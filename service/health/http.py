@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
+import asyncpg
 import msgspec
-from litestar import Response, get
-from litestar.datastructures import State
+from litestar import Response, Router, get
 from litestar.openapi import ResponseSpec
 
-from service.db import migrations
+from service.db.migrations import Migration
+from service.db.migrations import problems as check_migrations
 from service.db.tx import UNAVAILABLE
-
-PROBE = {"response_types": ("application/json",), "security": []}
+from service.routing import Injected, options
 
 
 class Check(msgspec.Struct):
@@ -27,20 +26,20 @@ class Health(msgspec.Struct):
     checks: list[Check] = msgspec.field(default_factory=list)
 
 
-@get("/health/live", opt=PROBE, tags=["health"], summary="Liveness", cache=False)
+@get("/live", summary="Liveness", cache=False)
 async def live() -> Health:
     return Health(status="ok")
 
 
 @get(
-    "/health/ready",
-    opt=PROBE,
-    tags=["health"],
+    "/ready",
     summary="Readiness: database reachable and migrations current",
     responses={503: ResponseSpec(data_container=Health, description="Not ready")},
 )
-async def ready(state: State) -> Response[Health]:
-    checks = [await _database(state)]
+async def ready(
+    pool: Injected[asyncpg.Pool], migrations: Injected[list[Migration]]
+) -> Response[Health]:
+    checks = [await _database(pool, migrations)]
     ok = all(c.ok for c in checks)
     return Response(
         Health(status="ok" if ok else "unavailable", checks=checks),
@@ -49,17 +48,21 @@ async def ready(state: State) -> Response[Health]:
     )
 
 
-async def _database(state: State) -> Check:
-    expected: list[migrations.Migration] = state.migrations
+async def _database(pool: asyncpg.Pool, expected: list[Migration]) -> Check:
     try:
-        async with asyncio.timeout(3), state.pool.acquire(timeout=2) as conn:
+        async with asyncio.timeout(3), pool.acquire(timeout=2) as conn:
             done = await conn.fetch("SELECT version, checksum FROM schema_migrations", timeout=2)
     except UNAVAILABLE as exc:
         return Check("database", False, f"unreachable ({type(exc).__name__})")
-    problems = migrations.problems(expected, {r["version"]: r["checksum"] for r in done})
+    problems = check_migrations(expected, {r["version"]: r["checksum"] for r in done})
     if problems:
         return Check("database", False, "; ".join(problems))
     return Check("database", True)
 
 
-ROUTES: list[Any] = [live, ready]
+ROUTER = Router(
+    "/health",
+    route_handlers=[live, ready],
+    tags=["health"],
+    opt=options(answers=("application/json",)),
+)

@@ -6,36 +6,40 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.datastructures import State
+import asyncpg
+from litestar import Request, Response, Router, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery
 
 from service import bodies, jsonapi
+from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
 from service.invitations import accept
 from service.invitations.schemas import AcceptBody, Joined
 from service.pages import answer, render
 from service.pages.render import DONE_OR_PAGE
+from service.routing import Injected, options
 from service.security.clients import address_of
 from service.security.jwt import verify_access_token
+from service.security.keys import KeyRing
 from service.session import bearer_token
+from service.throttle.counters import Throttle
 from service.throttle.gate import guarded, invalid_token
 from service.tokens.errors import NO_STORE
 from service.tokens.schemas import TokenResponse
+from service.tokens.service import Issuer
 
-PAGE = {"response_types": (jsonapi.HTML,), "security": []}
 JOINED = "You have joined the organization. Sign in to continue."
 
 
 def _form_page(
-    state: State, token: str, found: accept.Found, *, error: str = "", status: int = 200
+    settings: Settings, token: str, found: accept.Found, *, error: str = "", status: int = 200
 ) -> Response[str]:
     invitation = found.invitation
-    fields = render.fragment("invitation_new_person", min_length=state.settings.password_min_length)
+    fields = render.fragment("invitation_new_person", min_length=settings.password_min_length)
     return render.page(
-        state.settings,
+        settings,
         "accept_invitation",
         status=status,
         markup={
@@ -50,18 +54,25 @@ def _form_page(
     )
 
 
-@get("/auth/invitations/accept", opt=PAGE, tags=["pages"], summary="Page: accept an invitation")
-async def accept_page(state: State, token: FromQuery[str] = "") -> Response[str]:
+@get(
+    "/",
+    opt=options(answers=(jsonapi.HTML,)),
+    tags=["pages"],
+    summary="Page: accept an invitation",
+)
+async def accept_page(
+    settings: Injected[Settings], pool: Injected[asyncpg.Pool], token: FromQuery[str] = ""
+) -> Response[str]:
     try:
-        async with transaction(state.pool) as conn:
+        async with transaction(pool) as conn:
             found = await accept.find(conn, token)
     except ApiError as error:
-        return render.error_page(state.settings, error)
-    return _form_page(state, token, found)
+        return render.error_page(settings, error)
+    return _form_page(settings, token, found)
 
 
 @post(
-    "/auth/invitations/accept",
+    "/",
     tags=["invitations"],
     summary="Accept an invitation with the token from the mail",
     status_code=200,
@@ -73,14 +84,20 @@ async def accept_page(state: State, token: FromQuery[str] = "") -> Response[str]
             generate_examples=False,
         ),
     },
-    opt={
-        "request_types": (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM),
-        "response_types": (jsonapi.JSON, jsonapi.HTML),
-        "request_body": {jsonapi.JSON: AcceptBody, jsonapi.FORM: AcceptBody},
-        "security": [],
-    },
+    opt=options(
+        accepts=(jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM),
+        answers=(jsonapi.JSON, jsonapi.HTML),
+        bodies={jsonapi.JSON: AcceptBody, jsonapi.FORM: AcceptBody},
+    ),
 )
-async def accept_invitation(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+async def accept_invitation(
+    request: Request[Any, Any, Any],
+    settings: Injected[Settings],
+    keyring: Injected[KeyRing],
+    throttle: Injected[Throttle],
+    pool: Injected[asyncpg.Pool],
+    issuer: Injected[Issuer],
+) -> Response[Any]:
     """`{token, firstName, lastName, password}` for a new person (or an account whose address
     was never proven), `{token}` or `{token, password}` for someone with an account. Records the
     membership with the invited role. Tokens for the organization (RFC 6749 body) come only to
@@ -89,17 +106,17 @@ async def accept_invitation(request: Request[Any, Any, Any], state: State) -> Re
     bound to the invited address."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body = await bodies.read_any(request, AcceptBody)
-    address = address_of(request, state.settings)
+    address = address_of(request, settings)
     found: list[accept.Found] = []
-    bearer_user = await _bearer(request, state)
+    bearer_user = await _bearer(request, keyring, settings)
     return await answer.link_post(
         from_page,
         lambda: guarded(
-            state.throttle,
-            state.throttle.policy.invitation_accept(address),
+            throttle,
+            throttle.policy.invitation_accept(address),
             lambda: accept.accept_link(
-                state.pool,
-                state.issuer,
+                pool,
+                issuer,
                 body,
                 bearer_user=bearer_user,
                 address=address,
@@ -109,12 +126,12 @@ async def accept_invitation(request: Request[Any, Any, Any], state: State) -> Re
             counts=invalid_token,
         ),
         page=lambda _: render.page(
-            state.settings,
+            settings,
             "invitation_accepted",
             organization_name=found[0].invitation.organization_name,
         ),
         json=_tokens_or_joined,
-        refused_page=lambda error: _refused(state, body.token, found, error),
+        refused_page=lambda error: _refused(settings, body.token, found, error),
     )
 
 
@@ -124,22 +141,26 @@ def _tokens_or_joined(issued: TokenResponse | None) -> Response[Any]:
     return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
 
 
-async def _bearer(request: Request[Any, Any, Any], state: State) -> UUID | None:
+async def _bearer(
+    request: Request[Any, Any, Any], keyring: KeyRing, settings: Settings
+) -> UUID | None:
     """The account a valid bearer token names, if the request carries one."""
     if "authorization" not in request.headers:
         return None
     try:
-        claims = await verify_access_token(state.keyring, state.settings, bearer_token(request))
+        claims = await verify_access_token(keyring, settings, bearer_token(request))
     except ApiError:
         return None
     return claims.user_id
 
 
-def _refused(state: State, token: str, found: list[accept.Found], error: ApiError) -> Response[Any]:
+def _refused(
+    settings: Settings, token: str, found: list[accept.Found], error: ApiError
+) -> Response[Any]:
     if found and error.items[0].code == "validation_error":
         message = " ".join(item.detail for item in error.items)
-        return _form_page(state, token, found[0], error=message, status=400)
-    return render.error_page(state.settings, error)
+        return _form_page(settings, token, found[0], error=message, status=400)
+    return render.error_page(settings, error)
 
 
-ROUTES = [accept_page, accept_invitation]
+ROUTER = Router("/auth/invitations/accept", route_handlers=[accept_page, accept_invitation])

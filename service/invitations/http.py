@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, delete, get, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar import Request, Response, Router, delete, get, post
+from litestar.di import Provide
 from litestar.params import FromPath
 
 from service import bodies, jsonapi
@@ -24,22 +23,17 @@ from service.invitations.schemas import (
     Links,
     resource,
 )
-from service.security.permissions import requires
+from service.mail.mailer import Mailer
+from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Session
+from service.throttle.counters import Throttle
 from service.throttle.gate import limited_in
 
-COMMON: dict[str, Any] = {
-    "dependencies": SESSION,
-    "security": BEARER_SECURITY,
-    "media_type": jsonapi.JSONAPI,
-    "tags": ["invitations"],
-    "opt": requires("invitations.write"),
-}
 STATUSES = ("pending", "accepted", "revoked", "expired")
 
 
-def _context(session: Session, state: State) -> service.Context:
-    return service.Context(session.principal, state.mailer)
+def provide_context(session: Injected[Session], mailer: Injected[Mailer]) -> service.Context:
+    return service.Context(session.principal, mailer)
 
 
 async def _document(session: Session, invitation_id: UUID) -> InvitationDocument:
@@ -50,19 +44,16 @@ async def _document(session: Session, invitation_id: UUID) -> InvitationDocument
 
 
 @post(
-    "/auth/invite",
+    "/invite",
     summary="Invite someone by e-mail address with a role code",
     status_code=201,
-    dependencies=SESSION,
-    security=BEARER_SECURITY,
-    tags=["invitations"],
-    opt=requires(
-        "invitations.write",
-        request_body={jsonapi.JSON: InviteBody, jsonapi.JSONAPI: InviteDocument},
-    ),
+    opt=options(bodies={jsonapi.JSON: InviteBody, jsonapi.JSONAPI: InviteDocument}),
 )
 async def invite(
-    request: Request[Any, Any, Any], session: NamedDependency[Session], state: State
+    request: Request[Any, Any, Any],
+    session: Injected[Session],
+    context: Injected[service.Context],
+    throttle: Injected[Throttle],
 ) -> Response[Any]:
     """The seed's `{email, role}` (role is a role code, e.g. `member`) answers 201
     `{"message": "Invitation sent.", "invitationId": …}`; a JSON:API document answers with
@@ -73,10 +64,10 @@ async def invite(
         body = (await bodies.read_json(request, InviteDocument)).data.attributes
     else:
         body = await bodies.read_json(request, InviteBody)
-    await limited_in(session.conn, state.throttle.policy.invite(session.principal.org_id))
+    await limited_in(session.conn, throttle.policy.invite(session.principal.org_id))
     invitation_id = await service.invite(
         session.conn,
-        _context(session, state),
+        context,
         email=body.email,
         role_code=body.role,
         prefix=bodies.prefix_for(kind),
@@ -89,9 +80,9 @@ async def invite(
     return Response(answer, status_code=201, media_type=jsonapi.JSON, headers=location)
 
 
-@get("/auth/invitations", summary="The organization's invitations", **COMMON)
+@get("/invitations", summary="The organization's invitations", media_type=jsonapi.JSONAPI)
 async def list_invitations(
-    request: Request[Any, Any, Any], session: NamedDependency[Session]
+    request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[InvitationListDocument]:
     """Filters: `filter[status]` (pending, accepted, revoked, expired), `filter[email]`."""
     query = dict(request.query_params)
@@ -119,41 +110,53 @@ async def list_invitations(
     )
 
 
-@get("/auth/invitations/{invitation_id:str}", summary="One invitation", **COMMON)
+@get("/invitations/{invitation_id:str}", summary="One invitation", media_type=jsonapi.JSONAPI)
 async def get_invitation(
-    invitation_id: FromPath[str], session: NamedDependency[Session]
+    invitation_id: FromPath[str], session: Injected[Session]
 ) -> Response[InvitationDocument]:
     return Response(await _document(session, path_id(invitation_id)), media_type=jsonapi.JSONAPI)
 
 
 @delete(
-    "/auth/invitations/{invitation_id:str}",
+    "/invitations/{invitation_id:str}",
     summary="Revoke an invitation",
     status_code=204,
-    **COMMON,
+    media_type=jsonapi.JSONAPI,
 )
 async def revoke_invitation(
-    invitation_id: FromPath[str], session: NamedDependency[Session], state: State
+    invitation_id: FromPath[str],
+    session: Injected[Session],
+    context: Injected[service.Context],
 ) -> None:
     """Its link stops working at once. Revoking twice is fine; an accepted one is a 409."""
-    await service.revoke(session.conn, _context(session, state), path_id(invitation_id))
+    await service.revoke(session.conn, context, path_id(invitation_id))
 
 
 @post(
-    "/auth/invitations/{invitation_id:str}/resend",
+    "/invitations/{invitation_id:str}/resend",
     summary="Send a new link",
     status_code=200,
-    **COMMON,
+    media_type=jsonapi.JSONAPI,
 )
 async def resend_invitation(
-    invitation_id: FromPath[str], session: NamedDependency[Session], state: State
+    invitation_id: FromPath[str],
+    session: Injected[Session],
+    context: Injected[service.Context],
+    throttle: Injected[Throttle],
 ) -> Response[InvitationDocument]:
     """A new link valid for seven days; the old link stops working. Counts towards the
     organization's 100 invitations an hour."""
     target = path_id(invitation_id)
-    await limited_in(session.conn, state.throttle.policy.invite(session.principal.org_id))
-    await service.resend(session.conn, _context(session, state), target)
+    await limited_in(session.conn, throttle.policy.invite(session.principal.org_id))
+    await service.resend(session.conn, context, target)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 
 
-ROUTES = [invite, list_invitations, get_invitation, revoke_invitation, resend_invitation]
+ROUTER = Router(
+    "/auth",
+    route_handlers=[invite, list_invitations, get_invitation, revoke_invitation, resend_invitation],
+    tags=["invitations"],
+    dependencies={**SESSION, "context": Provide(provide_context, sync_to_thread=False)},
+    security=BEARER_SECURITY,
+    opt=options("invitations.write"),
+)

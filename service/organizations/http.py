@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Response, get, patch
-from litestar.di import NamedDependency
+from litestar import Response, Router, get, patch
 from litestar.params import FromPath, JSONBody
 
 from service import jsonapi
@@ -20,15 +18,8 @@ from service.organizations.schemas import (
     OrganizationDocument,
     OrganizationListDocument,
 )
-from service.security.permissions import requires
+from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Session
-
-COMMON: dict[str, Any] = {
-    "dependencies": SESSION,
-    "security": BEARER_SECURITY,
-    "media_type": jsonapi.JSONAPI,
-    "tags": ["organizations"],
-}
 
 
 def _not_found() -> ApiError:
@@ -50,8 +41,8 @@ async def _document(session: Session, org_id: UUID) -> OrganizationDocument:
     return OrganizationDocument(profile.resource(found, session.principal.org_id))
 
 
-@get("/auth/organizations", summary="The organizations the caller belongs to", **COMMON)
-async def my_organizations(session: NamedDependency[Session]) -> Response[OrganizationListDocument]:
+@get("/", summary="The organizations the caller belongs to", media_type=jsonapi.JSONAPI)
+async def my_organizations(session: Injected[Session]) -> Response[OrganizationListDocument]:
     """Each with the caller's role there (`meta.role`) and whether the token acts in it
     (`meta.current`). Switch with the refresh grant's `organization_id`."""
     principal = session.principal
@@ -64,24 +55,24 @@ async def my_organizations(session: NamedDependency[Session]) -> Response[Organi
     return Response(document, media_type=jsonapi.JSONAPI)
 
 
-@get("/auth/organizations/{org_id:str}", summary="The current organization", **COMMON)
+@get("/{org_id:str}", summary="The current organization", media_type=jsonapi.JSONAPI)
 async def get_organization(
-    org_id: FromPath[str], session: NamedDependency[Session]
+    org_id: FromPath[str], session: Injected[Session]
 ) -> Response[OrganizationDocument]:
     document = await _document(session, _current(session, org_id))
     return Response(document, media_type=jsonapi.JSONAPI)
 
 
 @patch(
-    "/auth/organizations/{org_id:str}",
+    "/{org_id:str}",
     summary="Change the current organization's profile",
-    opt=requires("organization.update"),
-    **COMMON,
+    opt=options("organization.update"),
+    media_type=jsonapi.JSONAPI,
 )
 async def update_organization(
     org_id: FromPath[str],
     data: JSONBody[OrganizationChangesDocument],
-    session: NamedDependency[Session],
+    session: Injected[Session],
 ) -> Response[OrganizationDocument]:
     """`name` and the optional profile fields; `slug` is immutable."""
     target = _current(session, org_id)
@@ -108,4 +99,10 @@ async def update_organization(
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 
 
-ROUTES = [my_organizations, get_organization, update_organization]
+ROUTER = Router(
+    "/auth/organizations",
+    route_handlers=[my_organizations, get_organization, update_organization],
+    tags=["organizations"],
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+)

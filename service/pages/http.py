@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from litestar import Response, get
-from litestar.datastructures import State
 from litestar.params import FromQuery
 
 from service import jsonapi
 from service.accounts import repo as users
+from service.config import Settings
 from service.db.tx import set_tenant, transaction
 from service.errors import ApiError
 from service.links import repo as links
 from service.organizations import repo as organizations
 from service.pages import render
+from service.routing import Injected, options
 
-PAGE = {"response_types": (jsonapi.HTML,), "security": []}
+PAGE = options(answers=(jsonapi.HTML,))
 
 
 async def _organization_name(conn: Any, redeemed: links.Redeemed, fallback: Any) -> str:
@@ -29,10 +31,11 @@ async def _organization_name(conn: Any, redeemed: links.Redeemed, fallback: Any)
 
 
 @get("/auth/verify-email", opt=PAGE, tags=["pages"], summary="Page: confirm an e-mail address")
-async def verify_email_page(state: State, token: FromQuery[str] = "") -> Response[str]:
-    settings = state.settings
+async def verify_email_page(
+    settings: Injected[Settings], pool: Injected[asyncpg.Pool], token: FromQuery[str] = ""
+) -> Response[str]:
     try:
-        async with transaction(state.pool, anonymous=True) as conn:
+        async with transaction(pool, anonymous=True) as conn:
             redeemed = await links.peek(conn, token, (links.VERIFY_EMAIL,)) if token else None
             if redeemed is None:
                 return render.page(settings, "link_invalid", status=400)
@@ -43,7 +46,7 @@ async def verify_email_page(state: State, token: FromQuery[str] = "") -> Respons
 
 
 def verify_form(
-    settings: Any,
+    settings: Settings,
     *,
     token: str,
     email: str,
@@ -63,11 +66,12 @@ def verify_form(
 
 
 @get("/auth/reset-password", opt=PAGE, tags=["pages"], summary="Page: choose a new password")
-async def reset_password_page(state: State, token: FromQuery[str] = "") -> Response[str]:
-    settings = state.settings
+async def reset_password_page(
+    settings: Injected[Settings], pool: Injected[asyncpg.Pool], token: FromQuery[str] = ""
+) -> Response[str]:
     purposes = (links.PASSWORD_RESET, links.SET_PASSWORD)
     try:
-        async with transaction(state.pool, anonymous=True) as conn:
+        async with transaction(pool, anonymous=True) as conn:
             redeemed = await links.peek(conn, token, purposes) if token else None
             if redeemed is None:
                 return render.page(settings, "link_invalid", status=400)
@@ -81,7 +85,7 @@ async def reset_password_page(state: State, token: FromQuery[str] = "") -> Respo
 
 
 def reset_form(
-    settings: Any, *, token: str, organization_name: str, error: str = "", status: int = 200
+    settings: Settings, *, token: str, organization_name: str, error: str = "", status: int = 200
 ) -> Response[str]:
     return render.page(
         settings,
@@ -94,4 +98,7 @@ def reset_form(
     )
 
 
+# Plain handlers, not a Router: ``GET /auth/verify-email`` shares its path with the
+# registration Router's ``POST``, and Litestar 2 refuses one path in two Routers (each adds
+# its own OPTIONS handler).
 ROUTES = [verify_email_page, reset_password_page]

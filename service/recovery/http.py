@@ -5,75 +5,84 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from litestar import Request, Response, post
-from litestar.datastructures import State
+import asyncpg
+from litestar import Request, Response, Router, post
 
 from service import bodies, jsonapi
 from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
+from service.mail.mailer import Mailer
 from service.pages import answer, render
 from service.pages.http import reset_form
 from service.pages.render import DONE_OR_PAGE
 from service.recovery import service
 from service.recovery.schemas import ResetConfirm, ResetRequest
 from service.registration.schemas import ACCEPTED, Message
+from service.routing import Injected, options
 from service.security.clients import address_of
+from service.security.passwords import PasswordHasher
+from service.throttle.counters import Throttle
 from service.throttle.gate import guarded, invalid_token, limited
 
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 
 
 @post(
-    "/auth/password-reset",
-    tags=["accounts"],
+    "/",
     summary="Mail a password-reset link",
     status_code=202,
-    opt={
-        "request_types": ANY_BODY,
-        "request_body": {jsonapi.JSON: ResetRequest, jsonapi.FORM: ResetRequest},
-        "security": [],
-    },
+    opt=options(accepts=ANY_BODY, bodies={jsonapi.JSON: ResetRequest, jsonapi.FORM: ResetRequest}),
 )
-async def request_reset(request: Request[Any, Any, Any], state: State) -> Response[Message]:
+async def request_reset(
+    request: Request[Any, Any, Any],
+    settings: Injected[Settings],
+    pool: Injected[asyncpg.Pool],
+    mailer: Injected[Mailer],
+    throttle: Injected[Throttle],
+) -> Response[Message]:
     """Always 202. A link goes only to the stored address of a matching account."""
     body: ResetRequest = await bodies.read_any(request, ResetRequest)
-    rules = state.throttle.policy.reset_request(address_of(request, state.settings))
-    await limited(state.throttle, rules)
-    async with transaction(state.pool, anonymous=True) as conn:
-        await service.request_reset(conn, body.email, mailer=state.mailer)
+    rules = throttle.policy.reset_request(address_of(request, settings))
+    await limited(throttle, rules)
+    async with transaction(pool, anonymous=True) as conn:
+        await service.request_reset(conn, body.email, mailer=mailer)
     return Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON)
 
 
 @post(
-    "/auth/password-reset/confirm",
-    tags=["accounts"],
+    "/confirm",
     summary="Set a new password with the token from the mail",
     status_code=200,
     responses=DONE_OR_PAGE,
-    opt={
-        "request_types": ANY_BODY,
-        "response_types": (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML),
-        "request_body": {jsonapi.JSON: ResetConfirm, jsonapi.FORM: ResetConfirm},
-        "security": [],
-    },
+    opt=options(
+        accepts=ANY_BODY,
+        answers=(jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML),
+        bodies={jsonapi.JSON: ResetConfirm, jsonapi.FORM: ResetConfirm},
+    ),
 )
-async def confirm_reset(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+async def confirm_reset(
+    request: Request[Any, Any, Any],
+    settings: Injected[Settings],
+    pool: Injected[asyncpg.Pool],
+    hasher: Injected[PasswordHasher],
+    mailer: Injected[Mailer],
+    throttle: Injected[Throttle],
+) -> Response[Any]:
     """Single use, within an hour. Ends every session of the account and sends a notice. A
     form post (from the page the mail links to) is answered with a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body: ResetConfirm = await bodies.read_any(request, ResetConfirm)
-    settings = state.settings
     found: list[service.ResetTarget] = []
     return await answer.link_post(
         from_page,
         lambda: guarded(
-            state.throttle,
-            state.throttle.policy.reset_confirm(address_of(request, settings)),
+            throttle,
+            throttle.policy.reset_confirm(address_of(request, settings)),
             lambda: service.confirm_link(
-                state.pool,
-                state.hasher,
-                state.mailer,
+                pool,
+                hasher,
+                mailer,
                 body.token,
                 body.password,
                 min_length=settings.password_min_length,
@@ -117,4 +126,6 @@ def _changed_page(settings: Settings, target: service.ResetTarget) -> Response[s
     )
 
 
-ROUTES = [request_reset, confirm_reset]
+ROUTER = Router(
+    "/auth/password-reset", route_handlers=[request_reset, confirm_reset], tags=["accounts"]
+)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, post
-from litestar.datastructures import State
+import asyncpg
+from litestar import Request, Response, Router, post
 
 from service import bodies, jsonapi
 from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
+from service.mail.mailer import Mailer
 from service.pages import answer, render
 from service.pages.http import verify_form
 from service.pages.render import DONE_OR_PAGE
@@ -25,7 +26,10 @@ from service.registration.schemas import (
     RegistrationDocument,
     VerifyBody,
 )
+from service.routing import Injected, options
 from service.security.clients import address_of
+from service.security.passwords import PasswordHasher
+from service.throttle.counters import Throttle
 from service.throttle.gate import guarded, invalid_token, limited
 
 PLAIN_OR_DOCUMENT = (jsonapi.JSON, jsonapi.JSONAPI)
@@ -41,69 +45,73 @@ def _message(request: Request[Any, Any, Any], text: str, status: int) -> Respons
 
 
 @post(
-    "/auth/register",
-    tags=["accounts"],
+    "/register",
     summary="Register an organization and its owner",
     status_code=202,
-    opt={
-        "request_types": PLAIN_OR_DOCUMENT,
-        "request_body": {
-            jsonapi.JSON: RegistrationAttributes,
-            jsonapi.JSONAPI: RegistrationDocument,
-        },
-        "security": [],
-    },
+    opt=options(
+        accepts=PLAIN_OR_DOCUMENT,
+        bodies={jsonapi.JSON: RegistrationAttributes, jsonapi.JSONAPI: RegistrationDocument},
+    ),
     responses={},
 )
-async def register(request: Request[Any, Any, Any], state: State) -> Response[Message]:
+async def register(
+    request: Request[Any, Any, Any],
+    settings: Injected[Settings],
+    pool: Injected[asyncpg.Pool],
+    hasher: Injected[PasswordHasher],
+    mailer: Injected[Mailer],
+    throttle: Injected[Throttle],
+) -> Response[Message]:
     """Creates the organization, its managed roles, the owner (unverified) and a verification
     mail in one transaction. An address that is already registered gets the same answer and a
     notice by mail instead; nothing else changes. With `REGISTRATION=closed` every request
     is refused with 403 `forbidden`: only invitations and operators create accounts."""
-    if not state.settings.registration_open:
+    if not settings.registration_open:
         raise ApiError("forbidden", CLOSED)
     kind = bodies.kind_of(request)
     if kind == jsonapi.JSONAPI:
         attrs = (await bodies.read_json(request, RegistrationDocument)).data.attributes
     else:
         attrs = await bodies.read_json(request, RegistrationAttributes)
-    settings = state.settings
     form = service.validate(
         attrs, prefix=bodies.prefix_for(kind), min_length=settings.password_min_length
     )
-    await limited(state.throttle, state.throttle.policy.register(address_of(request, settings)))
-    password_hash = await state.hasher.hash(form.password)
-    async with transaction(state.pool, anonymous=True) as conn:
-        await service.register(conn, form, password_hash=password_hash, mailer=state.mailer)
+    await limited(throttle, throttle.policy.register(address_of(request, settings)))
+    password_hash = await hasher.hash(form.password)
+    async with transaction(pool, anonymous=True) as conn:
+        await service.register(conn, form, password_hash=password_hash, mailer=mailer)
     return _message(request, REGISTERED, 202)
 
 
 @post(
-    "/auth/verify-email",
-    tags=["accounts"],
+    "/verify-email",
     summary="Verify an e-mail address with the token from the mail",
     status_code=200,
     responses=DONE_OR_PAGE,
-    opt={
-        "request_types": ANY_BODY,
-        "response_types": (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML),
-        "request_body": {jsonapi.JSON: VerifyBody, jsonapi.FORM: VerifyBody},
-        "security": [],
-    },
+    opt=options(
+        accepts=ANY_BODY,
+        answers=(jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML),
+        bodies={jsonapi.JSON: VerifyBody, jsonapi.FORM: VerifyBody},
+    ),
 )
-async def verify_email(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+async def verify_email(
+    request: Request[Any, Any, Any],
+    settings: Injected[Settings],
+    pool: Injected[asyncpg.Pool],
+    hasher: Injected[PasswordHasher],
+    throttle: Injected[Throttle],
+) -> Response[Any]:
     """`{token, password}`: the password chosen at registration, so that only someone who
     holds both the mail and the password activates the account. Single use; a wrong password
     leaves the link usable. A form post (from the page the mail links to) gets a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body = await bodies.read_any(request, VerifyBody)
-    settings = state.settings
     return await answer.link_post(
         from_page,
         lambda: guarded(
-            state.throttle,
-            state.throttle.policy.verify(address_of(request, settings)),
-            lambda: service.confirm_address(state.pool, state.hasher, body.token, body.password),
+            throttle,
+            throttle.policy.verify(address_of(request, settings)),
+            lambda: service.confirm_address(pool, hasher, body.token, body.password),
             refusal=lambda: ApiError("invalid_token", service.INVALID, pointer="/token"),
             counts=invalid_token,
         ),
@@ -128,23 +136,26 @@ def _refused(settings: Settings, token: str, error: ApiError) -> Response[str]:
 
 
 @post(
-    "/auth/verify-email/resend",
-    tags=["accounts"],
+    "/verify-email/resend",
     summary="Send a new verification link",
     status_code=202,
-    opt={
-        "request_types": ANY_BODY,
-        "request_body": {jsonapi.JSON: EmailBody, jsonapi.FORM: EmailBody},
-        "security": [],
-    },
+    opt=options(accepts=ANY_BODY, bodies={jsonapi.JSON: EmailBody, jsonapi.FORM: EmailBody}),
 )
-async def resend_verification(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+async def resend_verification(
+    request: Request[Any, Any, Any],
+    settings: Injected[Settings],
+    pool: Injected[asyncpg.Pool],
+    mailer: Injected[Mailer],
+    throttle: Injected[Throttle],
+) -> Response[Any]:
     """Always 202, whether or not the address has an account that needs a link."""
     email = (await bodies.read_any(request, EmailBody)).email
-    await limited(state.throttle, state.throttle.policy.resend(address_of(request, state.settings)))
-    async with transaction(state.pool, anonymous=True) as conn:
-        await service.resend(conn, email, mailer=state.mailer)
+    await limited(throttle, throttle.policy.resend(address_of(request, settings)))
+    async with transaction(pool, anonymous=True) as conn:
+        await service.resend(conn, email, mailer=mailer)
     return _message(request, ACCEPTED, 202)
 
 
-ROUTES = [register, verify_email, resend_verification]
+ROUTER = Router(
+    "/auth", route_handlers=[register, verify_email, resend_verification], tags=["accounts"]
+)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, delete, get, patch, post
-from litestar.di import NamedDependency
+from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath
 
 from service import bodies, jsonapi
@@ -25,11 +24,9 @@ from service.roles.schemas import (
     role_path,
     role_resource,
 )
-from service.security.permissions import requires
+from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Session
 
-READ = requires("roles.read")
-WRITE = requires("roles.write")
 FLAGS = {"true": True, "false": False}
 KINDS = ("service", "fhir")
 
@@ -57,16 +54,13 @@ def _document(role: Role) -> RoleDocument:
 
 
 @get(
-    "/auth/roles",
-    tags=["roles"],
+    "/roles",
     summary="The organization's roles",
-    dependencies=SESSION,
-    security=BEARER_SECURITY,
     media_type=jsonapi.JSONAPI,
-    opt=READ,
+    opt=options("roles.read"),
 )
 async def list_roles(
-    request: Request[Any, Any, Any], session: NamedDependency[Session]
+    request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[RoleListDocument]:
     """Filters: `filter[name]` (exact, any case), `filter[code]`, `filter[isManaged]`
     (`true`/`false`). Ordered by id; `page[size]` (default 50, at most 200) and
@@ -89,33 +83,25 @@ async def list_roles(
 
 
 @get(
-    "/auth/roles/{role_id:str}",
-    tags=["roles"],
+    "/roles/{role_id:str}",
     summary="One role",
-    dependencies=SESSION,
-    security=BEARER_SECURITY,
     media_type=jsonapi.JSONAPI,
-    opt=READ,
+    opt=options("roles.read"),
 )
-async def get_role(
-    role_id: FromPath[str], session: NamedDependency[Session]
-) -> Response[RoleDocument]:
+async def get_role(role_id: FromPath[str], session: Injected[Session]) -> Response[RoleDocument]:
     role = await service.get(session.conn, session.principal.org_id, path_id(role_id))
     return Response(_document(role), media_type=jsonapi.JSONAPI)
 
 
 @post(
-    "/auth/roles",
-    tags=["roles"],
+    "/roles",
     summary="Create a custom role",
     status_code=201,
-    dependencies=SESSION,
-    security=BEARER_SECURITY,
     media_type=jsonapi.JSONAPI,
-    opt={**WRITE, "request_body": {jsonapi.JSONAPI: NewRoleDocument}},
+    opt=options("roles.write", bodies={jsonapi.JSONAPI: NewRoleDocument}),
 )
 async def create_role(
-    request: Request[Any, Any, Any], session: NamedDependency[Session]
+    request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[RoleDocument]:
     """`code` is derived from the name when absent. The role may hold only permissions the
     caller holds."""
@@ -130,16 +116,13 @@ async def create_role(
 
 
 @patch(
-    "/auth/roles/{role_id:str}",
-    tags=["roles"],
+    "/roles/{role_id:str}",
     summary="Change a custom role",
-    dependencies=SESSION,
-    security=BEARER_SECURITY,
     media_type=jsonapi.JSONAPI,
-    opt={**WRITE, "request_body": {jsonapi.JSONAPI: RolePatchDocument}},
+    opt=options("roles.write", bodies={jsonapi.JSONAPI: RolePatchDocument}),
 )
 async def update_role(
-    role_id: FromPath[str], request: Request[Any, Any, Any], session: NamedDependency[Session]
+    role_id: FromPath[str], request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[RoleDocument]:
     """Any of `name`, `description`, `permissions`; `code` never changes. Managed roles are
     read-only."""
@@ -150,31 +133,25 @@ async def update_role(
 
 
 @delete(
-    "/auth/roles/{role_id:str}",
-    tags=["roles"],
+    "/roles/{role_id:str}",
     summary="Delete a custom role",
     status_code=204,
-    dependencies=SESSION,
-    security=BEARER_SECURITY,
     media_type=jsonapi.JSONAPI,
-    opt=WRITE,
+    opt=options("roles.write"),
 )
-async def delete_role(role_id: FromPath[str], session: NamedDependency[Session]) -> None:
+async def delete_role(role_id: FromPath[str], session: Injected[Session]) -> None:
     """409 `role_in_use` while a member holds the role. Managed roles cannot be deleted."""
     await service.delete(session.conn, session.principal, path_id(role_id))
 
 
 @get(
-    "/auth/permissions",
-    tags=["roles"],
+    "/permissions",
     summary="The permission catalogue",
-    dependencies=SESSION,
-    security=BEARER_SECURITY,
     media_type=jsonapi.JSONAPI,
-    opt=READ,
+    opt=options("roles.read"),
 )
 async def list_permissions(
-    request: Request[Any, Any, Any], session: NamedDependency[Session]
+    request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[PermissionListDocument]:
     """The service's own permissions and the FHIR ones carried in tokens; `filter[kind]` is
     `service` or `fhir`."""
@@ -191,4 +168,10 @@ async def list_permissions(
     return Response(PermissionListDocument(data, links), media_type=jsonapi.JSONAPI)
 
 
-ROUTES = [list_roles, get_role, create_role, update_role, delete_role, list_permissions]
+ROUTER = Router(
+    "/auth",
+    route_handlers=[list_roles, get_role, create_role, update_role, delete_role, list_permissions],
+    tags=["roles"],
+    dependencies=SESSION,
+    security=BEARER_SECURITY,
+)

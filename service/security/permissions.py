@@ -2,14 +2,14 @@
 
 Permissions are strings on the wire and in the database. The service's own
 (:data:`ServicePermission`) guard its endpoints, named in a route's options through
-:func:`requires`; the ``fhir:`` ones, built by :func:`fhir` from :data:`FhirResource`, are
-carried in access tokens for downstream FHIR services to enforce.
+:func:`service.routing.options`; the ``fhir:`` ones, built by :func:`fhir` from
+:data:`FhirResource`, are carried in access tokens for downstream FHIR services to enforce.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 ServicePermission = Literal[
     "users.read",
@@ -74,12 +74,6 @@ def fhir(resource: FhirResource, access: Access) -> str:
 
 def services(*permissions: ServicePermission) -> tuple[str, ...]:
     return permissions
-
-
-def requires(permission: ServicePermission, **opt: Any) -> dict[str, Any]:
-    """A route's ``opt``: only members whose role holds ``permission`` may call it (checked by
-    :mod:`service.session`), beside any other options."""
-    return {"permission": permission, **opt}
 
 
 FHIR_PERMISSIONS: dict[str, str] = {

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, post
-from litestar.datastructures import State
+import asyncpg
+from litestar import Request, Response, Router, post
 
 from service import bodies, jsonapi
+from service.config import Settings
 from service.errors import ApiError
 from service.ids import parse_uuid
+from service.routing import Injected, options
 from service.security.clients import address_of
 from service.throttle.gate import guarded
 from service.tokens import service
 from service.tokens.errors import NO_STORE, OAuthError
 from service.tokens.schemas import RevokeRequest, TokenRequest, TokenResponse
-
-FORM_ONLY = {
-    "request_types": (jsonapi.FORM,),
-    "response_types": (jsonapi.JSON,),
-    "security": [],
-}
+from service.tokens.service import Issuer
 
 
 async def _form(request: Request[Any, Any, Any], shape: type[Any]) -> Any:
@@ -40,20 +37,20 @@ def _organization(value: str | None) -> Any:
 
 
 @post(
-    "/auth/token",
-    tags=["tokens"],
+    "/token",
     summary="Issue tokens: password and refresh_token grants",
     status_code=200,
-    opt={**FORM_ONLY, "request_body": {jsonapi.FORM: TokenRequest}},
+    opt=options(bodies={jsonapi.FORM: TokenRequest}),
     responses={},
 )
-async def token(request: Request[Any, Any, Any], state: State) -> Response[TokenResponse]:
+async def token(
+    request: Request[Any, Any, Any], settings: Injected[Settings], issuer: Injected[Issuer]
+) -> Response[TokenResponse]:
     """`grant_type=password` with `username`, `password` and optionally `organization_id`;
     `grant_type=refresh_token` with `refresh_token` and optionally `organization_id` to switch
     organization. Errors follow RFC 6749 section 5.2."""
     form: TokenRequest = await _form(request, TokenRequest)
     org_id = _organization(form.organization_id)
-    issuer = state.issuer
     if form.grant_type == "password":
         if not form.username or form.password is None:
             raise OAuthError("invalid_request", "username and password are required.")
@@ -62,7 +59,7 @@ async def token(request: Request[Any, Any, Any], state: State) -> Response[Token
             username=form.username,
             password=form.password,
             organization_id=org_id,
-            address=address_of(request, state.settings),
+            address=address_of(request, settings),
         )
     elif form.grant_type == "refresh_token":
         if not form.refresh_token:
@@ -70,7 +67,7 @@ async def token(request: Request[Any, Any, Any], state: State) -> Response[Token
         raw = form.refresh_token
         issued = await guarded(
             issuer.throttle,
-            issuer.throttle.policy.refresh(address_of(request, state.settings)),
+            issuer.throttle.policy.refresh(address_of(request, settings)),
             lambda: service.refresh_grant(issuer, raw=raw, organization_id=org_id),
             refusal=lambda: OAuthError("invalid_grant", service.INVALID_REFRESH),
             counts=lambda error: isinstance(error, OAuthError),
@@ -83,20 +80,24 @@ async def token(request: Request[Any, Any, Any], state: State) -> Response[Token
 
 
 @post(
-    "/auth/revoke",
-    tags=["tokens"],
+    "/revoke",
     summary="Revoke a refresh token (sign out)",
     status_code=200,
-    opt={**FORM_ONLY, "request_body": {jsonapi.FORM: RevokeRequest}},
+    opt=options(bodies={jsonapi.FORM: RevokeRequest}),
 )
-async def revoke(request: Request[Any, Any, Any], state: State) -> Response[None]:
+async def revoke(request: Request[Any, Any, Any], pool: Injected[asyncpg.Pool]) -> Response[None]:
     """Ends the session the refresh token belongs to. Unknown or already revoked tokens are
     answered the same way, as RFC 7009 asks."""
     form: RevokeRequest = await _form(request, RevokeRequest)
     if not form.token:
         raise OAuthError("invalid_request", "token is required.")
-    await service.revoke(state.pool, form.token)
+    await service.revoke(pool, form.token)
     return Response(None, status_code=200, headers=NO_STORE)
 
 
-ROUTES = [token, revoke]
+ROUTER = Router(
+    "/auth",
+    route_handlers=[token, revoke],
+    tags=["tokens"],
+    opt=options(accepts=(jsonapi.FORM,), answers=(jsonapi.JSON,)),
+)

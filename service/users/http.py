@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, delete, get, patch, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar import Request, Response, Router, delete, get, patch, post
+from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from service import jsonapi
 from service.accounts import members, repo
+from service.config import Settings
 from service.errors import ApiError
+from service.fhir.practitioners import PractitionerDirectory
 from service.fields import normalize_email
 from service.ids import parse_uuid, path_id
-from service.security.permissions import requires
+from service.mail.mailer import Mailer
+from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Session
+from service.throttle.counters import Throttle
 from service.throttle.gate import limited_in
 from service.users import service
 from service.users.schemas import (
@@ -28,17 +31,17 @@ from service.users.schemas import (
     user_resource,
 )
 
-COMMON: dict[str, Any] = {
-    "dependencies": SESSION,
-    "security": BEARER_SECURITY,
-    "media_type": jsonapi.JSONAPI,
-    "tags": ["users"],
-}
 FILTERS = ("email", "name", "role")
 
 
-def _context(session: Session, state: State) -> service.Context:
-    return service.Context(session.principal, state.settings, state.mailer, state.fhir)
+def provide_context(
+    session: Injected[Session],
+    settings: Injected[Settings],
+    mailer: Injected[Mailer],
+    fhir: Injected[PractitionerDirectory],
+) -> service.Context:
+    """What the member service needs beside the connection: the caller and the outside."""
+    return service.Context(session.principal, settings, mailer, fhir)
 
 
 async def _document(session: Session, user_id: UUID) -> UserDocument:
@@ -48,29 +51,34 @@ async def _document(session: Session, user_id: UUID) -> UserDocument:
     return UserDocument(user_resource(member))
 
 
-@get("/auth/me", summary="The caller, as a member of the token's organization", **COMMON)
-async def me(session: NamedDependency[Session]) -> Response[UserDocument]:
+@get(
+    "/me", summary="The caller, as a member of the token's organization", media_type=jsonapi.JSONAPI
+)
+async def me(session: Injected[Session]) -> Response[UserDocument]:
     """The caller as authentication read them at the start of this request."""
     return Response(UserDocument(user_resource(session.member)), media_type=jsonapi.JSONAPI)
 
 
 @post(
-    "/auth/users",
+    "/users",
     summary="Create a user (or add a known one) with a role",
     status_code=201,
-    opt=requires("users.write"),
-    **COMMON,
+    opt=options("users.write"),
+    media_type=jsonapi.JSONAPI,
 )
 async def create_user(
-    data: JSONBody[NewUserDocument], session: NamedDependency[Session], state: State
+    data: JSONBody[NewUserDocument],
+    session: Injected[Session],
+    context: Injected[service.Context],
+    throttle: Injected[Throttle],
 ) -> Response[UserDocument]:
     """The Zus request: attributes `email`, `name`, `userType` (`builder`), optional
     `clientId` and `sendPasswordResetEmail` (default true); relationships `auth/roles`
     (required) and `fhir/practitioner` (optional). A person already known elsewhere becomes a
     member here without any change to their password or other memberships. An organization
     creates at most 100 members an hour (429 with `Retry-After` beyond)."""
-    await limited_in(session.conn, state.throttle.policy.members(session.principal.org_id))
-    user_id = await service.create(session.conn, _context(session, state), data.data)
+    await limited_in(session.conn, throttle.policy.members(session.principal.org_id))
+    user_id = await service.create(session.conn, context, data.data)
     document = await _document(session, user_id)
     return Response(
         document,
@@ -80,9 +88,14 @@ async def create_user(
     )
 
 
-@get("/auth/users", summary="The organization's members", opt=requires("users.read"), **COMMON)
+@get(
+    "/users",
+    summary="The organization's members",
+    opt=options("users.read"),
+    media_type=jsonapi.JSONAPI,
+)
 async def list_users(
-    request: Request[Any, Any, Any], session: NamedDependency[Session]
+    request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[UserListDocument]:
     """Filters: `filter[email]` (exact), `filter[name]` (contains), `filter[role]` (a role id
     or code). Keyset pages: `page[size]` (up to 200) and `page[after]` from `links.next`."""
@@ -116,46 +129,57 @@ async def list_users(
     )
 
 
-@get("/auth/users/{user_id:str}", summary="One member", opt=requires("users.read"), **COMMON)
-async def get_user(
-    user_id: FromPath[str], session: NamedDependency[Session]
-) -> Response[UserDocument]:
+@get(
+    "/users/{user_id:str}",
+    summary="One member",
+    opt=options("users.read"),
+    media_type=jsonapi.JSONAPI,
+)
+async def get_user(user_id: FromPath[str], session: Injected[Session]) -> Response[UserDocument]:
     document = await _document(session, path_id(user_id))
     return Response(document, media_type=jsonapi.JSONAPI)
 
 
 @patch(
-    "/auth/users/{user_id:str}",
+    "/users/{user_id:str}",
     summary="Change a member's name, active flag, role or Practitioner link",
-    opt=requires("users.write"),
-    **COMMON,
+    opt=options("users.write"),
+    media_type=jsonapi.JSONAPI,
 )
 async def update_user(
     user_id: FromPath[str],
     data: JSONBody[UserChangesDocument],
-    session: NamedDependency[Session],
-    state: State,
+    session: Injected[Session],
+    context: Injected[service.Context],
 ) -> Response[UserDocument]:
     """Attributes `name` and `active`; relationships `auth/roles` and `fhir/practitioner`
     (`data: null` unlinks). Deactivation ends the member's sessions here at once."""
     target = path_id(user_id)
-    await service.update(session.conn, _context(session, state), target, data.data)
+    await service.update(session.conn, context, target, data.data)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 
 
 @delete(
-    "/auth/users/{user_id:str}",
+    "/users/{user_id:str}",
     summary="Remove a member from this organization",
-    opt=requires("users.write"),
+    opt=options("users.write"),
     status_code=204,
-    **COMMON,
+    media_type=jsonapi.JSONAPI,
 )
 async def remove_user(
-    user_id: FromPath[str], session: NamedDependency[Session], state: State
+    user_id: FromPath[str],
+    session: Injected[Session],
+    context: Injected[service.Context],
 ) -> None:
     """Idempotent. The person's account and other memberships stay; their sessions in this
     organization end."""
-    await service.remove(session.conn, _context(session, state), path_id(user_id))
+    await service.remove(session.conn, context, path_id(user_id))
 
 
-ROUTES = [me, create_user, list_users, get_user, update_user, remove_user]
+ROUTER = Router(
+    "/auth",
+    route_handlers=[me, create_user, list_users, get_user, update_user, remove_user],
+    tags=["users"],
+    dependencies={**SESSION, "context": Provide(provide_context, sync_to_thread=False)},
+    security=BEARER_SECURITY,
+)

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Response, get
-from litestar.datastructures import State
+from litestar import Response, Router, get
 
 from service.config import Settings
+from service.routing import Injected, options
 from service.security.keys import KeyRing
 
-WELL_KNOWN = {"response_types": ("application/json",), "security": []}
 # A rotation switches signing to the new key at once: verifiers that cache the set see it
 # within this minute, or at once if they re-fetch on a kid they do not know.
 JWKS_MAX_AGE = 60
@@ -43,17 +42,14 @@ class ServerMetadata(msgspec.Struct):
 
 
 @get(
-    "/.well-known/jwks.json",
-    opt=WELL_KNOWN,
-    tags=["discovery"],
+    "/jwks.json",
     summary="Public keys that verify access tokens (JWK Set)",
     media_type="application/json",
 )
-async def jwks(state: State) -> Response[JwkSet]:
+async def jwks(keyring: Injected[KeyRing]) -> Response[JwkSet]:
     """Every key that signs, or signed tokens that have not expired yet; public halves only."""
-    keys: KeyRing = state.keyring
     return Response(
-        JwkSet(keys=keys.public_jwks()["keys"]),
+        JwkSet(keys=keyring.public_jwks()["keys"]),
         headers={"Cache-Control": f"public, max-age={JWKS_MAX_AGE}"},
     )
 
@@ -74,29 +70,30 @@ def metadata(settings: Settings) -> ServerMetadata:
     )
 
 
-async def _metadata(state: State) -> Response[ServerMetadata]:
+async def _metadata(settings: Injected[Settings]) -> Response[ServerMetadata]:
     return Response(
-        metadata(state.settings),
+        metadata(settings),
         headers={"Cache-Control": f"public, max-age={METADATA_MAX_AGE}"},
     )
 
 
 openid_configuration = get(
-    "/.well-known/openid-configuration",
-    opt=WELL_KNOWN,
-    tags=["discovery"],
+    "/openid-configuration",
     summary="Authorization server metadata (RFC 8414)",
     media_type="application/json",
     name="openid-configuration",
 )(_metadata)
 
 oauth_authorization_server = get(
-    "/.well-known/oauth-authorization-server",
-    opt=WELL_KNOWN,
-    tags=["discovery"],
+    "/oauth-authorization-server",
     summary="Authorization server metadata (RFC 8414), at its own well-known path",
     media_type="application/json",
     name="oauth-authorization-server",
 )(_metadata)
 
-ROUTES: list[Any] = [jwks, openid_configuration, oauth_authorization_server]
+ROUTER = Router(
+    "/.well-known",
+    route_handlers=[jwks, openid_configuration, oauth_authorization_server],
+    tags=["discovery"],
+    opt=options(answers=("application/json",)),
+)

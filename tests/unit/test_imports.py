@@ -39,7 +39,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(
         ("db", "security", "mail", "throttle", "metrics", "links", "fhir", "accounts"), 1
     ),
-    **dict.fromkeys(("jsonapi", "bodies", "session", "http"), 2),
+    **dict.fromkeys(("jsonapi", "bodies", "session", "http", "routing"), 2),
     **dict.fromkeys(
         (
             "audit",
@@ -57,7 +57,9 @@ LAYERS: dict[str, int] = {
         ),
         3,
     ),
-    **dict.fromkeys(("app", "asgi", "__main__", "__init__", "operators", "openapi_doc"), 4),
+    **dict.fromkeys(
+        ("app", "asgi", "__main__", "__init__", "operators", "openapi_doc", "wiring"), 4
+    ),
 }
 
 
