@@ -71,19 +71,10 @@ WHERE m.organization_id = $1 AND m.user_id = $2 AND m.active AND m.accepted_at I
 -- organization_members (migration 022) says which columns, and why only the organization's own.
 SELECT * FROM organization_members WHERE organization_id = $1 AND id = $2;
 
--- name: session_member
--- The caller of an authenticated request in one statement: the member as the API shows it,
--- plus what authentication decides on (disabled account, active membership, permissions,
--- when the membership's sessions began, and the account's sessions epoch). Runs inside the
--- token's organization.
-SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS email_verified,
-       m.active, m.role_id, r.code AS role_code, m.practitioner_id, m.organization_id,
-       u.created_at, greatest(u.updated_at, m.updated_at) AS updated_at,
-       u.disabled_at, r.permissions, m.sessions_since, u.sessions_epoch
-FROM memberships m
-JOIN users u ON u.id = m.user_id
-JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
-WHERE m.organization_id = $1 AND m.user_id = $2;
+-- name: session_caller
+-- The caller of an authenticated request: the member as the API shows it, plus what
+-- authentication decides on. Sets the tenant itself, so it may run alone (migration 023).
+SELECT * FROM app_session_caller($1, $2);
 
 -- name: list_members
 -- Keyset page of the organization's members in id order; $2 is the last id seen (the nil

@@ -150,23 +150,26 @@ async def member_view(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> 
 
 
 @dataclass(frozen=True, slots=True)
-class SessionMember:
+class SessionCaller:
     """The caller of an authenticated request, read once by the authentication itself."""
 
     view: MemberView
+    accepted: bool
     disabled_at: datetime | None
     permissions: list[str]
     sessions_since: datetime | None
     sessions_epoch: int
 
 
-async def session_member(
+async def session_caller(
     conn: asyncpg.Connection, org_id: UUID, user_id: UUID
-) -> SessionMember | None:
-    row = await conn.fetchrow(q.session_member, org_id, user_id)
+) -> SessionCaller | None:
+    """Sets the tenant to ``org_id`` and ``user_id`` (transaction-local) and reads the caller
+    there, in one statement (``app_session_caller``, migration 023)."""
+    row = await conn.fetchrow(q.session_caller, org_id, user_id)
     if row is None:
         return None
     fields = dict(row)
-    names = ("disabled_at", "permissions", "sessions_since", "sessions_epoch")
+    names = ("accepted", "disabled_at", "permissions", "sessions_since", "sessions_epoch")
     extra = {name: fields.pop(name) for name in names}
-    return SessionMember(view=MemberView(**fields), **extra)
+    return SessionCaller(view=MemberView(**fields), **extra)

@@ -21,6 +21,7 @@ client's word, never taken for the service's), and the database's transaction ti
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -57,18 +58,48 @@ async def record(
     resource: ``before=None`` for a creation, ``after=None`` for a deletion. A mistake in these
     arguments is a programming error: ``ValueError``, nothing written.
     """
-    resource_type = _check(action, actor_kind, actor_user_id)
-    request_id = request_id_var.get()
+    context = stamp(action, actor_kind=actor_kind, actor_user_id=actor_user_id, address=address)
     await repo.insert(
         conn,
-        event_id=uuid7(),
+        event_id=context.event_id,
         organization_id=organization_id,
         actor_user_id=actor_user_id,
         actor_kind=actor_kind,
         action=action,
-        resource_type=resource_type,
+        resource_type=context.resource_type,
         resource_id=str(resource_id),
         changes_json=msgspec.json.encode(diff(before, after)).decode(),
+        request_id=context.request_id,
+        client_request_id=context.client_request_id,
+        address=context.address,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What an event records beside its organization, resource and changes: its id, the
+    action's resource type, the request ids and the client's address (or None)."""
+
+    event_id: UUID
+    resource_type: ResourceType
+    request_id: str | None
+    client_request_id: str | None
+    address: str | None
+
+
+def stamp(
+    action: Action,
+    *,
+    actor_kind: ActorKind = "user",
+    actor_user_id: UUID | None = None,
+    address: str | None = None,
+) -> Stamp:
+    """The stamp of an event about to be written, by :func:`record` or by a statement that
+    writes its row along with other work (a password grant's, migration 023)."""
+    request_id = request_id_var.get()
+    return Stamp(
+        event_id=uuid7(),
+        resource_type=_check(action, actor_kind, actor_user_id),
         request_id=None if request_id == NO_REQUEST else request_id,
         client_request_id=client_request_id_var.get(),
         address=None if address in (None, "", UNKNOWN) else address,

@@ -88,6 +88,21 @@ async def transaction(
         await _release(pool, conn)
 
 
+@asynccontextmanager
+async def alone(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A connection for statements that are each their own transaction (autocommit).
+
+    For one statement that must commit whatever happens next (a throttle reservation before
+    a slow check), or a function that sets its own request context (migration 023). The
+    database being unreachable is a 503, as in :func:`transaction`.
+    """
+    try:
+        async with pool.acquire() as conn:
+            yield conn
+    except UNAVAILABLE as exc:
+        raise service_unavailable("The database is not reachable right now.") from exc
+
+
 def begin_with_tenant(org_id: UUID | None, user_id: UUID | None, *, anonymous: bool = False) -> str:
     """``BEGIN`` and the tenant settings as one simple-protocol message.
 
@@ -143,4 +158,4 @@ def _text(value: UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
-__all__ = ["ApiError", "is_unavailable", "set_tenant", "transaction"]
+__all__ = ["ApiError", "alone", "is_unavailable", "set_tenant", "transaction"]

@@ -26,16 +26,14 @@ counting when the change commits (mail queued for a recipient).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
 from service.db.queries import load
-from service.db.tx import UNAVAILABLE
-from service.errors import service_unavailable
+from service.db.tx import alone
 from service.metrics import events
 from service.throttle.policy import KNOWN_CLIENT_SECONDS, Rule, ThrottlePolicy
 
@@ -94,8 +92,17 @@ class Throttle:
         Waivable rules are left out while the ``known`` key has an open window."""
         if not rules:
             return ThrottleDecision.from_retry_after(0)
-        retry_after = await self._fetchval(
-            queries.reserve,
+        arguments = self.reservation(rules, known=known, now=now)
+        retry_after = await self._fetchval(queries.reserve, *arguments)
+        return await self.reserved(rules, retry_after, now=now)
+
+    @staticmethod
+    def reservation(
+        rules: Sequence[Rule], *, known: str | None = None, now: datetime | None = None
+    ) -> tuple[object, ...]:
+        """The arguments of ``throttle_reserve`` (migration 019) for these rules, for a
+        statement that reserves along with other work (a password grant's first one)."""
+        return (
             [rule.key for rule in rules],
             [rule.limit.failures for rule in rules],
             [rule.limit.window_seconds for rule in rules],
@@ -103,8 +110,13 @@ class Throttle:
             known,
             now,
         )
+
+    async def reserved(
+        self, rules: Sequence[Rule], retry_after: int, *, now: datetime | None = None
+    ) -> ThrottleDecision:
+        """What a reservation answered, counted and pruned after as :meth:`reserve` does."""
         decision = ThrottleDecision.from_retry_after(retry_after)
-        if decision.blocked:
+        if decision.blocked and rules:
             events.throttled(rules[0].key.split(":", 1)[0])  # keys start with their action
         self._reserved += 1
         if self._prune_every and self._reserved % self._prune_every == 0:
@@ -121,9 +133,15 @@ class Throttle:
     ) -> None:
         """After a success: give one reservation back on each ``refund`` key, forget the
         ``clear`` keys and remember the ``known`` client for 30 days."""
-        await self._execute(
-            queries.settle, list(refund), list(clear), known, KNOWN_CLIENT_SECONDS, now
-        )
+        await self._execute(queries.settle, *self.settlement(refund, clear, known), now)
+
+    @staticmethod
+    def settlement(
+        refund: Sequence[str] = (), clear: Sequence[str] = (), known: str | None = None
+    ) -> tuple[list[str], list[str], str | None, int]:
+        """The arguments of ``throttle_settle`` but its clock, for a statement that settles
+        along with other work (a password grant's last one)."""
+        return list(refund), list(clear), known, KNOWN_CLIENT_SECONDS
 
     async def refund(self, rules: Sequence[Rule], *, now: datetime | None = None) -> None:
         """Give back a reservation whose attempt never checked anything."""
@@ -161,24 +179,16 @@ class Throttle:
             log.warning("pruning throttle counters failed", exc_info=True)
 
     async def _fetchval(self, query: str, *args: object) -> int:
-        async with self._connection() as conn:
+        async with alone(self._pool) as conn:
             value = await conn.fetchval(query, *args)
         return int(value or 0)
 
     async def _fetch(self, query: str, *args: object) -> list[asyncpg.Record]:
-        async with self._connection() as conn:
+        async with alone(self._pool) as conn:
             rows: list[asyncpg.Record] = await conn.fetch(query, *args)
         return rows
 
     async def _execute(self, query: str, *args: object) -> str:
-        async with self._connection() as conn:
+        async with alone(self._pool) as conn:
             status: str = await conn.execute(query, *args)
         return status
-
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
-        try:
-            async with self._pool.acquire() as conn:
-                yield conn
-        except UNAVAILABLE as exc:
-            raise service_unavailable("The database is not reachable right now.") from exc

@@ -70,18 +70,33 @@ async def issue_tokens(
     )
     if user.last_organization_id != org_id:
         await users.set_last_organization(conn, user.id, org_id)
+    grant = tokens.Grant(
+        org_id,
+        membership.role_code,
+        membership.permissions,
+        membership.practitioner_id,
+        sessions.epoch,
+    )
+    return signed(issuer, user, grant, refresh_token=raw)
+
+
+def signed(
+    issuer: Issuer, user: users.User, grant: tokens.Grant, *, refresh_token: str
+) -> TokenResponse:
+    """The token response: an access token signed now for the organization and role, beside
+    the refresh token already stored."""
     access, expires_in = issue_access_token(
         issuer.keys,
         issuer.settings,
         user_id=user.id,
-        org_id=org_id,
-        role=membership.role_code,
-        permissions=list(membership.permissions),
+        org_id=grant.organization_id,
+        role=grant.role_code,
+        permissions=list(grant.permissions),
         email=user.email,
-        practitioner_id=membership.practitioner_id,
-        sessions_epoch=sessions.epoch,
+        practitioner_id=grant.practitioner_id,
+        sessions_epoch=grant.sessions_epoch,
     )
-    return TokenResponse(access, "Bearer", expires_in, raw)
+    return TokenResponse(access, "Bearer", expires_in, refresh_token)
 
 
 async def auth_event(

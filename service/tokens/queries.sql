@@ -46,3 +46,13 @@ WHERE organization_id = $1 AND user_id = $2 AND revoked_at IS NULL;
 
 -- name: family_of
 SELECT family_id, organization_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2;
+
+-- name: login_begin
+-- A password grant's first statement (migration 023): reserve the attempt, find the account.
+SELECT * FROM app_login_begin($1, $2::text[], $3::integer[], $4::integer[], $5::boolean[],
+                              $6::text, $7::timestamptz);
+
+-- name: login_complete
+-- A password grant's last statement once the password was right (migration 023).
+SELECT * FROM app_login_complete($1, $2, $3, $4::text[], $5::text[], $6, $7, $8, $9, $10, $11,
+                                 $12, $13, $14, $15, $16, $17, $18);

@@ -14,7 +14,10 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import repo as users
+from service.audit.recorder import Stamp
 from service.db.queries import load
+from service.fields import normalize_email
 from service.ids import uuid7
 
 q = load(__file__)
@@ -112,3 +115,84 @@ async def family_of(
     """(family, organization) of a refresh token."""
     row = await conn.fetchrow(q.family_of, token_hash, user_id)
     return (row["family_id"], row["organization_id"]) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginStart:
+    """A password grant before its check: the throttle's answer and the account, if any."""
+
+    retry_after: int
+    user: users.User | None
+    sessions_epoch: int | None
+
+
+async def login_begin(
+    conn: asyncpg.Connection, email: str, reservation: tuple[object, ...]
+) -> LoginStart:
+    """Reserve the attempt (``reservation``: :meth:`Throttle.reservation`) and find the
+    account by its address, in one statement that commits on its own (run it on a connection
+    outside any transaction)."""
+    row = await conn.fetchrow(q.login_begin, normalize_email(email), *reservation)
+    fields = dict(row)
+    retry_after, epoch = fields.pop("retry_after"), fields.pop("sessions_epoch")
+    user = users.User(**fields) if fields["id"] is not None else None
+    return LoginStart(retry_after, user, epoch)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What an access token is issued for."""
+
+    organization_id: UUID
+    role_code: str
+    permissions: list[str]
+    practitioner_id: str | None
+    sessions_epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """What a password grant's last statement did: ``issued`` (then ``grant`` says for
+    what), ``no_membership`` or ``sessions_ended``."""
+
+    outcome: str
+    grant: Grant | None
+
+
+async def login_complete(
+    conn: asyncpg.Connection,
+    *,
+    user_id: UUID,
+    requested_org: UUID | None,
+    epoch: int | None,
+    settlement: tuple[list[str], list[str], str | None, int],
+    rehash: tuple[str, str] | None,
+    token_hash: bytes,
+    ttl: int,
+    stamp: Stamp,
+) -> Login:
+    """Settle the throttle, choose the organization, rehash when asked, and under the user's
+    row lock open a refresh family and record ``auth.login`` (run it outside any
+    transaction; it is one)."""
+    new_hash, old_hash = rehash or (None, None)
+    row = await conn.fetchrow(
+        q.login_complete,
+        user_id,
+        requested_org,
+        epoch,
+        *settlement,
+        new_hash,
+        old_hash,
+        uuid7(),
+        uuid7(),
+        token_hash,
+        ttl,
+        stamp.event_id,
+        stamp.resource_type,
+        stamp.request_id,
+        stamp.client_request_id,
+        stamp.address,
+    )
+    fields = dict(row)
+    outcome = fields.pop("outcome")
+    return Login(outcome, Grant(**fields) if outcome == "issued" else None)

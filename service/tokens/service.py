@@ -1,7 +1,8 @@
 """Grant decisions: who gets tokens, for which organization, and when a family dies.
 
 Password checks happen outside any transaction (argon2 takes tens of milliseconds and must
-not hold a pooled connection); lookups and writes are short transactions around it. Tokens
+not hold a pooled connection); lookups and writes are short statements or transactions
+around it. Tokens
 are issued under the user's row lock, which every revocation takes too, and only for the
 sessions epoch the grant was decided under: a reset that commits while a grant is in flight
 either sees what the grant issued or makes the grant fail.
@@ -15,33 +16,22 @@ from uuid import UUID
 import asyncpg
 
 from service.accounts import repo as users
-from service.db.tx import set_tenant, transaction
+from service.audit.recorder import stamp
+from service.db.tx import alone, set_tenant, transaction
 from service.errors import ApiError
-from service.ids import uuid7
 from service.metrics import events
 from service.throttle.counters import keys
-from service.throttle.policy import known_client_key
+from service.throttle.policy import Rule, known_client_key
 from service.tokens import refresh
 from service.tokens import repo as tokens
 from service.tokens.errors import OAuthError, login_failed
 from service.tokens.issue import Issuer as Issuer
-from service.tokens.issue import SessionsEnded, auth_event
+from service.tokens.issue import auth_event, signed
 from service.tokens.issue import issue_tokens as issue_tokens
 from service.tokens.schemas import TokenResponse
 
 REUSE_GRACE = timedelta(seconds=10)
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
-
-
-def choose_organization(
-    memberships: list[users.Membership], requested: UUID | None, last: UUID | None
-) -> users.Membership | None:
-    by_org = {m.organization_id: m for m in memberships}
-    if requested is not None:
-        return by_org.get(requested)
-    if last is not None and last in by_org:
-        return by_org[last]
-    return memberships[0] if memberships else None
 
 
 async def password_grant(
@@ -50,14 +40,18 @@ async def password_grant(
     """Every refusal is the same answer, whether the account is unknown, the password wrong,
     the address unverified, the account disabled or the attempt throttled; each costs one
     argon2 verification, except a throttled one, reserved before anything is checked, which
-    checks nothing and takes as long."""
+    checks nothing and takes as long.
+
+    A success costs two statements (migration 023): one reserves the attempt and finds the
+    account before the check, one settles the throttle and issues after it."""
     rules = issuer.throttle.policy.login(username, address)
     known = known_client_key(username, address)
-    blocked = (await issuer.throttle.reserve(rules, known=known)).blocked
-    async with transaction(issuer.pool, anonymous=True) as conn:
-        user = await users.by_email(conn, username.strip())
-        epoch = await tokens.sessions_epoch(conn, user.id if user else None)
-    if blocked:
+    async with alone(issuer.pool) as conn:
+        start = await tokens.login_begin(
+            conn, username.strip(), issuer.throttle.reservation(rules, known=known)
+        )
+    user = start.user
+    if (await issuer.throttle.reserved(rules, start.retry_after)).blocked:
         events.login("throttled", user_id=user.id if user else None, address=address)
         await issuer.hasher.idle_like_verify()
         raise login_failed()
@@ -76,31 +70,53 @@ async def password_grant(
         if user is not None:
             await _login_failed(issuer, user, address)
         raise login_failed()
-    # A success gives its reservations back, forgets this client's failures on the account
-    # and remembers the client, whom the account-wide and address-wide limits then spare.
-    await issuer.throttle.settle(refund=keys(rules), clear=keys(rules[:1]), known=known)
+    rehash = None
     if result.needs_rehash and user.password_hash:
-        new_hash = await issuer.hasher.hash(password)
-    else:
-        new_hash = None
-    async with transaction(issuer.pool, user_id=user.id) as conn:
-        memberships = await users.active_memberships(conn, user.id)
-        membership = choose_organization(memberships, organization_id, user.last_organization_id)
-        if membership is None:
-            events.login("failure", user_id=user.id, address=address, reason="no_membership")
-            raise login_failed()
-        if new_hash and user.password_hash:
-            await users.rehash(conn, user.id, new_hash, user.password_hash)
-        try:
-            issued = await issue_tokens(
-                conn, issuer, user, membership, family_id=uuid7(), parent_id=None, epoch=epoch
-            )
-        except SessionsEnded:  # a reset committed while the password was being checked
-            events.login("failure", user_id=user.id, address=address, reason="sessions_ended")
-            raise login_failed() from None
-        await auth_event(conn, membership.organization_id, user.id, "auth.login", address)
-    events.login("success", user_id=user.id, org_id=membership.organization_id, address=address)
-    return issued
+        rehash = (await issuer.hasher.hash(password), user.password_hash)
+    return await _issue(
+        issuer,
+        user,
+        start,
+        organization_id=organization_id,
+        throttled=(rules, known),
+        rehash=rehash,
+        address=address,
+    )
+
+
+async def _issue(
+    issuer: Issuer,
+    user: users.User,
+    start: tokens.LoginStart,
+    *,
+    organization_id: UUID | None,
+    throttled: tuple[list[Rule], str],
+    rehash: tuple[str, str] | None,
+    address: str,
+) -> TokenResponse:
+    """The password was right: give the reservations back, forget this client's failures on
+    the account and remember the client (whom the account-wide and address-wide limits then
+    spare), and issue for the organization asked for or the usual one."""
+    rules, known = throttled
+    raw, hashed = refresh.mint(user.id)
+    async with alone(issuer.pool) as conn:
+        done = await tokens.login_complete(
+            conn,
+            user_id=user.id,
+            requested_org=organization_id,
+            epoch=start.sessions_epoch,
+            settlement=issuer.throttle.settlement(keys(rules), keys(rules[:1]), known),
+            rehash=rehash,
+            token_hash=hashed,
+            ttl=issuer.settings.refresh_token_ttl,
+            stamp=stamp("auth.login", actor_user_id=user.id, address=address),
+        )
+    if done.grant is None:  # no live membership, or a reset committed meanwhile
+        events.login("failure", user_id=user.id, address=address, reason=done.outcome)
+        raise login_failed()
+    org_id = done.grant.organization_id
+    events.login("success", user_id=user.id, org_id=org_id, address=address)
+    return signed(issuer, user, done.grant, refresh_token=raw)
 
 
 def _why(user: users.User | None, password_ok: bool) -> str:

@@ -18,7 +18,7 @@ from service.fields import normalize_email
 from service.ids import parse_uuid, path_id
 from service.mail.mailer import Mailer
 from service.routing import Injected, options
-from service.session import BEARER_SECURITY, SESSION, Session
+from service.session import BEARER_SECURITY, SESSION, Caller, Session
 from service.throttle.counters import Throttle
 from service.throttle.gate import limited_in
 from service.users import service
@@ -54,9 +54,9 @@ async def _document(session: Session, user_id: UUID) -> UserDocument:
 @get(
     "/me", summary="The caller, as a member of the token's organization", media_type=jsonapi.JSONAPI
 )
-async def me(session: Injected[Session]) -> Response[UserDocument]:
+async def me(caller: Injected[Caller]) -> Response[UserDocument]:
     """The caller as authentication read them at the start of this request."""
-    return Response(UserDocument(user_resource(session.member)), media_type=jsonapi.JSONAPI)
+    return Response(UserDocument(user_resource(caller.member)), media_type=jsonapi.JSONAPI)
 
 
 @post(
