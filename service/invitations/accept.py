@@ -26,7 +26,9 @@ from service.invitations import repo
 from service.invitations.schemas import AcceptBody
 from service.links import repo as links
 from service.metrics import events
+from service.security.jwt import verify_access_token
 from service.security.password_policy import check_password
+from service.throttle.gate import guarded, invalid_token
 from service.tokens.schemas import TokenResponse
 from service.tokens.service import Issuer, issue_tokens
 
@@ -189,17 +191,52 @@ async def _join(
 
 
 async def accept_link(
-    pool: asyncpg.Pool,
+    issuer: Issuer,
+    body: AcceptBody,
+    *,
+    bearer: str | None,
+    address: str,
+    found_out: list[Found],
+) -> TokenResponse | None:
+    """The whole acceptance, throttled by the client's address: over the limit the answer is
+    an invalid link's, and only an invalid link counts as a failed guess. ``bearer`` is the
+    access token the request carries, if any. ``found_out`` receives the invitation found,
+    for the page that answers a form post."""
+    bearer_user = await _bearer_user(issuer, bearer)
+    throttle = issuer.throttle
+    return await guarded(
+        throttle,
+        throttle.policy.invitation_accept(address),
+        lambda: _accept_link(
+            issuer, body, bearer_user=bearer_user, address=address, found_out=found_out
+        ),
+        refusal=invalid,
+        counts=invalid_token,
+    )
+
+
+async def _bearer_user(issuer: Issuer, token: str | None) -> UUID | None:
+    """The account a valid access token names; None without a token or for an invalid one."""
+    if token is None:
+        return None
+    try:
+        claims = await verify_access_token(issuer.keys, issuer.settings, token)
+    except ApiError:
+        return None
+    return claims.user_id
+
+
+async def _accept_link(
     issuer: Issuer,
     body: AcceptBody,
     *,
     bearer_user: UUID | None,
-    address: str | None,
+    address: str,
     found_out: list[Found],
 ) -> TokenResponse | None:
-    """The whole acceptance: find the invitation, check what the person sent (argon2 runs
-    outside any transaction), record the membership. ``found_out`` receives the invitation
-    found, for the page that answers a form post."""
+    """Find the invitation, check what the person sent (argon2 runs outside any
+    transaction), record the membership."""
+    pool = issuer.pool
     async with transaction(pool) as conn:
         found = await find(conn, body.token, email=body.email)
     found_out.append(found)

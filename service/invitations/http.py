@@ -27,13 +27,14 @@ from service.mail.mailer import Mailer
 from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Session
 from service.throttle.counters import Throttle
-from service.throttle.gate import limited_in
 
 STATUSES = ("pending", "accepted", "revoked", "expired")
 
 
-def provide_context(session: Injected[Session], mailer: Injected[Mailer]) -> service.Context:
-    return service.Context(session.principal, mailer)
+def provide_context(
+    session: Injected[Session], mailer: Injected[Mailer], throttle: Injected[Throttle]
+) -> service.Context:
+    return service.Context(session.principal, mailer, throttle)
 
 
 async def _document(session: Session, invitation_id: UUID) -> InvitationDocument:
@@ -53,25 +54,29 @@ async def invite(
     request: Request[Any, Any, Any],
     session: Injected[Session],
     context: Injected[service.Context],
-    throttle: Injected[Throttle],
 ) -> Response[Any]:
     """The seed's `{email, role}` (role is a role code, e.g. `member`) answers 201
     `{"message": "Invitation sent.", "invitationId": …}`; a JSON:API document answers with
     the `auth/invitations` resource. A pending invitation to the same address is replaced.
     Invitations and resends together: at most 100 an hour per organization (then 429)."""
     kind = bodies.kind_of(request)
-    if kind == jsonapi.JSONAPI:
-        body = (await bodies.read_json(request, InviteDocument)).data.attributes
-    else:
-        body = await bodies.read_json(request, InviteBody)
-    await limited_in(session.conn, throttle.policy.invite(session.principal.org_id))
+    body = await _invite_body(request, kind)
     invitation_id = await service.invite(
-        session.conn,
-        context,
-        email=body.email,
-        role_code=body.role,
-        prefix=bodies.prefix_for(kind),
+        session.conn, context, email=body.email, role_code=body.role, prefix=bodies.prefix_for(kind)
     )
+    return await _created(session, kind, invitation_id)
+
+
+async def _invite_body(request: Request[Any, Any, Any], kind: str) -> InviteBody:
+    """The seed's plain body, or the attributes of a JSON:API document."""
+    if kind == jsonapi.JSONAPI:
+        return (await bodies.read_json(request, InviteDocument)).data.attributes
+    return await bodies.read_json(request, InviteBody)
+
+
+async def _created(session: Session, kind: str, invitation_id: UUID) -> Response[Any]:
+    """201 with the new invitation's location: the resource for JSON:API clients, the seed's
+    message for plain JSON ones."""
     location = {"Location": f"/auth/invitations/{invitation_id}"}
     if kind == jsonapi.JSONAPI:
         document = await _document(session, invitation_id)
@@ -86,6 +91,23 @@ async def list_invitations(
 ) -> Response[InvitationListDocument]:
     """Filters: `filter[status]` (pending, accepted, revoked, expired), `filter[email]`."""
     query = dict(request.query_params)
+    filters = _filters(query)
+    rows, cursor = await service.list_invitations(
+        session.conn,
+        session.principal.org_id,
+        email=filters.get("email"),
+        status=filters.get("status"),
+        page=jsonapi.parse_page(query),
+    )
+    links = Links(self=str(request.url), next=jsonapi.next_link(request.url.path, query, cursor))
+    return Response(
+        InvitationListDocument([resource(r) for r in rows], links), media_type=jsonapi.JSONAPI
+    )
+
+
+def _filters(query: dict[str, str]) -> dict[str, str]:
+    """`filter[status]` and `filter[email]`; a status that is none of :data:`STATUSES` is a
+    400."""
     filters = jsonapi.parse_filters(query, ("status", "email"))
     if filters.get("status", "pending") not in STATUSES:
         raise ApiError(
@@ -93,21 +115,7 @@ async def list_invitations(
             f"status is one of {', '.join(STATUSES)}.",
             parameter="filter[status]",
         )
-    page = jsonapi.parse_page(query)
-    after = jsonapi.after_id(page)
-    rows = await repo.page(
-        session.conn,
-        session.principal.org_id,
-        after=after,
-        size=page.size + 1,
-        email=filters.get("email"),
-        status=filters.get("status"),
-    )
-    rows, cursor = jsonapi.cut(rows, page.size)
-    links = Links(self=str(request.url), next=jsonapi.next_link(request.url.path, query, cursor))
-    return Response(
-        InvitationListDocument([resource(r) for r in rows], links), media_type=jsonapi.JSONAPI
-    )
+    return filters
 
 
 @get("/invitations/{invitation_id:str}", summary="One invitation", media_type=jsonapi.JSONAPI)
@@ -142,12 +150,10 @@ async def resend_invitation(
     invitation_id: FromPath[str],
     session: Injected[Session],
     context: Injected[service.Context],
-    throttle: Injected[Throttle],
 ) -> Response[InvitationDocument]:
     """A new link valid for seven days; the old link stops working. Counts towards the
     organization's 100 invitations an hour."""
     target = path_id(invitation_id)
-    await limited_in(session.conn, throttle.policy.invite(session.principal.org_id))
     await service.resend(session.conn, context, target)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 

@@ -20,15 +20,19 @@ from service.db.tx import set_tenant
 from service.errors import ApiError
 from service.fields import email_problem, normalize_email
 from service.invitations import repo, sending
+from service.jsonapi import Page, after_id, cut
 from service.mail.mailer import Mailer
 from service.organizations import repo as organizations
 from service.security.principal import Principal
+from service.throttle.counters import Throttle
+from service.throttle.gate import limited_in
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
     principal: Principal
     mailer: Mailer
+    throttle: Throttle
 
 
 async def _audit(
@@ -58,7 +62,9 @@ def not_found() -> ApiError:
 async def invite(
     conn: asyncpg.Connection, ctx: Context, *, email: str, role_code: str, prefix: str
 ) -> UUID:
+    """Counts towards the organization's invitations of the hour (only if it commits)."""
     org_id = ctx.principal.org_id
+    await limited_in(conn, ctx.throttle.policy.invite(org_id))
     address = normalize_email(email)
     problem = email_problem(address)
     if problem:
@@ -87,6 +93,17 @@ async def invite(
         {"email": address, "role": role.code, "status": "pending"},
     )
     return invitation_id
+
+
+async def list_invitations(
+    conn: asyncpg.Connection, org_id: UUID, *, email: str | None, status: str | None, page: Page
+) -> tuple[list[repo.Invitation], str | None]:
+    """One page of the organization's invitations by id, and the cursor of the next (None:
+    last)."""
+    rows = await repo.page(
+        conn, org_id, after=after_id(page), size=page.size + 1, email=email, status=status
+    )
+    return cut(rows, page.size)
 
 
 def _within_reach(ctx: Context, permissions: list[str], doing: str) -> None:
@@ -158,8 +175,10 @@ async def revoke(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) ->
 
 
 async def resend(conn: asyncpg.Connection, ctx: Context, invitation_id: UUID) -> None:
-    """A new link and a new week; the old link stops working."""
+    """A new link and a new week; the old link stops working. Counts towards the
+    organization's invitations of the hour, as an invitation does."""
     org_id = ctx.principal.org_id
+    await limited_in(conn, ctx.throttle.policy.invite(org_id))
     status = await _locked_within_reach(conn, ctx, invitation_id, "Resending an invitation to")
     if status != "pending":
         raise ApiError("conflict", f"This invitation is {status}; invite again instead.")

@@ -8,9 +8,7 @@ from litestar import Response, Router, get, patch
 from litestar.params import FromPath, JSONBody
 
 from service import jsonapi
-from service.audit.recorder import record
 from service.db.tx import set_tenant
-from service.errors import ApiError
 from service.ids import path_id
 from service.organizations import profile, repo
 from service.organizations.schemas import (
@@ -22,22 +20,18 @@ from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Session
 
 
-def _not_found() -> ApiError:
-    return ApiError("organization_not_found", "No such organization here.")
-
-
 def _current(session: Session, raw: str) -> UUID:
     """Only the token's organization is reachable by id; any other id is not found."""
     org_id = path_id(raw)
     if org_id != session.principal.org_id:
-        raise _not_found()
+        raise profile.not_found()
     return org_id
 
 
 async def _document(session: Session, org_id: UUID) -> OrganizationDocument:
     found = await repo.profile(session.conn, org_id, session.principal.user_id)
     if found is None:
-        raise _not_found()
+        raise profile.not_found()
     return OrganizationDocument(profile.resource(found, session.principal.org_id))
 
 
@@ -76,26 +70,7 @@ async def update_organization(
 ) -> Response[OrganizationDocument]:
     """`name` and the optional profile fields; `slug` is immutable."""
     target = _current(session, org_id)
-    if data.data.id != str(target):
-        raise ApiError(
-            "conflict", "The id in the body is not the id in the path.", pointer="/data/id"
-        )
-    current = await repo.profile(session.conn, target, session.principal.user_id)
-    if current is None:
-        raise _not_found()
-    before, after = profile.changes(current, data.data.attributes)
-    if before != after:
-        await profile.update(session.conn, target, after)
-        await record(
-            session.conn,
-            organization_id=target,
-            action="organization.update",
-            resource_id=target,
-            actor_user_id=session.principal.user_id,
-            before=before,
-            after=after,
-            address=session.principal.address,
-        )
+    await profile.update(session.conn, session.principal, target, data.data)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 
 

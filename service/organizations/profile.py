@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import asyncpg
 from msgspec import UnsetType
 
+from service.audit.recorder import record
 from service.errors import ApiError, ErrorItem
 from service.fields import email_problem, text_problem
 from service.organizations import repo
@@ -16,6 +18,7 @@ from service.organizations.schemas import (
     PROFILE_FIELDS,
     Links,
     OrganizationAttributes,
+    OrganizationChanges,
     OrganizationMeta,
     OrganizationRelationships,
     OrganizationResource,
@@ -23,11 +26,16 @@ from service.organizations.schemas import (
     RoleIdentifier,
     RoleLinkage,
 )
+from service.security.principal import Principal
 
 LIMITS = {"name": 200, "tagline": 200, "description": 2000, "phone": 50, "location": 200}
 URLS = ("website", "logo_url", "icon_url")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 ATTR = "/data/attributes"
+
+
+def not_found() -> ApiError:
+    return ApiError("organization_not_found", "No such organization here.")
 
 
 def camel(name: str) -> str:
@@ -92,5 +100,29 @@ def changes(current: repo.Profile, body: ProfileChanges) -> tuple[dict[str, Any]
     return before, after
 
 
-async def update(conn: asyncpg.Connection, org_id: Any, after: dict[str, Any]) -> None:
+async def update(
+    conn: asyncpg.Connection, actor: Principal, org_id: UUID, resource: OrganizationChanges
+) -> None:
+    """Change the profile of ``org_id`` (the actor's organization) as the body asks, and
+    audit it; a body that changes nothing writes nothing."""
+    if resource.id != str(org_id):
+        raise ApiError(
+            "conflict", "The id in the body is not the id in the path.", pointer="/data/id"
+        )
+    current = await repo.profile(conn, org_id, actor.user_id)
+    if current is None:
+        raise not_found()
+    before, after = changes(current, resource.attributes)
+    if before == after:
+        return
     await repo.update_profile(conn, org_id, after)
+    await record(
+        conn,
+        organization_id=org_id,
+        action="organization.update",
+        resource_id=org_id,
+        actor_user_id=actor.user_id,
+        before=before,
+        after=after,
+        address=actor.address,
+    )

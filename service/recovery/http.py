@@ -23,7 +23,7 @@ from service.routing import Injected, options
 from service.security.clients import address_of
 from service.security.passwords import PasswordHasher
 from service.throttle.counters import Throttle
-from service.throttle.gate import guarded, invalid_token, limited
+from service.throttle.gate import limited
 
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 
@@ -73,23 +73,12 @@ async def confirm_reset(
     form post (from the page the mail links to) is answered with a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body: ResetConfirm = await bodies.read_any(request, ResetConfirm)
+    address = address_of(request, settings)
     found: list[service.ResetTarget] = []
     return await answer.link_post(
         from_page,
-        lambda: guarded(
-            throttle,
-            throttle.policy.reset_confirm(address_of(request, settings)),
-            lambda: service.confirm_link(
-                pool,
-                hasher,
-                mailer,
-                body.token,
-                body.password,
-                min_length=settings.password_min_length,
-                found_out=found,
-            ),
-            refusal=lambda: ApiError("invalid_token", service.INVALID, pointer="/token"),
-            counts=invalid_token,
+        lambda: service.confirm_link(
+            pool, hasher, mailer, throttle, settings, body, address=address, found_out=found
         ),
         page=lambda target: _changed_page(settings, target),
         json=lambda _: Response(None, status_code=204),

@@ -14,6 +14,7 @@ import asyncpg
 
 from service.accounts import repo as users
 from service.audit.recorder import record
+from service.config import Settings
 from service.db.tx import set_tenant, transaction
 from service.db.undone import kept_if
 from service.errors import ApiError, ErrorItem
@@ -22,8 +23,11 @@ from service.links import repo as links
 from service.mail.mailer import Mailer
 from service.metrics import events
 from service.organizations import repo as organizations
+from service.recovery.schemas import ResetConfirm
 from service.security.password_policy import check_password
 from service.security.passwords import PasswordHasher
+from service.throttle.counters import Throttle
+from service.throttle.gate import guarded, invalid_token
 from service.tokens import repo as tokens
 
 RESET_PURPOSES = (links.PASSWORD_RESET, links.SET_PASSWORD)
@@ -98,15 +102,45 @@ async def confirm_link(
     pool: asyncpg.Pool,
     hasher: PasswordHasher,
     mailer: Mailer,
+    throttle: Throttle,
+    settings: Settings,
+    body: ResetConfirm,
+    *,
+    address: str,
+    found_out: list[ResetTarget],
+) -> ResetTarget:
+    """The whole reset, throttled by the client's address: over the limit the answer is a
+    dead link's, and only a dead link counts as a failed guess. ``found_out`` receives the
+    account found, for the page that shows the form again."""
+    return await guarded(
+        throttle,
+        throttle.policy.reset_confirm(address),
+        lambda: _reset(
+            pool,
+            hasher,
+            mailer,
+            body.token,
+            body.password,
+            min_length=settings.password_min_length,
+            found_out=found_out,
+        ),
+        refusal=lambda: ApiError("invalid_token", INVALID, pointer="/token"),
+        counts=invalid_token,
+    )
+
+
+async def _reset(
+    pool: asyncpg.Pool,
+    hasher: PasswordHasher,
+    mailer: Mailer,
     token: str,
     password: str,
     *,
     min_length: int,
     found_out: list[ResetTarget],
 ) -> ResetTarget:
-    """The whole reset: find the link's account, check the new password, hash it outside any
-    transaction, then use the link. ``found_out`` receives the account found, for the page
-    that shows the form again."""
+    """Find the link's account, check the new password, hash it outside any transaction,
+    then use the link."""
     async with transaction(pool, anonymous=True) as conn:
         found = await target_of(conn, token)
     found_out.append(found)

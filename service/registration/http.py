@@ -30,11 +30,10 @@ from service.routing import Injected, options
 from service.security.clients import address_of
 from service.security.passwords import PasswordHasher
 from service.throttle.counters import Throttle
-from service.throttle.gate import guarded, invalid_token, limited
+from service.throttle.gate import limited
 
 PLAIN_OR_DOCUMENT = (jsonapi.JSON, jsonapi.JSONAPI)
 ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
-CLOSED = "Sign-up is closed here; ask an organization for an invitation."
 
 
 def _message(request: Request[Any, Any, Any], text: str, status: int) -> Response[Any]:
@@ -66,21 +65,22 @@ async def register(
     mail in one transaction. An address that is already registered gets the same answer and a
     notice by mail instead; nothing else changes. With `REGISTRATION=closed` every request
     is refused with 403 `forbidden`: only invitations and operators create accounts."""
-    if not settings.registration_open:
-        raise ApiError("forbidden", CLOSED)
+    service.check_open(settings)
     kind = bodies.kind_of(request)
-    if kind == jsonapi.JSONAPI:
-        attrs = (await bodies.read_json(request, RegistrationDocument)).data.attributes
-    else:
-        attrs = await bodies.read_json(request, RegistrationAttributes)
-    form = service.validate(
-        attrs, prefix=bodies.prefix_for(kind), min_length=settings.password_min_length
+    attrs = await _attributes(request, kind)
+    prefix = bodies.prefix_for(kind)
+    address = address_of(request, settings)
+    await service.sign_up(
+        pool, hasher, mailer, throttle, settings, attrs, prefix=prefix, address=address
     )
-    await limited(throttle, throttle.policy.register(address_of(request, settings)))
-    password_hash = await hasher.hash(form.password)
-    async with transaction(pool, anonymous=True) as conn:
-        await service.register(conn, form, password_hash=password_hash, mailer=mailer)
     return _message(request, REGISTERED, 202)
+
+
+async def _attributes(request: Request[Any, Any, Any], kind: str) -> RegistrationAttributes:
+    """The plain body, or the attributes of a JSON:API document."""
+    if kind == jsonapi.JSONAPI:
+        return (await bodies.read_json(request, RegistrationDocument)).data.attributes
+    return await bodies.read_json(request, RegistrationAttributes)
 
 
 @post(
@@ -106,15 +106,10 @@ async def verify_email(
     leaves the link usable. A form post (from the page the mail links to) gets a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body = await bodies.read_any(request, VerifyBody)
+    address = address_of(request, settings)
     return await answer.link_post(
         from_page,
-        lambda: guarded(
-            throttle,
-            throttle.policy.verify(address_of(request, settings)),
-            lambda: service.confirm_address(pool, hasher, body.token, body.password),
-            refusal=lambda: ApiError("invalid_token", service.INVALID, pointer="/token"),
-            counts=invalid_token,
-        ),
+        lambda: service.confirm_address(pool, hasher, throttle, body, address=address),
         page=lambda name: render.page(settings, "email_verified", organization_name=name),
         json=lambda _: Response(None, status_code=204),
         refused_page=lambda error: _refused(settings, body.token, error),

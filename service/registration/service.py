@@ -20,6 +20,7 @@ import asyncpg
 
 from service.accounts import repo as users
 from service.audit.recorder import record
+from service.config import Settings
 from service.db.tx import set_tenant, transaction
 from service.db.undone import kept_if
 from service.errors import ApiError, ErrorItem
@@ -30,10 +31,13 @@ from service.mail.mailer import Mailer
 from service.organizations import repo as organizations_repo
 from service.organizations import service as organizations
 from service.registration import repo as registrations
-from service.registration.schemas import RegistrationAttributes
+from service.registration.schemas import RegistrationAttributes, VerifyBody
 from service.security.password_policy import check_password
 from service.security.passwords import PasswordHasher
+from service.throttle.counters import Throttle
+from service.throttle.gate import guarded, invalid_token, limited
 
+CLOSED = "Sign-up is closed here; ask an organization for an invitation."
 INVALID = "This link is invalid, used or expired."
 WRONG_PASSWORD = "This is not the password chosen when the account was registered."  # noqa: S105
 
@@ -85,6 +89,33 @@ def validate(attrs: RegistrationAttributes, *, prefix: str, min_length: int) -> 
         last_name=attrs.last_name.strip(),
         organization_name=attrs.organization_name.strip(),
     )
+
+
+def check_open(settings: Settings) -> None:
+    """With ``REGISTRATION=closed`` only invitations and operators create accounts."""
+    if not settings.registration_open:
+        raise ApiError("forbidden", CLOSED)
+
+
+async def sign_up(
+    pool: asyncpg.Pool,
+    hasher: PasswordHasher,
+    mailer: Mailer,
+    throttle: Throttle,
+    settings: Settings,
+    attrs: RegistrationAttributes,
+    *,
+    prefix: str,
+    address: str,
+) -> None:
+    """The whole registration: check what was sent (nothing counts against the client's
+    address before it passes), count the attempt, hash the password outside any transaction,
+    then register in one transaction."""
+    form = validate(attrs, prefix=prefix, min_length=settings.password_min_length)
+    await limited(throttle, throttle.policy.register(address))
+    password_hash = await hasher.hash(form.password)
+    async with transaction(pool, anonymous=True) as conn:
+        await register(conn, form, password_hash=password_hash, mailer=mailer)
 
 
 async def register(
@@ -187,11 +218,30 @@ async def _pending(conn: asyncpg.Connection, token: str) -> _Pending:
 
 
 async def confirm_address(
-    pool: asyncpg.Pool, hasher: PasswordHasher, token: str, password: str
+    pool: asyncpg.Pool,
+    hasher: PasswordHasher,
+    throttle: Throttle,
+    body: VerifyBody,
+    *,
+    address: str,
 ) -> str:
     """Mark the address verified when the password typed is the registrant's; the name of
-    the organization it registered. The link stays usable after a wrong password (the person
-    may mistype), and the argon2 check runs outside any transaction."""
+    the organization it registered. Throttled by the client's address: over the limit the
+    answer is a dead link's, and only a dead link counts as a failed guess."""
+    return await guarded(
+        throttle,
+        throttle.policy.verify(address),
+        lambda: _confirm_address(pool, hasher, body.token, body.password),
+        refusal=lambda: ApiError("invalid_token", INVALID, pointer="/token"),
+        counts=invalid_token,
+    )
+
+
+async def _confirm_address(
+    pool: asyncpg.Pool, hasher: PasswordHasher, token: str, password: str
+) -> str:
+    """The link stays usable after a wrong password (the person may mistype), and the argon2
+    check runs outside any transaction."""
     async with transaction(pool, anonymous=True) as conn:
         pending = await _pending(conn, token)
     if not (await hasher.verify(pending.password_hash, password)).ok:

@@ -10,12 +10,11 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from service import jsonapi
-from service.accounts import members, repo
+from service.accounts import repo
 from service.config import Settings
 from service.errors import ApiError
 from service.fhir.practitioners import PractitionerDirectory
-from service.fields import normalize_email
-from service.ids import parse_uuid, path_id
+from service.ids import path_id
 from service.mail.mailer import Mailer
 from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Caller, Session
@@ -101,25 +100,14 @@ async def list_users(
     or code). Keyset pages: `page[size]` (up to 200) and `page[after]` from `links.next`."""
     query = dict(request.query_params)
     filters = jsonapi.parse_filters(query, FILTERS)
-    page = jsonapi.parse_page(query)
-    org_id = session.principal.org_id
-    role_id = None
-    if "role" in filters:
-        role_id = parse_uuid(filters["role"])
-        if role_id is None:
-            found = await members.role_by_code(session.conn, org_id, filters["role"])
-            role_id = found.id if found else UUID(int=0)
-    after = jsonapi.after_id(page)
-    rows = await members.page(
+    rows, cursor = await service.list_members(
         session.conn,
-        org_id,
-        after=after,
-        size=page.size + 1,
-        email=normalize_email(filters["email"]) if "email" in filters else None,
+        session.principal.org_id,
+        email=filters.get("email"),
         name=filters.get("name"),
-        role_id=role_id,
+        role=filters.get("role"),
+        page=jsonapi.parse_page(query),
     )
-    rows, cursor = jsonapi.cut(rows, page.size)
     links = ListLinks(
         self=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         next=jsonapi.next_link(request.url.path, query, cursor),

@@ -27,6 +27,7 @@ from service.fields import email_problem, normalize_email, text_problem
 from service.ids import parse_uuid, uuid7
 from service.invitations import repo as invitations
 from service.invitations import sending
+from service.jsonapi import Page, after_id, cut
 from service.links import repo as links
 from service.mail.mailer import Mailer
 from service.metrics import events
@@ -117,6 +118,36 @@ async def _user_by_email(conn: asyncpg.Connection, ctx: Context, email: str) -> 
         return await users.by_email(conn, email)
     finally:
         await set_tenant(conn, org_id=ctx.principal.org_id, user_id=ctx.principal.user_id)
+
+
+async def list_members(
+    conn: asyncpg.Connection,
+    org_id: UUID,
+    *,
+    email: str | None,
+    name: str | None,
+    role: str | None,
+    page: Page,
+) -> tuple[list[users.MemberView], str | None]:
+    """One page of the organization's members by id, and the cursor of the next (None: last).
+    ``email`` matches exactly (normalized), ``name`` is contained, ``role`` is a role's id or
+    code (an unknown code matches nobody)."""
+    role_id = None
+    if role is not None:
+        role_id = parse_uuid(role)
+        if role_id is None:
+            found = await members.role_by_code(conn, org_id, role)
+            role_id = found.id if found else UUID(int=0)
+    rows = await members.page(
+        conn,
+        org_id,
+        after=after_id(page),
+        size=page.size + 1,
+        email=normalize_email(email) if email is not None else None,
+        name=name,
+        role_id=role_id,
+    )
+    return cut(rows, page.size)
 
 
 def _validate_new(ctx: Context, resource: NewUser) -> str:

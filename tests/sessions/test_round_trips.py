@@ -79,7 +79,8 @@ async def member(admin_conn: asyncpg.Connection, settings: Settings) -> None:
         password_hash,
     )
     await admin_conn.execute(
-        "INSERT INTO memberships (organization_id, user_id, role_id, name) VALUES ($1, $2, $3, 'C')",
+        "INSERT INTO memberships (organization_id, user_id, role_id, name)"
+        " VALUES ($1, $2, $3, 'Counted')",
         org_id,
         user_id,
         role_id,
@@ -113,4 +114,5 @@ async def test_a_successful_login_costs_two_statements(
     assert response.status_code == 200, response.text
     sent = statements.since(mark)
     assert len(sent) == 2, sent
-    assert "app_login_begin" in sent[0] and "app_login_complete" in sent[1]
+    assert "app_login_begin" in sent[0]
+    assert "app_login_complete" in sent[1]
