@@ -10,11 +10,9 @@ from litestar import Request, Response, Router, post
 from service import bodies, jsonapi
 from service.config import Settings
 from service.errors import ApiError
-from service.ids import parse_uuid
 from service.routing import Injected, options
 from service.security.clients import address_of
-from service.throttle.gate import guarded
-from service.tokens import service
+from service.tokens import grants, service
 from service.tokens.errors import NO_STORE, OAuthError
 from service.tokens.schemas import RevokeRequest, TokenRequest, TokenResponse
 from service.tokens.service import Issuer
@@ -25,15 +23,6 @@ async def _form(request: Request[Any, Any, Any], shape: type[Any]) -> Any:
         return await bodies.read_form(request, shape)
     except ApiError as error:
         raise OAuthError("invalid_request", error.items[0].detail) from None
-
-
-def _organization(value: str | None) -> Any:
-    if value is None or value == "":
-        return None
-    parsed = parse_uuid(value)
-    if parsed is None:
-        raise OAuthError("invalid_request", "organization_id is not a valid id.")
-    return parsed
 
 
 @post(
@@ -50,32 +39,7 @@ async def token(
     `grant_type=refresh_token` with `refresh_token` and optionally `organization_id` to switch
     organization. Errors follow RFC 6749 section 5.2."""
     form: TokenRequest = await _form(request, TokenRequest)
-    org_id = _organization(form.organization_id)
-    if form.grant_type == "password":
-        if not form.username or form.password is None:
-            raise OAuthError("invalid_request", "username and password are required.")
-        issued = await service.password_grant(
-            issuer,
-            username=form.username,
-            password=form.password,
-            organization_id=org_id,
-            address=address_of(request, settings),
-        )
-    elif form.grant_type == "refresh_token":
-        if not form.refresh_token:
-            raise OAuthError("invalid_request", "refresh_token is required.")
-        raw = form.refresh_token
-        issued = await guarded(
-            issuer.throttle,
-            issuer.throttle.policy.refresh(address_of(request, settings)),
-            lambda: service.refresh_grant(issuer, raw=raw, organization_id=org_id),
-            refusal=lambda: OAuthError("invalid_grant", service.INVALID_REFRESH),
-            counts=lambda error: isinstance(error, OAuthError),
-        )
-    elif not form.grant_type:
-        raise OAuthError("invalid_request", "grant_type is required.")
-    else:
-        raise OAuthError("unsupported_grant_type", "Use password or refresh_token.")
+    issued = await grants.grant(issuer, form, address=address_of(request, settings))
     return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
 
 
