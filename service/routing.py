@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeAlias, TypeVar
 from litestar.di import Dependency
 from litestar.params import SkipValidationMarker
 
+from service import jsonapi
 from service.security.permissions import ServicePermission
 
 T = TypeVar("T")
@@ -46,3 +47,17 @@ def options(
     if bodies is not None:
         opt["request_body"] = dict(bodies)
     return opt
+
+
+ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
+"""What a route takes when a page's form posts to it as well as API clients."""
+
+
+def form_or_json(body: type[Any], *, page: bool = False) -> dict[str, Any]:
+    """The options of a route that a page's form posts to as well as API clients: any of
+    :data:`ANY_BODY`, read as ``body`` whether JSON or a form; with ``page``, a form post is
+    answered with a page (see :mod:`service.pages.answer`)."""
+    answers = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML) if page else None
+    return options(
+        accepts=ANY_BODY, answers=answers, bodies={jsonapi.JSON: body, jsonapi.FORM: body}
+    )

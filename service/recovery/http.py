@@ -5,48 +5,33 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import asyncpg
 from litestar import Request, Response, Router, post
 
 from service import bodies, jsonapi
 from service.config import Settings
-from service.db.tx import transaction
 from service.errors import ApiError
-from service.mail.mailer import Mailer
 from service.pages import answer, render
 from service.pages.http import reset_form
 from service.pages.render import DONE_OR_PAGE
 from service.recovery import service
 from service.recovery.schemas import ResetConfirm, ResetRequest
 from service.registration.schemas import ACCEPTED, Message
-from service.routing import Injected, options
-from service.security.clients import address_of
-from service.security.passwords import PasswordHasher
-from service.throttle.counters import Throttle
-from service.throttle.gate import limited
-
-ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
+from service.routing import Injected, form_or_json
+from service.visitor import VISITOR, Visitor
 
 
 @post(
     "/",
     summary="Mail a password-reset link",
     status_code=202,
-    opt=options(accepts=ANY_BODY, bodies={jsonapi.JSON: ResetRequest, jsonapi.FORM: ResetRequest}),
+    opt=form_or_json(ResetRequest),
 )
 async def request_reset(
-    request: Request[Any, Any, Any],
-    settings: Injected[Settings],
-    pool: Injected[asyncpg.Pool],
-    mailer: Injected[Mailer],
-    throttle: Injected[Throttle],
+    request: Request[Any, Any, Any], visitor: Injected[Visitor]
 ) -> Response[Message]:
     """Always 202. A link goes only to the stored address of a matching account."""
     body: ResetRequest = await bodies.read_any(request, ResetRequest)
-    rules = throttle.policy.reset_request(address_of(request, settings))
-    await limited(throttle, rules)
-    async with transaction(pool, anonymous=True) as conn:
-        await service.request_reset(conn, body.email, mailer=mailer)
+    await service.ask_for_link(visitor, body.email)
     return Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON)
 
 
@@ -55,31 +40,19 @@ async def request_reset(
     summary="Set a new password with the token from the mail",
     status_code=200,
     responses=DONE_OR_PAGE,
-    opt=options(
-        accepts=ANY_BODY,
-        answers=(jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML),
-        bodies={jsonapi.JSON: ResetConfirm, jsonapi.FORM: ResetConfirm},
-    ),
+    opt=form_or_json(ResetConfirm, page=True),
 )
 async def confirm_reset(
-    request: Request[Any, Any, Any],
-    settings: Injected[Settings],
-    pool: Injected[asyncpg.Pool],
-    hasher: Injected[PasswordHasher],
-    mailer: Injected[Mailer],
-    throttle: Injected[Throttle],
+    request: Request[Any, Any, Any], visitor: Injected[Visitor]
 ) -> Response[Any]:
     """Single use, within an hour. Ends every session of the account and sends a notice. A
     form post (from the page the mail links to) is answered with a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body: ResetConfirm = await bodies.read_any(request, ResetConfirm)
-    address = address_of(request, settings)
-    found: list[service.ResetTarget] = []
+    settings, found = visitor.settings, list[service.ResetTarget]()
     return await answer.link_post(
         from_page,
-        lambda: service.confirm_link(
-            pool, hasher, mailer, throttle, settings, body, address=address, found_out=found
-        ),
+        lambda: service.confirm_link(visitor, body, found_out=found),
         page=lambda target: _changed_page(settings, target),
         json=lambda _: Response(None, status_code=204),
         refused_page=lambda error: _refused(settings, body.token, found, error),
@@ -116,5 +89,8 @@ def _changed_page(settings: Settings, target: service.ResetTarget) -> Response[s
 
 
 ROUTER = Router(
-    "/auth/password-reset", route_handlers=[request_reset, confirm_reset], tags=["accounts"]
+    "/auth/password-reset",
+    route_handlers=[request_reset, confirm_reset],
+    tags=["accounts"],
+    dependencies=VISITOR,
 )

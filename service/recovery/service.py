@@ -14,7 +14,6 @@ import asyncpg
 
 from service.accounts import repo as users
 from service.audit.recorder import record
-from service.config import Settings
 from service.db.tx import set_tenant, transaction
 from service.db.undone import kept_if
 from service.errors import ApiError, ErrorItem
@@ -25,10 +24,9 @@ from service.metrics import events
 from service.organizations import repo as organizations
 from service.recovery.schemas import ResetConfirm
 from service.security.password_policy import check_password
-from service.security.passwords import PasswordHasher
-from service.throttle.counters import Throttle
-from service.throttle.gate import guarded, invalid_token
+from service.throttle.gate import guarded, invalid_token, limited
 from service.tokens import repo as tokens
+from service.visitor import Visitor
 
 RESET_PURPOSES = (links.PASSWORD_RESET, links.SET_PASSWORD)
 ALL_PURPOSES = (links.VERIFY_EMAIL, links.PASSWORD_RESET, links.SET_PASSWORD)
@@ -98,56 +96,42 @@ def password_problems(target: ResetTarget, password: str, *, pointer: str, min_l
         raise ApiError.many([ErrorItem("validation_error", p, pointer) for p in problems])
 
 
+async def ask_for_link(visitor: Visitor, email: str) -> None:
+    """Counted against the client's address first; then, in one anonymous transaction,
+    :func:`request_reset`."""
+    await limited(visitor.throttle, visitor.throttle.policy.reset_request(visitor.address))
+    async with transaction(visitor.pool, anonymous=True) as conn:
+        await request_reset(conn, email, mailer=visitor.mailer)
+
+
 async def confirm_link(
-    pool: asyncpg.Pool,
-    hasher: PasswordHasher,
-    mailer: Mailer,
-    throttle: Throttle,
-    settings: Settings,
-    body: ResetConfirm,
-    *,
-    address: str,
-    found_out: list[ResetTarget],
+    visitor: Visitor, body: ResetConfirm, *, found_out: list[ResetTarget]
 ) -> ResetTarget:
     """The whole reset, throttled by the client's address: over the limit the answer is a
     dead link's, and only a dead link counts as a failed guess. ``found_out`` receives the
     account found, for the page that shows the form again."""
     return await guarded(
-        throttle,
-        throttle.policy.reset_confirm(address),
-        lambda: _reset(
-            pool,
-            hasher,
-            mailer,
-            body.token,
-            body.password,
-            min_length=settings.password_min_length,
-            found_out=found_out,
-        ),
+        visitor.throttle,
+        visitor.throttle.policy.reset_confirm(visitor.address),
+        lambda: _reset(visitor, body.token, body.password, found_out=found_out),
         refusal=lambda: ApiError("invalid_token", INVALID, pointer="/token"),
         counts=invalid_token,
     )
 
 
 async def _reset(
-    pool: asyncpg.Pool,
-    hasher: PasswordHasher,
-    mailer: Mailer,
-    token: str,
-    password: str,
-    *,
-    min_length: int,
-    found_out: list[ResetTarget],
+    visitor: Visitor, token: str, password: str, *, found_out: list[ResetTarget]
 ) -> ResetTarget:
     """Find the link's account, check the new password, hash it outside any transaction,
     then use the link."""
-    async with transaction(pool, anonymous=True) as conn:
+    async with transaction(visitor.pool, anonymous=True) as conn:
         found = await target_of(conn, token)
     found_out.append(found)
+    min_length = visitor.settings.password_min_length
     password_problems(found, password, pointer="/password", min_length=min_length)
-    password_hash = await hasher.hash(password)
-    async with transaction(pool, anonymous=True) as conn:
-        await confirm(conn, token, found, password_hash, mailer=mailer)
+    password_hash = await visitor.hasher.hash(password)
+    async with transaction(visitor.pool, anonymous=True) as conn:
+        await confirm(conn, token, found, password_hash, mailer=visitor.mailer)
     return found
 
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
 from litestar import Request, Response, Router, post
 
 from service import bodies, jsonapi
 from service.config import Settings
-from service.db.tx import transaction
 from service.errors import ApiError
-from service.mail.mailer import Mailer
 from service.pages import answer, render
 from service.pages.http import verify_form
 from service.pages.render import DONE_OR_PAGE
@@ -26,14 +23,10 @@ from service.registration.schemas import (
     RegistrationDocument,
     VerifyBody,
 )
-from service.routing import Injected, options
-from service.security.clients import address_of
-from service.security.passwords import PasswordHasher
-from service.throttle.counters import Throttle
-from service.throttle.gate import limited
+from service.routing import Injected, form_or_json, options
+from service.visitor import VISITOR, Visitor
 
 PLAIN_OR_DOCUMENT = (jsonapi.JSON, jsonapi.JSONAPI)
-ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 
 
 def _message(request: Request[Any, Any, Any], text: str, status: int) -> Response[Any]:
@@ -54,25 +47,16 @@ def _message(request: Request[Any, Any, Any], text: str, status: int) -> Respons
     responses={},
 )
 async def register(
-    request: Request[Any, Any, Any],
-    settings: Injected[Settings],
-    pool: Injected[asyncpg.Pool],
-    hasher: Injected[PasswordHasher],
-    mailer: Injected[Mailer],
-    throttle: Injected[Throttle],
+    request: Request[Any, Any, Any], visitor: Injected[Visitor]
 ) -> Response[Message]:
     """Creates the organization, its managed roles, the owner (unverified) and a verification
     mail in one transaction. An address that is already registered gets the same answer and a
     notice by mail instead; nothing else changes. With `REGISTRATION=closed` every request
     is refused with 403 `forbidden`: only invitations and operators create accounts."""
-    service.check_open(settings)
+    service.check_open(visitor.settings)
     kind = bodies.kind_of(request)
     attrs = await _attributes(request, kind)
-    prefix = bodies.prefix_for(kind)
-    address = address_of(request, settings)
-    await service.sign_up(
-        pool, hasher, mailer, throttle, settings, attrs, prefix=prefix, address=address
-    )
+    await service.sign_up(visitor, attrs, prefix=bodies.prefix_for(kind))
     return _message(request, REGISTERED, 202)
 
 
@@ -88,28 +72,19 @@ async def _attributes(request: Request[Any, Any, Any], kind: str) -> Registratio
     summary="Verify an e-mail address with the token from the mail",
     status_code=200,
     responses=DONE_OR_PAGE,
-    opt=options(
-        accepts=ANY_BODY,
-        answers=(jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML),
-        bodies={jsonapi.JSON: VerifyBody, jsonapi.FORM: VerifyBody},
-    ),
+    opt=form_or_json(VerifyBody, page=True),
 )
 async def verify_email(
-    request: Request[Any, Any, Any],
-    settings: Injected[Settings],
-    pool: Injected[asyncpg.Pool],
-    hasher: Injected[PasswordHasher],
-    throttle: Injected[Throttle],
+    request: Request[Any, Any, Any], visitor: Injected[Visitor]
 ) -> Response[Any]:
     """`{token, password}`: the password chosen at registration, so that only someone who
     holds both the mail and the password activates the account. Single use; a wrong password
     leaves the link usable. A form post (from the page the mail links to) gets a page."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
-    body = await bodies.read_any(request, VerifyBody)
-    address = address_of(request, settings)
+    body, settings = await bodies.read_any(request, VerifyBody), visitor.settings
     return await answer.link_post(
         from_page,
-        lambda: service.confirm_address(pool, hasher, throttle, body, address=address),
+        lambda: service.confirm_address(visitor, body),
         page=lambda name: render.page(settings, "email_verified", organization_name=name),
         json=lambda _: Response(None, status_code=204),
         refused_page=lambda error: _refused(settings, body.token, error),
@@ -134,23 +109,20 @@ def _refused(settings: Settings, token: str, error: ApiError) -> Response[str]:
     "/verify-email/resend",
     summary="Send a new verification link",
     status_code=202,
-    opt=options(accepts=ANY_BODY, bodies={jsonapi.JSON: EmailBody, jsonapi.FORM: EmailBody}),
+    opt=form_or_json(EmailBody),
 )
 async def resend_verification(
-    request: Request[Any, Any, Any],
-    settings: Injected[Settings],
-    pool: Injected[asyncpg.Pool],
-    mailer: Injected[Mailer],
-    throttle: Injected[Throttle],
+    request: Request[Any, Any, Any], visitor: Injected[Visitor]
 ) -> Response[Any]:
     """Always 202, whether or not the address has an account that needs a link."""
     email = (await bodies.read_any(request, EmailBody)).email
-    await limited(throttle, throttle.policy.resend(address_of(request, settings)))
-    async with transaction(pool, anonymous=True) as conn:
-        await service.resend(conn, email, mailer=mailer)
+    await service.ask_for_link(visitor, email)
     return _message(request, ACCEPTED, 202)
 
 
 ROUTER = Router(
-    "/auth", route_handlers=[register, verify_email, resend_verification], tags=["accounts"]
+    "/auth",
+    route_handlers=[register, verify_email, resend_verification],
+    tags=["accounts"],
+    dependencies=VISITOR,
 )

@@ -34,8 +34,8 @@ from service.registration import repo as registrations
 from service.registration.schemas import RegistrationAttributes, VerifyBody
 from service.security.password_policy import check_password
 from service.security.passwords import PasswordHasher
-from service.throttle.counters import Throttle
 from service.throttle.gate import guarded, invalid_token, limited
+from service.visitor import Visitor
 
 CLOSED = "Sign-up is closed here; ask an organization for an invitation."
 INVALID = "This link is invalid, used or expired."
@@ -97,25 +97,15 @@ def check_open(settings: Settings) -> None:
         raise ApiError("forbidden", CLOSED)
 
 
-async def sign_up(
-    pool: asyncpg.Pool,
-    hasher: PasswordHasher,
-    mailer: Mailer,
-    throttle: Throttle,
-    settings: Settings,
-    attrs: RegistrationAttributes,
-    *,
-    prefix: str,
-    address: str,
-) -> None:
+async def sign_up(visitor: Visitor, attrs: RegistrationAttributes, *, prefix: str) -> None:
     """The whole registration: check what was sent (nothing counts against the client's
     address before it passes), count the attempt, hash the password outside any transaction,
     then register in one transaction."""
-    form = validate(attrs, prefix=prefix, min_length=settings.password_min_length)
-    await limited(throttle, throttle.policy.register(address))
-    password_hash = await hasher.hash(form.password)
-    async with transaction(pool, anonymous=True) as conn:
-        await register(conn, form, password_hash=password_hash, mailer=mailer)
+    form = validate(attrs, prefix=prefix, min_length=visitor.settings.password_min_length)
+    await limited(visitor.throttle, visitor.throttle.policy.register(visitor.address))
+    password_hash = await visitor.hasher.hash(form.password)
+    async with transaction(visitor.pool, anonymous=True) as conn:
+        await register(conn, form, password_hash=password_hash, mailer=visitor.mailer)
 
 
 async def register(
@@ -217,21 +207,14 @@ async def _pending(conn: asyncpg.Connection, token: str) -> _Pending:
     return _Pending(user.id, user.email, user.password_hash, name)
 
 
-async def confirm_address(
-    pool: asyncpg.Pool,
-    hasher: PasswordHasher,
-    throttle: Throttle,
-    body: VerifyBody,
-    *,
-    address: str,
-) -> str:
+async def confirm_address(visitor: Visitor, body: VerifyBody) -> str:
     """Mark the address verified when the password typed is the registrant's; the name of
     the organization it registered. Throttled by the client's address: over the limit the
     answer is a dead link's, and only a dead link counts as a failed guess."""
     return await guarded(
-        throttle,
-        throttle.policy.verify(address),
-        lambda: _confirm_address(pool, hasher, body.token, body.password),
+        visitor.throttle,
+        visitor.throttle.policy.verify(visitor.address),
+        lambda: _confirm_address(visitor.pool, visitor.hasher, body.token, body.password),
         refusal=lambda: ApiError("invalid_token", INVALID, pointer="/token"),
         counts=invalid_token,
     )
@@ -274,6 +257,14 @@ async def _verify(conn: asyncpg.Connection, token: str, *, verified_hash: str | 
             actor_user_id=user.id,
             after={"emailVerified": True},
         )
+
+
+async def ask_for_link(visitor: Visitor, email: str) -> None:
+    """Counted against the client's address first; then, in one anonymous transaction,
+    :func:`resend`."""
+    await limited(visitor.throttle, visitor.throttle.policy.resend(visitor.address))
+    async with transaction(visitor.pool, anonymous=True) as conn:
+        await resend(conn, email, mailer=visitor.mailer)
 
 
 async def resend(conn: asyncpg.Connection, email: str, *, mailer: Mailer) -> None:
