@@ -17,6 +17,7 @@ from uuid import UUID
 import msgspec
 
 from service.errors import ApiError, ErrorItem
+from service.wire import ResponseShape
 
 JSONAPI = "application/vnd.api+json"
 JSON = "application/json"
@@ -29,12 +30,12 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
-class ErrorSource(msgspec.Struct, omit_defaults=True):
+class ErrorSource(ResponseShape, omit_defaults=True):
     pointer: str | None = None
     parameter: str | None = None
 
 
-class ErrorObject(msgspec.Struct, omit_defaults=True):
+class ErrorObject(ResponseShape, omit_defaults=True):
     status: str
     code: str
     title: str
@@ -42,16 +43,16 @@ class ErrorObject(msgspec.Struct, omit_defaults=True):
     source: ErrorSource | None = None
 
 
-class ErrorMeta(msgspec.Struct, rename="camel"):
+class ErrorMeta(ResponseShape, rename="camel"):
     request_id: str
 
 
-class ErrorDocument(msgspec.Struct):
+class ErrorDocument(ResponseShape):
     errors: list[ErrorObject]
     meta: ErrorMeta
 
 
-class Links(msgspec.Struct, omit_defaults=True):
+class Links(ResponseShape, omit_defaults=True):
     self: str | None = None
     next: str | None = None
 

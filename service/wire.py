@@ -1,4 +1,9 @@
-"""Decoding request bodies into msgspec Structs with one error per bad field.
+"""The two bases of every wire shape, and decoding request bodies into them with one error per
+bad field.
+
+Every Struct the service decodes from a client derives from :class:`RequestShape`, every one it
+encodes for a client from :class:`ResponseShape`; the member names are each class's own
+(``rename="camel"`` for JSON:API attributes, the field names for OAuth's snake_case).
 
 msgspec stops at the first problem; a client fixing a form wants all of them at once. When the
 fast decode fails, :func:`field_errors` walks the Struct's fields against the generic JSON value
@@ -17,6 +22,30 @@ import msgspec
 from service.errors import ApiError, ErrorItem
 
 T = TypeVar("T")
+
+
+class RequestShape(msgspec.Struct, forbid_unknown_fields=True):
+    """Base of what a client sends: request bodies and every object nested in them.
+
+    A member the shape does not name is an error (``Unknown field``, with its pointer), so a
+    misspelt optional member is reported instead of silently dropped. Member names are the
+    field names; a JSON:API attributes object adds ``rename="camel"``, a relationship names its
+    members itself (``msgspec.field(name="auth/roles")``). The OAuth 2.0 forms are the
+    exception: RFC 6749 (3.2) has a server ignore parameters it does not know, so the token and
+    revocation forms add ``forbid_unknown_fields=False``.
+    """
+
+
+class ResponseShape(msgspec.Struct):
+    """Base of what the service answers: response documents and every object nested in them.
+
+    Encoded as declared: every field, ``None`` as ``null``. An object whose optional members
+    are left out when unset (links, error members, the OAuth error body) adds
+    ``omit_defaults=True``; JSON:API attributes add ``rename="camel"``; OAuth and discovery
+    answers keep their snake_case field names. Decoding one (the tests do) ignores members it
+    does not name.
+    """
+
 
 _PATH = re.compile(r" - at `\$(.*)`$")
 _SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[\.\.\.\]")

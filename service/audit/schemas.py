@@ -8,29 +8,30 @@ import msgspec
 
 from service import jsonapi
 from service.audit.repo import Event
+from service.wire import ResponseShape
 
 
-class AuditChange(msgspec.Struct):
+class AuditChange(ResponseShape):
     """One changed field: its value before and after (null when it did not exist)."""
 
     before: Any
     after: Any
 
 
-class ActorIdentifier(msgspec.Struct):
+class ActorIdentifier(ResponseShape):
     type: Literal["auth/users"]
     id: str
 
 
-class ActorLinkage(msgspec.Struct):
+class ActorLinkage(ResponseShape):
     data: ActorIdentifier | None
 
 
-class AuditEventRelationships(msgspec.Struct):
+class AuditEventRelationships(ResponseShape):
     actor: ActorLinkage = msgspec.field(name="auth/users")
 
 
-class AuditEventAttributes(msgspec.Struct, rename="camel"):
+class AuditEventAttributes(ResponseShape, rename="camel"):
     action: str
     actor_kind: str
     resource_type: str
@@ -42,11 +43,11 @@ class AuditEventAttributes(msgspec.Struct, rename="camel"):
     created_at: int
 
 
-class AuditEventLinks(msgspec.Struct):
+class AuditEventLinks(ResponseShape):
     self: str
 
 
-class AuditEventResource(msgspec.Struct):
+class AuditEventResource(ResponseShape):
     type: Literal["auth/audit-events"]
     id: str
     attributes: AuditEventAttributes
@@ -54,11 +55,11 @@ class AuditEventResource(msgspec.Struct):
     links: AuditEventLinks
 
 
-class AuditEventDocument(msgspec.Struct):
+class AuditEventDocument(ResponseShape):
     data: AuditEventResource
 
 
-class AuditEventListDocument(msgspec.Struct):
+class AuditEventListDocument(ResponseShape):
     data: list[AuditEventResource]
     links: jsonapi.Links
 

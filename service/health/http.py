@@ -13,15 +13,16 @@ from service.db.migrations import Migration
 from service.db.migrations import problems as check_migrations
 from service.db.tx import UNAVAILABLE
 from service.routing import Injected, options
+from service.wire import ResponseShape
 
 
-class Check(msgspec.Struct):
+class Check(ResponseShape):
     name: str
     ok: bool
     detail: str = ""
 
 
-class Health(msgspec.Struct):
+class Health(ResponseShape):
     status: str
     checks: list[Check] = msgspec.field(default_factory=list)
 

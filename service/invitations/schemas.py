@@ -7,38 +7,39 @@ from typing import Literal
 import msgspec
 
 from service.invitations.repo import Invitation
+from service.wire import RequestShape, ResponseShape
 
 SENT = "Invitation sent."
 
 
-class InviteBody(msgspec.Struct, forbid_unknown_fields=True):
+class InviteBody(RequestShape):
     """The seed's body: ``role`` is a role code of this organization (``member``, say)."""
 
     email: str
     role: str
 
 
-class InviteResource(msgspec.Struct, forbid_unknown_fields=True):
+class InviteResource(RequestShape):
     type: Literal["auth/invitations"]
     attributes: InviteBody
 
 
-class InviteDocument(msgspec.Struct, forbid_unknown_fields=True):
+class InviteDocument(RequestShape):
     data: InviteResource
 
 
-class InviteAnswer(msgspec.Struct, rename="camel"):
+class InviteAnswer(ResponseShape, rename="camel"):
     message: str
     invitation_id: str
 
 
-class Joined(msgspec.Struct):
+class Joined(ResponseShape):
     """The answer to an accepted invitation that carries no tokens: sign in as usual."""
 
     message: str
 
 
-class AcceptBody(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class AcceptBody(RequestShape, rename="camel"):
     token: str
     first_name: str | None = None
     last_name: str | None = None
@@ -46,31 +47,31 @@ class AcceptBody(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
     email: str | None = None
 
 
-class RoleIdentifier(msgspec.Struct):
+class RoleIdentifier(ResponseShape):
     type: Literal["auth/roles"]
     id: str
 
 
-class RoleLinkage(msgspec.Struct):
+class RoleLinkage(ResponseShape):
     data: RoleIdentifier | None
 
 
-class UserIdentifier(msgspec.Struct):
+class UserIdentifier(ResponseShape):
     type: Literal["auth/users"]
     id: str
 
 
-class UserLinkage(msgspec.Struct):
+class UserLinkage(ResponseShape):
     data: UserIdentifier | None
 
 
-class InvitationRelationships(msgspec.Struct):
+class InvitationRelationships(ResponseShape):
     role: RoleLinkage = msgspec.field(name="auth/roles")
     invited_by: UserLinkage = msgspec.field(name="invitedBy")
     accepted_by: UserLinkage = msgspec.field(name="acceptedBy")
 
 
-class InvitationAttributes(msgspec.Struct, rename="camel"):
+class InvitationAttributes(ResponseShape, rename="camel"):
     email: str
     status: Literal["pending", "accepted", "revoked", "expired"]
     expires_at: int
@@ -80,12 +81,12 @@ class InvitationAttributes(msgspec.Struct, rename="camel"):
     revoked_at: int | None
 
 
-class Links(msgspec.Struct, omit_defaults=True):
+class Links(ResponseShape, omit_defaults=True):
     self: str
     next: str | None = None
 
 
-class InvitationResource(msgspec.Struct):
+class InvitationResource(ResponseShape):
     type: Literal["auth/invitations"]
     id: str
     attributes: InvitationAttributes
@@ -93,11 +94,11 @@ class InvitationResource(msgspec.Struct):
     links: Links
 
 
-class InvitationDocument(msgspec.Struct):
+class InvitationDocument(ResponseShape):
     data: InvitationResource
 
 
-class InvitationListDocument(msgspec.Struct):
+class InvitationListDocument(ResponseShape):
     data: list[InvitationResource]
     links: Links
 

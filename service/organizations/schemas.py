@@ -6,6 +6,8 @@ from typing import Literal
 
 import msgspec
 
+from service.wire import RequestShape, ResponseShape
+
 PROFILE_FIELDS = (
     "name",
     "tagline",
@@ -20,7 +22,7 @@ PROFILE_FIELDS = (
 )
 
 
-class OrganizationAttributes(msgspec.Struct, rename="camel"):
+class OrganizationAttributes(ResponseShape, rename="camel"):
     name: str
     slug: str
     tagline: str | None
@@ -36,31 +38,31 @@ class OrganizationAttributes(msgspec.Struct, rename="camel"):
     updated_at: int
 
 
-class RoleIdentifier(msgspec.Struct):
+class RoleIdentifier(ResponseShape):
     type: Literal["auth/roles"]
     id: str
 
 
-class RoleLinkage(msgspec.Struct):
+class RoleLinkage(ResponseShape):
     data: RoleIdentifier
 
 
-class OrganizationRelationships(msgspec.Struct):
+class OrganizationRelationships(ResponseShape):
     role: RoleLinkage = msgspec.field(name="auth/roles")
 
 
-class OrganizationMeta(msgspec.Struct):
+class OrganizationMeta(ResponseShape):
     """The caller's place in the organization."""
 
     role: str
     current: bool
 
 
-class Links(msgspec.Struct):
+class Links(ResponseShape):
     self: str
 
 
-class OrganizationResource(msgspec.Struct):
+class OrganizationResource(ResponseShape):
     type: Literal["auth/organizations"]
     id: str
     attributes: OrganizationAttributes
@@ -69,15 +71,15 @@ class OrganizationResource(msgspec.Struct):
     links: Links
 
 
-class OrganizationDocument(msgspec.Struct):
+class OrganizationDocument(ResponseShape):
     data: OrganizationResource
 
 
-class OrganizationListDocument(msgspec.Struct):
+class OrganizationListDocument(ResponseShape):
     data: list[OrganizationResource]
 
 
-class ProfileChanges(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class ProfileChanges(RequestShape, rename="camel"):
     name: str | msgspec.UnsetType = msgspec.UNSET
     slug: str | msgspec.UnsetType = msgspec.UNSET  # refused: slugs are immutable
     tagline: str | msgspec.UnsetType | None = msgspec.UNSET
@@ -91,11 +93,11 @@ class ProfileChanges(msgspec.Struct, forbid_unknown_fields=True, rename="camel")
     language_code: str | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class OrganizationChanges(msgspec.Struct, forbid_unknown_fields=True):
+class OrganizationChanges(RequestShape):
     type: Literal["auth/organizations"]
     id: str
     attributes: ProfileChanges
 
 
-class OrganizationChangesDocument(msgspec.Struct, forbid_unknown_fields=True):
+class OrganizationChangesDocument(RequestShape):
     data: OrganizationChanges

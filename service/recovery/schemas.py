@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import msgspec
+from service.wire import RequestShape
 
 
-class ResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+class ResetRequest(RequestShape):
     email: str
 
 
-class ResetConfirm(msgspec.Struct, forbid_unknown_fields=True):
+class ResetConfirm(RequestShape):
     token: str
     password: str

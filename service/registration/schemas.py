@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-import msgspec
+from service.wire import RequestShape, ResponseShape
 
 REGISTERED = "Verification email sent. Please check your inbox to activate your account."
 ACCEPTED = "If the address belongs to an account that needs it, a message is on its way."
 
 
-class RegistrationAttributes(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class RegistrationAttributes(RequestShape, rename="camel"):
     """The seed's registration body; the same members are a JSON:API resource's attributes."""
 
     email: str
@@ -20,26 +20,26 @@ class RegistrationAttributes(msgspec.Struct, forbid_unknown_fields=True, rename=
     organization_name: str
 
 
-class RegistrationResource(msgspec.Struct, forbid_unknown_fields=True):
+class RegistrationResource(RequestShape):
     type: Literal["auth/registrations"]
     attributes: RegistrationAttributes
 
 
-class RegistrationDocument(msgspec.Struct, forbid_unknown_fields=True):
+class RegistrationDocument(RequestShape):
     data: RegistrationResource
 
 
-class Message(msgspec.Struct):
+class Message(ResponseShape):
     message: str
 
 
-class MetaDocument(msgspec.Struct):
+class MetaDocument(ResponseShape):
     """A JSON:API document that carries only ``meta`` (nothing to return as a resource)."""
 
     meta: Message
 
 
-class VerifyBody(msgspec.Struct, forbid_unknown_fields=True):
+class VerifyBody(RequestShape):
     """The link's token and the password chosen at registration: a registrant's password
     becomes usable only when someone who holds the address's mail also knows it."""
 
@@ -47,5 +47,5 @@ class VerifyBody(msgspec.Struct, forbid_unknown_fields=True):
     password: str
 
 
-class EmailBody(msgspec.Struct, forbid_unknown_fields=True):
+class EmailBody(RequestShape):
     email: str

@@ -9,6 +9,7 @@ from msgspec import UNSET, UnsetType
 
 from service.jsonapi import Links
 from service.roles.repo import Role
+from service.wire import RequestShape, ResponseShape
 
 ROLE: Literal["auth/roles"] = "auth/roles"
 PERMISSION: Literal["auth/permissions"] = "auth/permissions"
@@ -16,7 +17,7 @@ PERMISSION: Literal["auth/permissions"] = "auth/permissions"
 Kind = Literal["service", "fhir"]
 
 
-class RoleAttributes(msgspec.Struct, rename="camel"):
+class RoleAttributes(ResponseShape, rename="camel"):
     name: str
     code: str
     description: str
@@ -26,22 +27,22 @@ class RoleAttributes(msgspec.Struct, rename="camel"):
     updated_at: int
 
 
-class ResourceLinks(msgspec.Struct):
+class ResourceLinks(ResponseShape):
     self: str
 
 
-class RoleResource(msgspec.Struct):
+class RoleResource(ResponseShape):
     type: Literal["auth/roles"]
     id: str
     attributes: RoleAttributes
     links: ResourceLinks
 
 
-class RoleDocument(msgspec.Struct):
+class RoleDocument(ResponseShape):
     data: RoleResource
 
 
-class RoleListDocument(msgspec.Struct):
+class RoleListDocument(ResponseShape):
     data: list[RoleResource]
     links: Links
 
@@ -70,7 +71,7 @@ def role_resource(role: Role) -> RoleResource:
 # --- request bodies ----------------------------------------------------------------------
 
 
-class NewRoleAttributes(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class NewRoleAttributes(RequestShape, rename="camel"):
     """What a client may set on a new role; ``isManaged`` and timestamps are the service's."""
 
     name: str
@@ -79,17 +80,17 @@ class NewRoleAttributes(msgspec.Struct, forbid_unknown_fields=True, rename="came
     description: str | UnsetType = UNSET
 
 
-class NewRole(msgspec.Struct, forbid_unknown_fields=True):
+class NewRole(RequestShape):
     type: Literal["auth/roles"]
     attributes: NewRoleAttributes
     id: str | UnsetType = UNSET  # the service assigns ids; one sent by the client is refused
 
 
-class NewRoleDocument(msgspec.Struct, forbid_unknown_fields=True):
+class NewRoleDocument(RequestShape):
     data: NewRole
 
 
-class RoleChanges(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class RoleChanges(RequestShape, rename="camel"):
     """Any subset of the changeable attributes. ``code`` is named only to refuse it clearly."""
 
     name: str | UnsetType = UNSET
@@ -98,30 +99,30 @@ class RoleChanges(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
     code: str | UnsetType = UNSET
 
 
-class RolePatch(msgspec.Struct, forbid_unknown_fields=True):
+class RolePatch(RequestShape):
     type: Literal["auth/roles"]
     id: str | UnsetType = UNSET
     attributes: RoleChanges = msgspec.field(default_factory=RoleChanges)
 
 
-class RolePatchDocument(msgspec.Struct, forbid_unknown_fields=True):
+class RolePatchDocument(RequestShape):
     data: RolePatch
 
 
 # --- the permission catalogue ------------------------------------------------------------
 
 
-class PermissionAttributes(msgspec.Struct):
+class PermissionAttributes(ResponseShape):
     description: str
     kind: Kind
 
 
-class PermissionResource(msgspec.Struct):
+class PermissionResource(ResponseShape):
     type: Literal["auth/permissions"]
     id: str
     attributes: PermissionAttributes
 
 
-class PermissionListDocument(msgspec.Struct):
+class PermissionListDocument(ResponseShape):
     data: list[PermissionResource]
     links: Links

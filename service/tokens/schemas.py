@@ -6,11 +6,13 @@ from typing import Annotated
 
 import msgspec
 
+from service.wire import RequestShape, ResponseShape
+
 # Documented as a UUID; the handler checks it and answers RFC 6749's invalid_request.
 OrganizationId = Annotated[str, msgspec.Meta(extra_json_schema={"format": "uuid"})]
 
 
-class TokenRequest(msgspec.Struct):
+class TokenRequest(RequestShape, forbid_unknown_fields=False):
     """The form of ``POST /auth/token``. Unknown parameters are ignored, as RFC 6749 says."""
 
     grant_type: str = ""
@@ -22,19 +24,19 @@ class TokenRequest(msgspec.Struct):
     client_id: str | None = None
 
 
-class TokenResponse(msgspec.Struct):
+class TokenResponse(ResponseShape):
     access_token: str
     token_type: str
     expires_in: int
     refresh_token: str
 
 
-class RevokeRequest(msgspec.Struct):
+class RevokeRequest(RequestShape, forbid_unknown_fields=False):
     token: str = ""
     token_type_hint: str | None = None
     client_id: str | None = None
 
 
-class OAuthErrorBody(msgspec.Struct, omit_defaults=True):
+class OAuthErrorBody(ResponseShape, omit_defaults=True):
     error: str
     error_description: str | None = None

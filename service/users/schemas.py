@@ -7,42 +7,43 @@ from typing import Literal
 import msgspec
 
 from service.accounts.repo import MemberView
+from service.wire import RequestShape, ResponseShape
 
 
-class RoleIdentifier(msgspec.Struct):
+class RoleIdentifier(ResponseShape):
     type: Literal["auth/roles"]
     id: str
 
 
-class RoleLinkage(msgspec.Struct):
+class RoleLinkage(ResponseShape):
     data: RoleIdentifier
 
 
-class PractitionerIdentifier(msgspec.Struct):
+class PractitionerIdentifier(ResponseShape):
     type: Literal["fhir/practitioner"]
     id: str
 
 
-class PractitionerLinkage(msgspec.Struct):
+class PractitionerLinkage(ResponseShape):
     data: PractitionerIdentifier | None
 
 
-class OrganizationIdentifier(msgspec.Struct):
+class OrganizationIdentifier(ResponseShape):
     type: Literal["auth/organizations"]
     id: str
 
 
-class OrganizationLinkage(msgspec.Struct):
+class OrganizationLinkage(ResponseShape):
     data: OrganizationIdentifier
 
 
-class UserRelationships(msgspec.Struct):
+class UserRelationships(ResponseShape):
     roles: RoleLinkage = msgspec.field(name="auth/roles")
     practitioner: PractitionerLinkage = msgspec.field(name="fhir/practitioner")
     organization: OrganizationLinkage = msgspec.field(name="auth/organizations")
 
 
-class UserAttributes(msgspec.Struct, rename="camel"):
+class UserAttributes(ResponseShape, rename="camel"):
     email: str
     name: str
     user_type: str
@@ -52,11 +53,11 @@ class UserAttributes(msgspec.Struct, rename="camel"):
     updated_at: int
 
 
-class ResourceLinks(msgspec.Struct):
+class ResourceLinks(ResponseShape):
     self: str
 
 
-class UserResource(msgspec.Struct):
+class UserResource(ResponseShape):
     type: Literal["auth/users"]
     id: str
     attributes: UserAttributes
@@ -64,7 +65,7 @@ class UserResource(msgspec.Struct):
     links: ResourceLinks
 
 
-class UserDocument(msgspec.Struct):
+class UserDocument(ResponseShape):
     data: UserResource
 
 
@@ -97,12 +98,12 @@ def user_resource(member: MemberView) -> UserResource:
     )
 
 
-class ListLinks(msgspec.Struct, omit_defaults=True):
+class ListLinks(ResponseShape, omit_defaults=True):
     self: str
     next: str | None = None
 
 
-class UserListDocument(msgspec.Struct):
+class UserListDocument(ResponseShape):
     data: list[UserResource]
     links: ListLinks
 
@@ -110,25 +111,25 @@ class UserListDocument(msgspec.Struct):
 # --- requests ---------------------------------------------------------------------------
 
 
-class RoleRef(msgspec.Struct, forbid_unknown_fields=True):
+class RoleRef(RequestShape):
     type: Literal["auth/roles"]
     id: str
 
 
-class RoleRelationship(msgspec.Struct, forbid_unknown_fields=True):
+class RoleRelationship(RequestShape):
     data: RoleRef
 
 
-class PractitionerRef(msgspec.Struct, forbid_unknown_fields=True):
+class PractitionerRef(RequestShape):
     type: Literal["fhir/practitioner"]
     id: str
 
 
-class PractitionerRelationship(msgspec.Struct, forbid_unknown_fields=True):
+class PractitionerRelationship(RequestShape):
     data: PractitionerRef | None
 
 
-class NewUserAttributes(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class NewUserAttributes(RequestShape, rename="camel"):
     """The Zus seed's attributes; ``sendPasswordResetEmail`` defaults to true."""
 
     email: str
@@ -138,30 +139,30 @@ class NewUserAttributes(msgspec.Struct, forbid_unknown_fields=True, rename="came
     send_password_reset_email: bool = True
 
 
-class NewUserRelationships(msgspec.Struct, forbid_unknown_fields=True):
+class NewUserRelationships(RequestShape):
     roles: RoleRelationship = msgspec.field(name="auth/roles")
     practitioner: PractitionerRelationship | None = msgspec.field(
         default=None, name="fhir/practitioner"
     )
 
 
-class NewUser(msgspec.Struct, forbid_unknown_fields=True):
+class NewUser(RequestShape):
     type: Literal["auth/users"]
     attributes: NewUserAttributes
     relationships: NewUserRelationships
     id: str | None = None  # refused: the service assigns ids
 
 
-class NewUserDocument(msgspec.Struct, forbid_unknown_fields=True):
+class NewUserDocument(RequestShape):
     data: NewUser
 
 
-class UserChangesAttributes(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class UserChangesAttributes(RequestShape, rename="camel"):
     name: str | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
 
 
-class UserChangesRelationships(msgspec.Struct, forbid_unknown_fields=True):
+class UserChangesRelationships(RequestShape):
     roles: RoleRelationship | msgspec.UnsetType = msgspec.field(
         default=msgspec.UNSET, name="auth/roles"
     )
@@ -170,7 +171,7 @@ class UserChangesRelationships(msgspec.Struct, forbid_unknown_fields=True):
     )
 
 
-class UserChanges(msgspec.Struct, forbid_unknown_fields=True):
+class UserChanges(RequestShape):
     type: Literal["auth/users"]
     id: str
     attributes: UserChangesAttributes = msgspec.field(default_factory=UserChangesAttributes)
@@ -179,5 +180,5 @@ class UserChanges(msgspec.Struct, forbid_unknown_fields=True):
     )
 
 
-class UserChangesDocument(msgspec.Struct, forbid_unknown_fields=True):
+class UserChangesDocument(RequestShape):
     data: UserChanges

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Response, Router, get
 
 from service.config import Settings
 from service.routing import Injected, options
 from service.security.keys import KeyRing
+from service.wire import ResponseShape
 
 # A rotation switches signing to the new key at once: verifiers that cache the set see it
 # within this minute, or at once if they re-fetch on a kid they do not know.
@@ -22,13 +22,13 @@ JWKS_MAX_AGE = 60
 METADATA_MAX_AGE = 3600
 
 
-class JwkSet(msgspec.Struct):
+class JwkSet(ResponseShape):
     """RFC 7517 JWK Set; each key carries ``kid``, ``alg`` and ``use`` (``sig``)."""
 
     keys: list[dict[str, Any]]
 
 
-class ServerMetadata(msgspec.Struct):
+class ServerMetadata(ResponseShape):
     """RFC 8414 authorization server metadata."""
 
     issuer: str

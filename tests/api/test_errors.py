@@ -15,32 +15,33 @@ from litestar.params import JSONBody
 
 from service.config import Settings
 from service.jsonapi import JSONAPI
+from service.wire import RequestShape
 from tests.support.server import serve
 
 SECRET = "s3cr3t-internal-detail"
 
 
-class Attributes(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class Attributes(RequestShape, rename="camel"):
     email: Annotated[str, msgspec.Meta(max_length=20, pattern="@")]
     first_name: str
     age: int = 0
 
 
-class Relationship(msgspec.Struct, forbid_unknown_fields=True):
+class Relationship(RequestShape):
     data: dict[str, str]
 
 
-class Relationships(msgspec.Struct, forbid_unknown_fields=True):
+class Relationships(RequestShape):
     roles: Relationship = msgspec.field(name="auth/roles")
 
 
-class Resource(msgspec.Struct, forbid_unknown_fields=True):
+class Resource(RequestShape):
     type: str
     attributes: Attributes
     relationships: Relationships | None = None
 
 
-class Document(msgspec.Struct, forbid_unknown_fields=True):
+class Document(RequestShape):
     data: Resource
 
 

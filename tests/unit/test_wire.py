@@ -8,14 +8,14 @@ import msgspec
 import pytest
 
 from service.errors import ApiError
-from service.wire import decode, pointer_token
+from service.wire import RequestShape, decode, pointer_token
 
 
-class Inner(msgspec.Struct, forbid_unknown_fields=True):
+class Inner(RequestShape):
     id: str
 
 
-class Body(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+class Body(RequestShape, rename="camel"):
     first_name: Annotated[str, msgspec.Meta(min_length=1)]
     tags: list[int] = []
     link: Inner | None = msgspec.field(default=None, name="fhir/practitioner")
