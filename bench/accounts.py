@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import members, registration, sessions
-from bench.lib import baselines, harness, machine, report, smtp_sink, wrk
+from bench.lib import baselines, harness, machine, report, wrk
 from bench.lib.harness import Bench
 from service.config import Settings
+from tests.support import smtp
 
 ROUNDS = 3
 DISTURBED = 0.3  # cores other processes may use during a run before it is repeated
@@ -67,7 +68,7 @@ def config(settings: Settings, rounds: int) -> dict[str, Any]:
     }
 
 
-def prepare(bench: Bench, sink: smtp_sink.Sink, stored_hash: str) -> None:
+def prepare(bench: Bench, sink: smtp.SinkProcess, stored_hash: str) -> None:
     """Seed, start both servers, sign in, find the pages, warm up."""
     sessions.seed(bench, stored_hash)
     members.seed(bench, stored_hash)
@@ -105,7 +106,7 @@ def main() -> int:
     load = machine.info()["load_average"]
     print(f"machine busy before the run: {before:.2f} cores, load average {load}", flush=True)
     settings = Settings()  # production argon2 parameters
-    with harness.prepared(minutes=MINUTES) as bench, smtp_sink.started(bench.folder) as sink:
+    with harness.prepared(minutes=MINUTES) as bench, smtp.started(bench.folder) as sink:
         print("argon2 baseline (in-process) ...", flush=True)
         argon2 = baselines.argon2_verify(settings, sessions.PASSWORD)
         all_cores = baselines.argon2_all_cores(settings, sessions.PASSWORD, argon2["stored_hash"])

@@ -19,7 +19,7 @@ from typing import Any
 
 from bench.lib import database, report, wrk
 from bench.lib.harness import Bench
-from bench.lib.smtp_sink import Sink
+from tests.support.smtp import SinkProcess
 
 SLOW_SMTP_SECONDS = 2.0
 LOAD = {"seconds": 10, "connections": 4, "threads": 2}
@@ -40,7 +40,7 @@ def pending(bench: Bench) -> int:
     return int(database.fetchval(bench.db, PENDING))
 
 
-def drain(bench: Bench, sink: Sink) -> tuple[int, float]:
+def drain(bench: Bench, sink: SinkProcess) -> tuple[int, float]:
     """Let the sink answer at once until the outbox is empty (bounded in time); returns what
     was still pending when the wait began and the seconds it took."""
     sink.set_delay(0)
@@ -55,7 +55,7 @@ def drain(bench: Bench, sink: Sink) -> tuple[int, float]:
 def registrations(bench: Bench) -> dict[str, Any]:
     """Instant and slow SMTP in turn (which goes first alternates between repetitions), each
     after the outbox has been emptied."""
-    sink: Sink = bench.facts["smtp"]
+    sink: SinkProcess = bench.facts["smtp"]
     turn = bench.facts["register_turn"] = bench.facts.get("register_turn", -1) + 1
     order = ("instant", "slow") if turn % 2 == 0 else ("slow", "instant")
     data: dict[str, Any] = {"order": list(order)}

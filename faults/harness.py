@@ -21,7 +21,7 @@ import httpx
 from faults import service as processes
 from faults.load import PASSWORD, Account, registration
 from faults.postgres import PrivatePostgres
-from faults.smtp import Sink, SmtpServer
+from tests.support.smtp import SmtpServer, SmtpSink
 
 TOKEN = re.compile(r"/auth/verify-email\?token=([^\s\"<>]+)")
 
@@ -36,7 +36,7 @@ class Harness:
     workers: list[processes.Process] = field(default_factory=list)
 
     @property
-    def sink(self) -> Sink:
+    def sink(self) -> SmtpSink:
         return self.smtp.sink
 
     @property
@@ -63,7 +63,7 @@ class Harness:
         self.workers.clear()
 
 
-async def make_accounts(base: str, sink: Sink, count: int) -> list[Account]:
+async def make_accounts(base: str, sink: SmtpSink, count: int) -> list[Account]:
     """Register, verify through the mail and log in ``count`` accounts."""
     emails = [f"account{i}-{time.monotonic_ns()}@faults.test" for i in range(count)]
     accounts = []
@@ -86,10 +86,10 @@ async def make_accounts(base: str, sink: Sink, count: int) -> list[Account]:
     return accounts
 
 
-async def verification_token(sink: Sink, email: str, within: float = 30.0) -> str:
+async def verification_token(sink: SmtpSink, email: str, within: float = 30.0) -> str:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        for mail in sink.accepted:
+        for mail in sink.received:
             if email in mail.recipients and (found := TOKEN.search(mail.text)):
                 return unquote(found.group(1))
         await asyncio.sleep(0.05)
@@ -110,7 +110,7 @@ async def harness(*, accounts: int = 4, keep_logs: Path | None = None) -> AsyncI
     """Everything started; everything stopped and removed on the way out, whatever happens."""
     folder = private_folder()
     pg: PrivatePostgres | None = None
-    smtp = SmtpServer(Sink())
+    smtp = SmtpServer(SmtpSink())
     h: Harness | None = None
     try:
         pg = await PrivatePostgres.start(folder)

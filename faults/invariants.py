@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 
 from faults.load import EXPECTED, Call
-from faults.smtp import Sink
+from tests.support.smtp import SmtpSink
 
 
 class Database(Protocol):
@@ -114,7 +114,7 @@ FROM mail_outbox WHERE status = 'pending' AND recipient = ANY($1::text[])
 
 async def wait_delivered(
     pg: Database,
-    sink: Sink,
+    sink: SmtpSink,
     recipients: list[str],
     *,
     within: float,
@@ -148,7 +148,7 @@ async def wait_delivered(
 
 def mail_violations(
     statuses: dict[str, str],
-    sink: Sink,
+    sink: SmtpSink,
     *,
     expected_dead: set[str] | None = None,
     max_duplicates: int = 0,

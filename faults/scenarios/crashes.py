@@ -17,9 +17,9 @@ from faults.harness import Harness
 from faults.load import Load, Recorder
 from faults.report import FaultResult
 from faults.scenarios.common import HANG_AFTER, check_registrations
-from faults.smtp import Accepted
 from service.config import Settings
 from service.mail import Mailer
+from tests.support.smtp import Received
 
 KILLS = 20
 LEASE_WAIT = 180.0  # a killed worker's lease (120 s) must run out before its mail goes again
@@ -65,7 +65,7 @@ async def service_killed(h: Harness, kills: int = KILLS, seed: int = 7) -> Fault
         max_duplicates=IN_FLIGHT * kills,
         mail_within=LEASE_WAIT,
     )
-    per_kill, stray = duplicates_by_kill(h.sink.accepted, killed_at)
+    per_kill, stray = duplicates_by_kill(h.sink.received, killed_at)
     if stray:
         result.add([f"{stray} duplicates not explained by a kill"])
     if any(n > IN_FLIGHT for n in per_kill):
@@ -104,7 +104,7 @@ async def worker_killed_after_accept(h: Harness, count: int = 150, kills: int = 
     accepted = 0
     killed: dict[int, float] = {}  # pid -> when
 
-    def on_accept(mail: Accepted) -> None:
+    def on_accept(mail: Received) -> None:
         nonlocal accepted
         accepted += 1
         if accepted in kill_at and worker.alive() and worker.pid not in killed:
@@ -130,7 +130,7 @@ async def worker_killed_after_accept(h: Harness, count: int = 150, kills: int = 
         statuses, h.sink, max_duplicates=IN_FLIGHT * len(killed)
     )
     result.add(problems, "mail")
-    per_kill, stray = duplicates_by_kill(h.sink.accepted, sorted(killed.values()))
+    per_kill, stray = duplicates_by_kill(h.sink.received, sorted(killed.values()))
     if stray:
         result.add([f"{stray} duplicates not explained by a kill"])
     if any(n > IN_FLIGHT for n in per_kill):
@@ -151,7 +151,7 @@ async def worker_killed_after_accept(h: Harness, count: int = 150, kills: int = 
     return result.finish(started)
 
 
-def duplicates_by_kill(accepted: list[Accepted], kills: list[float]) -> tuple[list[int], int]:
+def duplicates_by_kill(accepted: list[Received], kills: list[float]) -> tuple[list[int], int]:
     """How many second copies each kill explains (the first copy was accepted shortly before
     it, the second after it), and how many duplicates no kill explains."""
     first: dict[str, float] = {}

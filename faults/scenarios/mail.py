@@ -92,7 +92,7 @@ async def smtp_down(h: Harness, count: int = 300) -> FaultResult:
 async def temporary_failures(h: Harness, count: int = 40, failures: int = 20) -> FaultResult:
     started = time.monotonic()
     result = FaultResult("smtp_451_then_250", f"451 to the next {failures} DATA, then 250")
-    h.sink.temporary_next = failures
+    h.sink.temporary_failures = failures
     fault_start = time.monotonic()
     recorder = await register(h, "smtp-451", count)
     await _finish(h, result, recorder, fault_start, time.monotonic())
@@ -106,7 +106,7 @@ async def rejections(h: Harness, count: int = 30, every: int = 3) -> FaultResult
     prefix = "smtp-550"
     refused = {f"{prefix}-{n}@faults.test" for n in range(0, count, every)}
     result = FaultResult("smtp_550", f"550 to DATA for {len(refused)} of {count} recipients")
-    h.sink.reject.update(refused)
+    h.sink.reject_data.update(refused)
     fault_start = time.monotonic()
     recorder = await register(h, prefix, count)
     await _finish(h, result, recorder, fault_start, time.monotonic(), expected_dead=refused)
@@ -119,8 +119,8 @@ async def slow_server(
     """DATA stalls longer than the worker's SMTP timeout (30 s) for the first ``slow``."""
     started = time.monotonic()
     result = FaultResult("smtp_slow", f"DATA stalls {seconds:g} s for {slow} messages")
-    h.sink.slow_next = slow
-    h.sink.slow_seconds = seconds
+    h.sink.slow_datas = slow
+    h.sink.data_delay = seconds
     fault_start = time.monotonic()
     recorder = await register(h, "smtp-slow", count)
     await _finish(h, result, recorder, fault_start, time.monotonic())

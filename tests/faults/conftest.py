@@ -1,5 +1,5 @@
-"""Fixtures for the fast fault tests: the harness's SMTP server (faults/smtp.py), superuser
-queries, and a private PostgreSQL for the faults a shared server cannot take."""
+"""Fixtures for the fast fault tests: the SMTP sink (tests/support/smtp.py), superuser queries,
+and a private PostgreSQL for the faults a shared server cannot take."""
 
 from __future__ import annotations
 
@@ -12,23 +12,14 @@ import pytest
 
 from faults.harness import private_folder
 from faults.postgres import Admin, PrivatePostgres
-from faults.smtp import Sink, SmtpServer
 from service.config import Settings
 from tests.support import postgres
+from tests.support.flows import smtp  # noqa: F401  (fixture)
+from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture
-async def smtp() -> AsyncIterator[SmtpServer]:
-    server = SmtpServer(Sink())
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-def settings(settings: Settings, smtp: SmtpServer) -> Settings:
+def settings(settings: Settings, smtp: SmtpServer) -> Settings:  # noqa: F811
     return dataclasses.replace(
         settings,
         smtp_url=smtp.url,

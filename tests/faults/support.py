@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from faults import invariants
 from faults.load import Account, Load, Recorder
-from faults.smtp import Sink
+from tests.support.smtp import SmtpSink
 
 HANG_AFTER = 15.0
 
@@ -52,7 +52,7 @@ async def under_load(
 
 async def mail_problems(
     admin: invariants.Database,
-    sink: Sink,
+    sink: SmtpSink,
     recipients: list[str],
     *,
     dead: tuple[str, ...] = (),

@@ -16,13 +16,13 @@ import pytest
 from faults import invariants
 from faults.harness import make_accounts
 from faults.postgres import Admin, PrivatePostgres
-from faults.smtp import SmtpServer
 from service.config import Settings
 from service.db.pool import create_pool
 from service.db.tx import transaction
 from service.errors import ApiError
 from tests.faults.support import Outcome, mail_problems, under_load
 from tests.support.server import serve
+from tests.support.smtp import SmtpServer
 
 TERMINATE_APP_BACKENDS = (
     "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity"

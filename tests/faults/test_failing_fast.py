@@ -14,7 +14,6 @@ from litestar import get
 from litestar.di import NamedDependency
 
 from faults.harness import make_accounts
-from faults.smtp import SmtpServer
 from service.config import Settings
 from service.db.pool import create_pool
 from service.db.tx import is_unavailable, transaction
@@ -22,6 +21,7 @@ from service.errors import ApiError
 from service.session import SESSION, Session
 from tests.support import postgres
 from tests.support.server import serve
+from tests.support.smtp import SmtpServer
 
 
 @get("/faults/own-session-ends", dependencies=SESSION)

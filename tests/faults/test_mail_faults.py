@@ -15,7 +15,6 @@ import pytest
 from faults import invariants
 from faults.load import Load, Recorder
 from faults.postgres import Admin
-from faults.smtp import SmtpServer
 from service.config import Settings
 from service.db.pool import create_pool
 from service.ids import uuid7
@@ -23,6 +22,7 @@ from service.mail import Mailer, MailWorker, SmtpTransport, message, outbox
 from service.mail.transports import DeliveryError
 from tests.faults.support import HANG_AFTER, mail_problems
 from tests.support import postgres
+from tests.support.smtp import SmtpServer
 
 
 async def register(base: str, prefix: str, count: int) -> Recorder:
@@ -39,7 +39,7 @@ async def register(base: str, prefix: str, count: int) -> Recorder:
 async def test_451_then_250_every_mail_arrives_once(
     base_url: str, smtp: SmtpServer, admin: Admin
 ) -> None:
-    smtp.sink.temporary_next = 6
+    smtp.sink.temporary_failures = 6
     recorder = await register(base_url, "temporary", 10)
     registered = recorder.registered()
     assert len(registered) == 10
@@ -53,13 +53,13 @@ async def test_550_dead_letters_those_messages_and_the_queue_moves_on(
     base_url: str, smtp: SmtpServer, admin: Admin
 ) -> None:
     refused = tuple(f"refused-{n}@faults.test" for n in (0, 3, 6))
-    smtp.sink.reject.update(refused)
+    smtp.sink.reject_data.update(refused)
     recorder = await register(base_url, "refused", 9)
     registered = recorder.registered()
     assert len(registered) == 9
     assert await mail_problems(admin, smtp.sink, registered, dead=refused) == []
     assert smtp.sink.answers["550"] == 3
-    assert len(smtp.sink.accepted) == 6
+    assert len(smtp.sink.received) == 6
 
 
 async def test_a_stalled_server_is_hung_up_on_so_it_cannot_accept_late(
@@ -67,7 +67,7 @@ async def test_a_stalled_server_is_hung_up_on_so_it_cannot_accept_late(
 ) -> None:
     # Longer than the timeout, shorter than twice it: a polite QUIT after the timeout would
     # still be waiting when the server answers the DATA.
-    smtp.sink.slow_next, smtp.sink.slow_seconds = 1, 0.8
+    smtp.sink.slow_datas, smtp.sink.data_delay = 1, 0.8
     transport = SmtpTransport(smtp.url, timeout=0.5)
     mail = message.build(
         sender="no-reply@faults.test",
@@ -83,7 +83,7 @@ async def test_a_stalled_server_is_hung_up_on_so_it_cannot_accept_late(
     assert not caught.value.permanent
     await asyncio.sleep(1.0)  # past the stall: a connection still open would now get 250
     assert smtp.sink.answers["dropped"] == 1
-    assert smtp.sink.accepted == []
+    assert smtp.sink.received == []
 
 
 @pytest.fixture
