@@ -140,6 +140,15 @@ class _Refused(Exception):
 
 
 async def _verify(keyring: KeyRing, settings: Settings, token: str, now: float) -> AccessClaims:
+    """Signature, then claims. A token verified before skips the signature (the same string
+    verified the same way before), but its key must still be in the ring and its claims are
+    checked again: expiry, issuer and audience hold now, not when it was first seen."""
+    remembered = keyring.verified(token)
+    if remembered is not None:
+        signed_by, seen = remembered
+        if await keyring.find(signed_by, now) is None:
+            raise _Refused("kid withdrawn")
+        return _claims(seen, settings, now)
     header = _header(token)
     if not isinstance(header.get("typ"), str) or header["typ"].lower() not in _TYPES:
         raise _Refused("typ")
@@ -156,7 +165,9 @@ async def _verify(keyring: KeyRing, settings: Settings, token: str, now: float) 
         payload = _decode_payload(signed.payload or b"")
     except (JoseError, msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise _Refused(f"signature or payload: {type(exc).__name__}") from None
-    return _claims(payload, settings, now)
+    claims = _claims(payload, settings, now)
+    keyring.remember(token, kid, payload)
+    return claims
 
 
 def _header(token: object) -> dict[str, Any]:

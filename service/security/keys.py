@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ q = load_queries(__file__, "signing_keys.sql")
 REFRESH_INTERVAL = 10.0
 UNKNOWN_KID_RELOAD_INTERVAL = 1.0
 LISTEN_TIMEOUT = 3.0
+VERIFIED_TOKENS = 4096  # tokens remembered as verified, per process (about 4 MiB at most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class KeyRing:
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
+        self._verified: OrderedDict[str, tuple[str, Any]] = OrderedDict()
 
     @classmethod
     async def load(cls, pool: asyncpg.Pool, settings: Settings) -> KeyRing:
@@ -134,6 +137,23 @@ class KeyRing:
         self._verifiers, self._signers = verifiers, signers
         self._signing = next(iter(signers.values()))  # rows come newest first
         self._loaded_at = time.monotonic()
+
+    def verified(self, token: str) -> tuple[str, Any] | None:
+        """``(kid, payload)`` of a token whose signature a key of this ring verified lately
+        (see :meth:`remember`), or None. The key must still be looked up: it may have been
+        withdrawn since."""
+        found = self._verified.get(token)
+        if found is not None:
+            self._verified.move_to_end(token)
+        return found
+
+    def remember(self, token: str, kid: str, payload: Any) -> None:
+        """Keep a verified token's payload, so that the next request with the same token
+        skips the signature check and the decoding; the least recently used of more than
+        ``VERIFIED_TOKENS`` are forgotten. Only a token whose signature was checked enters."""
+        self._verified[token] = (kid, payload)
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
 
     async def find(self, kid: str, now: float | None = None) -> VerificationKey | None:
         """The key named ``kid``; an unknown one triggers a reload at most once a second."""

@@ -57,6 +57,9 @@ async def test_revoking_takes_every_previous_key_out_of_the_jwks_and_out_of_veri
     await well_known.keys.refresh()
     by_retired = a_token(well_known, settings)
     assert await _kids_served(well_known, {leaked, retired}) == {leaked, retired}
+    for token in (by_leaked, by_retired):  # verified once: the ring remembers them
+        assert (await verify_access_token(well_known.keys, settings, token)).role == "member"
+        assert well_known.keys.verified(token) is not None
     out, err = await run_command(
         environment(db, "smtp://127.0.0.1:2525"), "rotate-keys", "--revoke-previous"
     )
