@@ -229,15 +229,16 @@ BEGIN
     PERFORM set_config('app.org_id', org::text, true), set_config('app.user_id', usr::text, true),
             set_config('app.anonymous', '', true);
     RETURN QUERY
-        SELECT v.id, v.email, v.name, v.email_verified, v.active, v.role_id, v.role_code,
-               v.practitioner_id, v.organization_id, v.created_at, v.updated_at,
+        SELECT m.user_id, u.email, m.name,
+               u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL,
+               m.active, m.role_id, r.code, m.practitioner_id, m.organization_id,
+               m.created_at, m.updated_at,
                m.accepted_at IS NOT NULL, u.disabled_at, r.permissions, m.sessions_since,
                u.sessions_epoch
-        FROM organization_members v
-        JOIN memberships m ON m.organization_id = v.organization_id AND m.user_id = v.id
-        JOIN users u ON u.id = v.id
-        JOIN roles r ON r.organization_id = v.organization_id AND r.id = v.role_id
-        WHERE v.organization_id = org AND v.id = usr;
+        FROM memberships m
+        JOIN users u ON u.id = m.user_id
+        JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+        WHERE m.organization_id = org AND m.user_id = usr;
 END
 $$;
 

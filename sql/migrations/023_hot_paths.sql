@@ -8,8 +8,10 @@
 -- a function is one transaction, so the context ends with it.
 
 -- 1. An authenticated request that needs nothing but its caller (GET /auth/me): the tenant
---    and the member read in one statement. The member columns are organization_members' own
---    (how the organization shows the person), followed by what authentication decides on.
+--    and the member read in one statement. The first eleven columns are organization_members'
+--    (migration 022: how the organization shows the person; a test holds the two equal),
+--    read here from the tables themselves, which costs the planner and the executor a third
+--    less than joining the view back to them; then what authentication decides on.
 CREATE FUNCTION app_session_caller(org uuid, usr uuid)
     RETURNS TABLE (
         id uuid, email text, name text, email_verified boolean, active boolean, role_id uuid,
@@ -25,15 +27,16 @@ BEGIN
     PERFORM set_config('app.org_id', org::text, true), set_config('app.user_id', usr::text, true),
             set_config('app.anonymous', '', true);
     RETURN QUERY
-        SELECT v.id, v.email, v.name, v.email_verified, v.active, v.role_id, v.role_code,
-               v.practitioner_id, v.organization_id, v.created_at, v.updated_at,
+        SELECT m.user_id, u.email, m.name,
+               u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL,
+               m.active, m.role_id, r.code, m.practitioner_id, m.organization_id,
+               m.created_at, m.updated_at,
                m.accepted_at IS NOT NULL, u.disabled_at, r.permissions, m.sessions_since,
                u.sessions_epoch
-        FROM organization_members v
-        JOIN memberships m ON m.organization_id = v.organization_id AND m.user_id = v.id
-        JOIN users u ON u.id = v.id
-        JOIN roles r ON r.organization_id = v.organization_id AND r.id = v.role_id
-        WHERE v.organization_id = org AND v.id = usr;
+        FROM memberships m
+        JOIN users u ON u.id = m.user_id
+        JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id
+        WHERE m.organization_id = org AND m.user_id = usr;
 END
 $$;
 COMMENT ON FUNCTION app_session_caller(uuid, uuid) IS
