@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="a key leaked: the previous keys leave the JWKS now and their tokens are refused",
     )
+    rotate.add_argument(
+        "--now",
+        action="store_true",
+        help="sign with the new key at once (normally it is published first and signs two"
+        " JWKS cache lifetimes later, so verifiers with a cached key set know it)",
+    )
     create = commands.add_parser(
         "create-organization", help="create an organization and invite its owner by mail"
     )
@@ -83,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "rotate-keys":
         from service.security.key_store import rotate_keys_command
 
-        print(asyncio.run(rotate_keys_command(settings, revoke_previous=args.revoke_previous)))
+        rotated = rotate_keys_command(
+            settings, revoke_previous=args.revoke_previous, at_once=args.now
+        )
+        print(asyncio.run(rotated))
         return 0
     return serve(settings)
 

@@ -653,10 +653,12 @@ CREATE TABLE public.signing_keys (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     signing_until timestamp with time zone,
     published_until timestamp with time zone,
+    signing_from timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT signing_keys_algorithm_check CHECK ((algorithm = ANY (ARRAY['RS256'::text, 'ES256'::text, 'Ed25519'::text]))),
     CONSTRAINT signing_keys_kid_check CHECK ((kid ~ '^[A-Za-z0-9_-]{16,64}$'::text)),
     CONSTRAINT signing_keys_public_jwk_check CHECK (((jsonb_typeof(public_jwk) = 'object'::text) AND ((public_jwk ->> 'kid'::text) = kid) AND ((public_jwk ->> 'alg'::text) = algorithm))),
-    CONSTRAINT signing_keys_retirement_check CHECK ((((signing_until IS NULL) = (published_until IS NULL)) AND ((published_until IS NULL) OR (published_until >= signing_until))))
+    CONSTRAINT signing_keys_retirement_check CHECK ((((signing_until IS NULL) = (published_until IS NULL)) AND ((published_until IS NULL) OR (published_until >= signing_until)))),
+    CONSTRAINT signing_keys_window_check CHECK (((signing_until IS NULL) OR (signing_until >= signing_from)))
 );
 
 COMMENT ON TABLE public.signing_keys IS 'Keys that sign access tokens; public halves are served as the JWKS.';
@@ -665,9 +667,11 @@ COMMENT ON COLUMN public.signing_keys.public_jwk IS 'The public JWK as published
 
 COMMENT ON COLUMN public.signing_keys.private_key IS 'PKCS#8 PEM, or nonce || AES-256-GCM ciphertext of it (kid as associated data) when encrypted.';
 
-COMMENT ON COLUMN public.signing_keys.signing_until IS 'When the key stopped signing; NULL while it signs.';
+COMMENT ON COLUMN public.signing_keys.signing_until IS 'When the key stops signing (may lie ahead, until its successor starts); NULL while no successor is set.';
 
 COMMENT ON COLUMN public.signing_keys.published_until IS 'When the key leaves the JWKS: signing_until plus the access-token lifetime and a margin.';
+
+COMMENT ON COLUMN public.signing_keys.signing_from IS 'When the key starts signing; it is published from its creation, so verifiers know it first.';
 
 CREATE TABLE public.throttle_counters (
     key text NOT NULL,

@@ -1,7 +1,9 @@
 """Signing keys in PostgreSQL: creating, rotating and revoking them.
 
-:func:`rotate_keys` adds a key that signs from then on. The keys it replaces stop signing at
-once; normally they stay published (and accepted) until every token they signed has expired,
+:func:`rotate_keys` adds a key, published at once, that signs two JWKS cache lifetimes later
+(so that verifiers holding a cached key set know it before they meet a token it signed); the
+key it replaces signs until then. Replaced keys normally stay published (and accepted) until
+every token they signed has expired,
 but with ``revoke_previous`` (a key that leaked) they leave the key set at once, and every
 token they signed is refused from then on. Either way the change is announced on
 :data:`CHANNEL`, so every running instance reloads its ring within moments.
@@ -44,6 +46,10 @@ LOCK_KEY = 0x61757468_6B657973  # "authkeys": creating or rotating keys, one at 
 # A retired key stays published for the token lifetime plus this margin, which covers
 # instances that sign with it until their next reload, and clocks that disagree a little.
 RETIRE_MARGIN = 60
+# Verifiers may cache the JWKS this long (its Cache-Control max-age); a rotated-in key is
+# published at once and signs only PUBLISH_AHEAD later, so warm caches know it first.
+JWKS_MAX_AGE = 60
+PUBLISH_AHEAD = 2 * JWKS_MAX_AGE
 CHANNEL = "signing_keys"  # NOTIFY channel: the key ring changed, reload it
 NONCE = 12
 
@@ -58,34 +64,39 @@ async def rotate_keys(
     *,
     algorithm: str = DEFAULT_ALGORITHM,
     revoke_previous: bool = False,
+    at_once: bool = False,
 ) -> str:
-    """Add a key that signs from now on; the previous ones stop signing, and with
-    ``revoke_previous`` also stop verifying at once. Returns the new kid."""
+    """Add a key, published now, that signs from :data:`PUBLISH_AHEAD` seconds on, while
+    the previous one signs until then; with ``at_once`` (an emergency) it signs now. With
+    ``revoke_previous`` (a leak) it signs now and the previous keys stop verifying at once.
+    Returns the new kid."""
+    ahead = 0 if at_once or revoke_previous else PUBLISH_AHEAD
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(q.lock_key_ring, LOCK_KEY)
         if revoke_previous:
             revoked = [row["kid"] for row in await conn.fetch(q.revoke_published_keys)]
         else:
             revoked = []
-            await conn.execute(
-                q.retire_signing_keys, float(settings.access_token_ttl + RETIRE_MARGIN)
-            )
-        kid = await insert_new_key(conn, settings, algorithm)
+            published = float(settings.access_token_ttl + RETIRE_MARGIN)
+            await conn.execute(q.retire_signing_keys, published, float(ahead))
+        kid = await insert_new_key(conn, settings, algorithm, signs_in=ahead)
         await conn.execute(q.announce, CHANNEL, kid)  # delivered when this commits
-    fields = {"kid": kid, "algorithm": algorithm}
+    fields = {"kid": kid, "algorithm": algorithm, "signsInSeconds": ahead}
     log.info("signing_keys.rotated", extra={"fields": fields})
     if revoke_previous:
         log.warning("signing_keys.revoked", extra={"fields": {"kids": revoked, "by": kid}})
     return kid
 
 
-async def rotate_keys_command(settings: Settings, *, revoke_previous: bool = False) -> str:
+async def rotate_keys_command(
+    settings: Settings, *, revoke_previous: bool = False, at_once: bool = False
+) -> str:
     """``python -m service rotate-keys``: rotate through the app's database; the new kid."""
     if settings.database_url is None:
         raise KeyRingError("DATABASE_URL is not resolved")
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1)
     try:
-        return await rotate_keys(pool, settings, revoke_previous=revoke_previous)
+        return await rotate_keys(pool, settings, revoke_previous=revoke_previous, at_once=at_once)
     finally:
         await pool.close()
 
@@ -107,7 +118,9 @@ def generate_key(algorithm: str) -> Key:
     return _GENERATORS[algorithm]()
 
 
-async def insert_new_key(conn: asyncpg.Connection, settings: Settings, algorithm: str) -> str:
+async def insert_new_key(
+    conn: asyncpg.Connection, settings: Settings, algorithm: str, *, signs_in: float = 0
+) -> str:
     key = generate_key(algorithm)
     kid = key.thumbprint()
     jwk = {**key.as_dict(private=False), "kid": kid, "alg": algorithm, "use": "sig"}
@@ -120,5 +133,7 @@ async def insert_new_key(conn: asyncpg.Connection, settings: Settings, algorithm
     if secret is not None:
         nonce = os.urandom(NONCE)
         pem = nonce + AESGCM(secret).encrypt(nonce, pem, kid.encode())
-    await conn.execute(q.insert_key, kid, algorithm, json.dumps(jwk), pem, secret is not None)
+    await conn.execute(
+        q.insert_key, kid, algorithm, json.dumps(jwk), pem, secret is not None, float(signs_in)
+    )
     return kid

@@ -49,6 +49,7 @@ class SigningKey:
     kid: str
     algorithm: str
     key: Key
+    signing_from: float = 0.0  # Unix seconds: published before, signing from then on
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +100,17 @@ class KeyRing:
 
     @property
     def signing_key(self) -> SigningKey:
+        """The key that signs now: the newest whose signing time has come (a key added by a
+        rotation is published first and signs only later, see ``rotate_keys``)."""
+        return self.signing_key_at(time.time())
+
+    def signing_key_at(self, now: float) -> SigningKey:
         if self._signing is None:
             raise KeyRingError("the key ring has no signing key; load it first")
-        return self._signing
+        for key in self._signers.values():  # newest first by signing_from
+            if key.signing_from <= now:
+                return key
+        return self._signing  # a clock behind the database's: the oldest one loaded
 
     def verification_key(self, kid: str, now: float | None = None) -> VerificationKey | None:
         key = self._verifiers.get(kid)
@@ -135,7 +144,7 @@ class KeyRing:
         if not signers:
             raise KeyRingError("no signing key is stored; run the service once to create one")
         self._verifiers, self._signers = verifiers, signers
-        self._signing = next(iter(signers.values()))  # rows come newest first
+        self._signing = list(signers.values())[-1]  # rows come newest first
         self._loaded_at = time.monotonic()
 
     def verified(self, token: str) -> tuple[str, Any] | None:
@@ -237,7 +246,7 @@ class KeyRing:
         elif self._secret is not None:
             log.warning("signing_keys.stored_unencrypted", extra={"fields": {"kid": kid}})
         key = ALGORITHMS[algorithm].import_key(blob, parameters={"kid": kid, "alg": algorithm})
-        return SigningKey(kid, algorithm, key)
+        return SigningKey(kid, algorithm, key, row["signing_from"])
 
 
 def _public_key(algorithm: str, jwk_text: str) -> Key:

@@ -13,12 +13,12 @@ from litestar import Response, Router, get
 
 from service.config import Settings
 from service.routing import Injected, options
+from service.security.key_store import JWKS_MAX_AGE
 from service.security.keys import KeyRing
 from service.wire import ResponseShape
 
 # A rotation switches signing to the new key at once: verifiers that cache the set see it
 # within this minute, or at once if they re-fetch on a kid they do not know.
-JWKS_MAX_AGE = 60
 METADATA_MAX_AGE = 3600
 
 

@@ -37,7 +37,7 @@ async def test_with_an_encryption_key_no_pem_is_stored_and_tokens_still_work(
 ) -> None:
     sealed = dataclasses.replace(settings, signing_key_encryption_key=new_secret())
     ring = await KeyRing.load(pool, sealed)
-    await rotate_keys(pool, sealed)
+    await rotate_keys(pool, sealed, at_once=True)
     rows = await stored(owner_conn)
     assert len(rows) == 2
     for row in rows:
@@ -83,7 +83,7 @@ async def test_the_key_id_is_bound_to_the_ciphertext(
 ) -> None:
     sealed = dataclasses.replace(settings, signing_key_encryption_key=new_secret())
     first = (await KeyRing.load(pool, sealed)).signing_key.kid
-    second = await rotate_keys(pool, sealed)
+    second = await rotate_keys(pool, sealed, at_once=True)
     # Put the retired key's ciphertext under the signing key's id: it must not open.
     await owner_conn.execute(
         "UPDATE signing_keys SET private_key = (SELECT private_key FROM signing_keys"

@@ -13,7 +13,7 @@ from service.config import Settings
 from service.db.pool import create_pool
 from service.errors import ApiError
 from service.security.jwt import issue_access_token, verify_access_token
-from service.security.key_store import RETIRE_MARGIN, rotate_keys
+from service.security.key_store import JWKS_MAX_AGE, PUBLISH_AHEAD, RETIRE_MARGIN, rotate_keys
 from service.security.keys import KeyRing
 from tests.tokens import forge
 
@@ -76,13 +76,36 @@ async def test_instances_starting_together_create_one_key(
     assert await owner_conn.fetchval("SELECT count(*) FROM signing_keys") == 1
 
 
-async def test_rotation_keeps_old_tokens_valid_and_signs_with_the_new_key(
+async def test_a_rotated_in_key_is_published_at_once_and_signs_after_caches_expire(
     keyring: KeyRing, pool: asyncpg.Pool, settings: Settings
 ) -> None:
+    """A verifier that cached the JWKS just before the rotation still knows every key that
+    signs a token it meets: the new key signs only two cache lifetimes after it appears."""
     old_kid = keyring.signing_key.kid
     old_token = token_for(keyring, settings)
     new_kid = await rotate_keys(pool, settings)
     assert new_kid != old_kid
+    await keyring.refresh()
+    assert kids(keyring) == {old_kid, new_kid}  # published now
+    assert keyring.signing_key.kid == old_kid  # but the old key still signs
+    assert forge.header(token_for(keyring, settings))["kid"] == old_kid
+    soon = time.time() + PUBLISH_AHEAD - 5
+    assert keyring.signing_key_at(soon).kid == old_kid
+    later = time.time() + PUBLISH_AHEAD + 1
+    assert keyring.signing_key_at(later).kid == new_kid
+    assert PUBLISH_AHEAD >= 2 * JWKS_MAX_AGE
+    assert (await verify_access_token(keyring, settings, old_token)).role == "member"
+    restarted = await KeyRing.load(pool, settings)
+    assert restarted.signing_key.kid == old_kid
+    assert restarted.signing_key_at(later).kid == new_kid
+
+
+async def test_an_emergency_rotation_signs_with_the_new_key_at_once(
+    keyring: KeyRing, pool: asyncpg.Pool, settings: Settings
+) -> None:
+    old_kid = keyring.signing_key.kid
+    old_token = token_for(keyring, settings)
+    new_kid = await rotate_keys(pool, settings, at_once=True)
     await keyring.refresh()
     assert keyring.signing_key.kid == new_kid
     assert forge.header(token_for(keyring, settings))["kid"] == new_kid
@@ -98,7 +121,7 @@ async def test_a_retired_key_is_published_for_the_token_lifetime_and_then_droppe
 ) -> None:
     old_kid = keyring.signing_key.kid
     old_token = token_for(keyring, settings)
-    new_kid = await rotate_keys(pool, settings)
+    new_kid = await rotate_keys(pool, settings, at_once=True)
     await keyring.refresh()
     row = await owner_conn.fetchrow(
         "SELECT extract(epoch FROM published_until - signing_until) AS kept,"
@@ -113,7 +136,8 @@ async def test_a_retired_key_is_published_for_the_token_lifetime_and_then_droppe
     assert kids(keyring, later) == {new_kid}
     # Once the database says so too, a reload drops the key, and what it signed is refused.
     await owner_conn.execute(
-        "UPDATE signing_keys SET signing_until = now() - interval '2 hours',"
+        "UPDATE signing_keys SET signing_from = now() - interval '3 hours',"
+        " signing_until = now() - interval '2 hours',"
         " published_until = now() - interval '1 second' WHERE kid = $1",
         old_kid,
     )
@@ -129,7 +153,7 @@ async def test_a_rotation_elsewhere_is_seen_at_the_first_token_with_the_new_kid(
     assert settings.database_url is not None
     elsewhere = await create_pool(settings.database_url, settings)
     try:
-        new_kid = await rotate_keys(elsewhere, settings)
+        new_kid = await rotate_keys(elsewhere, settings, at_once=True)
         other_instance = await KeyRing.load(elsewhere, settings)
         token = token_for(other_instance, settings)
     finally:
@@ -146,7 +170,7 @@ async def test_unknown_kids_do_not_reload_more_than_once_a_second(
 ) -> None:
     await asyncio.sleep(1.0)
     assert await keyring.find("unknown-0000000000000000") is None  # reloads once
-    new_kid = await rotate_keys(pool, settings)
+    new_kid = await rotate_keys(pool, settings, at_once=True)
     assert await keyring.find(new_kid) is None  # within the second: no reload
     await asyncio.sleep(1.0)
     assert await keyring.find(new_kid) is not None
@@ -157,7 +181,7 @@ async def test_the_periodic_reload_picks_up_a_rotation(
 ) -> None:
     keyring.start(interval=0.05)
     try:
-        new_kid = await rotate_keys(pool, settings)
+        new_kid = await rotate_keys(pool, settings, at_once=True)
         for _ in range(250):  # up to five seconds
             if keyring.signing_key.kid == new_kid:
                 break
@@ -172,7 +196,7 @@ async def test_the_periodic_reload_picks_up_a_rotation(
 async def test_rotation_to_each_supported_algorithm(
     keyring: KeyRing, pool: asyncpg.Pool, settings: Settings, algorithm: str
 ) -> None:
-    kid = await rotate_keys(pool, settings, algorithm=algorithm)
+    kid = await rotate_keys(pool, settings, algorithm=algorithm, at_once=True)
     await keyring.refresh()
     token = token_for(keyring, settings)
     assert forge.header(token) == {"alg": algorithm, "typ": "at+jwt", "kid": kid}

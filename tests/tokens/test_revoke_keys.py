@@ -22,7 +22,7 @@ from joserfc.jwk import KeySet
 from service.config import Settings
 from service.errors import ApiError
 from service.security.jwt import verify_access_token
-from service.security.key_store import rotate_keys
+from service.security.key_store import PUBLISH_AHEAD, rotate_keys
 from service.security.keys import REFRESH_INTERVAL, KeyRing
 from tests.operations.instances import environment, run_command
 from tests.support import postgres
@@ -53,7 +53,7 @@ async def test_revoking_takes_every_previous_key_out_of_the_jwks_and_out_of_veri
     assert WITHIN < REFRESH_INTERVAL
     leaked = well_known.keys.signing_key.kid
     by_leaked = a_token(well_known, settings)
-    retired = await rotate_keys(pool, settings)  # an ordinary rotation, still published
+    retired = await rotate_keys(pool, settings, at_once=True)  # still published
     await well_known.keys.refresh()
     by_retired = a_token(well_known, settings)
     assert await _kids_served(well_known, {leaked, retired}) == {leaked, retired}
@@ -92,5 +92,19 @@ async def test_an_ordinary_rotation_keeps_the_previous_key_published(
     out, _ = await run_command(environment(db, "smtp://127.0.0.1:2525"), "rotate-keys")
     fresh = out.strip()
     assert await _kids_served(well_known, {previous, fresh}) == {previous, fresh}
-    assert well_known.keys.signing_key.kid == fresh
+    assert well_known.keys.signing_key.kid == previous  # published first, signs later
+    later = time.time() + PUBLISH_AHEAD + 1
+    assert well_known.keys.signing_key_at(later).kid == fresh
     assert (await verify_access_token(well_known.keys, settings, by_previous)).role == "member"
+
+
+async def test_rotate_keys_now_signs_with_the_new_key_at_once(
+    well_known: WellKnownServer, settings: Settings, db: postgres.Database
+) -> None:
+    previous = well_known.keys.signing_key.kid
+    out, _ = await run_command(environment(db, "smtp://127.0.0.1:2525"), "rotate-keys", "--now")
+    fresh = out.strip()
+    assert await _kids_served(well_known, {previous, fresh}) == {previous, fresh}
+    assert well_known.keys.signing_key.kid == fresh
+    signed = a_token(well_known, settings)
+    assert (await verify_access_token(well_known.keys, settings, signed)).role == "member"

@@ -78,7 +78,7 @@ async def test_after_a_rotation_both_keys_are_served_and_old_tokens_verify(
     well_known: WellKnownServer, settings: Settings
 ) -> None:
     old_token = a_token(well_known, settings)
-    new_kid = await rotate_keys(well_known.app.state.pool, settings)
+    new_kid = await rotate_keys(well_known.app.state.pool, settings, at_once=True)
     await well_known.keys.refresh()  # what the periodic reload does every few seconds
     new_token = a_token(well_known, settings)
     async with httpx.AsyncClient(base_url=well_known.url) as http:
