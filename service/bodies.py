@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
+import msgspec
 from litestar import Request
 
 from service import jsonapi, wire
@@ -44,6 +45,15 @@ async def read_form(request: Request[Any, Any, Any], shape: type[T]) -> T:
             )
         values[key] = value
     return wire.convert(values, shape)
+
+
+async def read_update(request: Request[Any, Any, Any], shape: type[T], stored: msgspec.Struct) -> T:
+    """A JSON:API update document of ``shape`` for the resource that a GET answers now as
+    ``stored``: what a read-modify-write client echoes back unchanged (``links``, ``meta``,
+    read-only members) is taken out first, a changed read-only member refused with its
+    pointer (see :func:`service.jsonapi.without_echoes`)."""
+    document = jsonapi.without_echoes(wire.parse(await request.body()), shape, stored)
+    return wire.convert(document, shape, strict=True)
 
 
 def prefix_for(kind: str) -> str:

@@ -249,7 +249,9 @@ async def check_media_types(request: Request[Any, Any, Any]) -> None:
         return
     allowed: tuple[str, ...] = opt.get("request_types", (jsonapi.JSONAPI, jsonapi.JSON))
     kind, params = jsonapi.media_type(request.headers.get("content-type"))
-    if kind not in allowed or (kind == jsonapi.JSONAPI and set(params) - {"ext", "profile"}):
+    if kind not in allowed or (
+        kind == jsonapi.JSONAPI and not jsonapi.parameters_supported(params)
+    ):
         raise ApiError(
             "unsupported_media_type",
             f"Send the body as {' or '.join(allowed)}.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar
 from uuid import UUID
@@ -17,7 +18,7 @@ from uuid import UUID
 import msgspec
 
 from service.errors import ApiError, ErrorItem
-from service.wire import ResponseShape
+from service.wire import ResponseShape, pointer_token, struct_of
 
 JSONAPI = "application/vnd.api+json"
 JSON = "application/json"
@@ -93,11 +94,28 @@ def media_type(header: str | None) -> tuple[str, dict[str, str]]:
     return main.strip().lower(), params
 
 
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset()
+SUPPORTED_PROFILES: frozenset[str] = frozenset()
+
+
+def parameters_supported(params: Mapping[str, str]) -> bool:
+    """Whether the parameters of a JSON:API media type are ones this service honours: no
+    parameter but ``ext`` and ``profile`` (JSON:API 1.1, Content Negotiation), and those
+    naming only extensions and profiles it supports, which today are none. A client that
+    asks for an extension must hear that it is not applied rather than have it ignored."""
+    if set(params) - {"ext", "profile"}:
+        return False
+    extensions = set(params.get("ext", "").split())
+    profiles = set(params.get("profile", "").split())
+    return extensions <= SUPPORTED_EXTENSIONS and profiles <= SUPPORTED_PROFILES
+
+
 def accepts(accept_header: str | None, offered: tuple[str, ...]) -> bool:
     """Whether an Accept header admits any of the offered media types.
 
-    A JSON:API entry that carries parameters other than ``ext``/``profile`` does not count, as
-    the JSON:API specification requires; an entry with ``q=0`` refuses that type.
+    A JSON:API entry whose parameters the service does not honour (see
+    :func:`parameters_supported`) does not count, as the JSON:API specification requires; an
+    entry with ``q=0`` refuses that type.
     """
     if not accept_header or not accept_header.strip():
         return True
@@ -106,7 +124,7 @@ def accepts(accept_header: str | None, offered: tuple[str, ...]) -> bool:
         if params.get("q", "").strip() in ("0", "0.0", "0.00", "0.000"):
             continue
         params.pop("q", None)
-        if kind == JSONAPI and set(params) - {"ext", "profile"}:
+        if kind == JSONAPI and not parameters_supported(params):
             continue
         if kind == "*/*":
             return True
@@ -115,6 +133,93 @@ def accepts(accept_header: str | None, offered: tuple[str, ...]) -> bool:
             if kind in (offer, f"{major}/*"):
                 return True
     return False
+
+
+# --- read-modify-write ---------------------------------------------------------------------
+
+ECHOED = ("links", "meta")
+"""Members a client may send back as it received them; the server sets them, so they are
+dropped from an update whatever they hold."""
+
+
+def without_echoes(document: Any, shape: type[Any], stored: msgspec.Struct) -> Any:
+    """An update document with what a read-modify-write client sends back unchanged taken out.
+
+    A client that GETs a resource, changes one attribute and PATCHes the whole resource back
+    sends ``links``, ``meta`` and the read-only attributes and relationships too. ``links``
+    and ``meta`` (top level, resource level and in relationship objects) are dropped; an
+    attribute or relationship that the update ``shape`` does not take but ``stored`` (the
+    resource as a GET answers it now) has is dropped when its value is the stored one and
+    refused, with its pointer, when it differs. Anything else is left for the shape's own
+    decoding to take or refuse (an unknown member stays an unknown member).
+    """
+    if not isinstance(document, dict) or not isinstance(document.get("data"), dict):
+        return document
+    resource = {k: v for k, v in document["data"].items() if k not in ECHOED}
+    current = msgspec.to_builtins(stored)
+    resource_shape = struct_of(_hint(shape, "data"))
+    items: list[ErrorItem] = []
+    for member in ("attributes", "relationships"):
+        sent = resource.get(member)
+        if not isinstance(sent, dict):
+            continue
+        takes = struct_of(_hint(resource_shape, member)) if resource_shape else None
+        kept, refused = _split(member, sent, takes, current.get(member) or {})
+        items += refused
+        if kept or takes is not None:
+            resource[member] = kept
+        else:
+            del resource[member]
+    if items:
+        raise ApiError.many(items)
+    return {**{k: v for k, v in document.items() if k not in ECHOED}, "data": resource}
+
+
+def _hint(struct: Any, name: str) -> Any:
+    return typing.get_type_hints(struct).get(name) if struct is not None else None
+
+
+def _split(
+    member: str, sent: dict[str, Any], takes: Any, stored: dict[str, Any]
+) -> tuple[dict[str, Any], list[ErrorItem]]:
+    writable = set(takes.__struct_encode_fields__) if takes is not None else set()
+    kept: dict[str, Any] = {}
+    refused: list[ErrorItem] = []
+    for name, value in sent.items():
+        if member == "relationships" and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k not in ECHOED}
+        if name in writable or name not in stored:
+            kept[name] = value
+        elif not _unchanged(member, value, stored[name]):
+            refused.append(
+                ErrorItem(
+                    "validation_error",
+                    f"{name} is read-only: send it as it is or leave it out.",
+                    f"/data/{member}/{pointer_token(name)}",
+                )
+            )
+    return kept, refused
+
+
+def _unchanged(member: str, sent: Any, stored: Any) -> bool:
+    if member == "relationships" and isinstance(sent, dict):
+        if "data" not in sent:  # links or meta only: nothing asked of the linkage
+            return not sent
+        sent, stored = sent["data"], stored.get("data")
+        if isinstance(sent, dict):
+            sent = {k: v for k, v in sent.items() if k != "meta"}
+    return _same(sent, stored)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: ``true`` is not ``1`` and ``1.0`` is not ``1``."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 # --- paging ------------------------------------------------------------------------------

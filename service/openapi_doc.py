@@ -36,7 +36,54 @@ from service.tokens.schemas import OAuthErrorBody
 REF = "#/components/schemas/{name}"
 
 
-ERROR_STATUSES = (400, 401, 403, 404, 405, 406, 409, 413, 415, 429, 500, 503)
+ALWAYS = (406, 500, 503)
+"""Any operation: an Accept it cannot meet, a failure on our side, a database away."""
+WITH_BODY = (400, 413, 415)
+WITH_BEARER = (401,)
+
+# What the shape of an operation does not tell: the statuses that depend on the state (a
+# conflict, a throttle, a held role) or on query parameters read by the handler itself.
+STATE_ERRORS: dict[str, tuple[int, ...]] = {
+    "GET /auth/users": (400,),
+    "GET /auth/roles": (400,),
+    "GET /auth/permissions": (400,),
+    "GET /auth/invitations": (400,),
+    "GET /auth/audit-events": (400,),
+    "POST /auth/users": (409, 429),
+    "PATCH /auth/users/{user_id}": (409,),
+    "DELETE /auth/users/{user_id}": (409,),
+    "POST /auth/roles": (409,),
+    "PATCH /auth/roles/{role_id}": (409,),
+    "DELETE /auth/roles/{role_id}": (409,),
+    "PATCH /auth/organizations/{org_id}": (409,),
+    "POST /auth/invite": (409, 429),
+    "POST /auth/invitations/{invitation_id}/resend": (409, 429),
+    "POST /auth/invitations/accept": (401, 409, 429),
+    "POST /auth/register": (429,),
+    "POST /auth/verify-email/resend": (429,),
+    "POST /auth/password-reset": (429,),
+    "POST /auth/password-reset/confirm": (429,),
+    "POST /auth/verify-email": (429,),
+    "POST /auth/token": (401, 429),
+    "POST /auth/revoke": (401,),
+}
+
+
+def error_statuses(label: str, operation: Any, permission: bool) -> list[int]:
+    """The error statuses one operation can answer with."""
+    statuses = set(ALWAYS) | set(STATE_ERRORS.get(label, ()))
+    if operation.request_body is not None:
+        statuses.update(WITH_BODY)
+    parameters = [p for p in operation.parameters or [] if isinstance(p, Parameter)]
+    if parameters:
+        statuses.add(400)
+    if any(p.param_in == "path" for p in parameters):
+        statuses.add(404)
+    if operation.security:
+        statuses.update(WITH_BEARER)
+    if permission:
+        statuses.add(403)
+    return sorted(statuses)
 
 
 def describe(app: Litestar) -> None:
@@ -77,9 +124,12 @@ def describe_errors(app: Litestar) -> None:
                 if operation is None:
                     continue
                 responses = dict(operation.responses or {})
-                for status in ERROR_STATUSES:
+                responses.pop("400", None)  # Litestar's own 400 shape is never sent
+                label = f"{method} {route.path_format or route.path}"
+                permission = "permission" in handler.opt
+                for status in error_statuses(label, operation, permission):
                     key = str(status)
-                    if key in responses and key != "400":  # Litestar's own 400 is replaced
+                    if key in responses:
                         continue
                     content = {JSONAPI: OpenAPIMediaType(schema=cast(Any, error_ref))}
                     if oauth and status in (400, 401):

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import types
 import typing
-from typing import Any, TypeVar
+import unicodedata
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
@@ -47,14 +48,90 @@ class ResponseShape(msgspec.Struct):
     """
 
 
+def char_class(codes: list[int]) -> str:
+    """A regular-expression character class body for ``codes`` (sorted), as ``\\uXXXX``
+    ranges, read alike by Python and by ECMA-262 (the OpenAPI document's dialect)."""
+    parts: list[str] = []
+    start = previous = codes[0]
+    for code in [*codes[1:], -1]:
+        if code == previous + 1:
+            previous = code
+            continue
+        parts.append(f"\\u{start:04x}" + (f"-\\u{previous:04x}" if previous > start else ""))
+        start = previous = code
+    return "".join(parts)
+
+
+_BMP = [chr(code) for code in range(0xD800)] + [chr(code) for code in range(0xE000, 0x10000)]
+CONTROLS = char_class(
+    [ord(ch) for ch in _BMP if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")]
+)
+"""Control and format characters, line and paragraph separators (of the BMP): refused in
+names, as :func:`service.fields.text_problem` does."""
+SPACES = char_class([ord(ch) for ch in _BMP if ch.isspace()])
+"""What ``str.strip`` takes away."""
+
+VISIBLE_TEXT = f"^[^{CONTROLS}]*[^{CONTROLS}{SPACES}][^{CONTROLS}]*$"
+"""At least one character that is not a space, and no control character."""
+
+
+def visible(maximum: int, description: str = "") -> msgspec.Meta:
+    """A name-like string's constraints: at most ``maximum`` characters, one of them not a
+    space, no control characters or line breaks (:func:`service.fields.text_problem`). Use
+    as ``Annotated[str, visible(200)]``."""
+    return msgspec.Meta(
+        min_length=1,
+        max_length=maximum,
+        pattern=VISIBLE_TEXT,
+        description=description
+        or f"At most {maximum} characters, not all spaces, no control characters.",
+    )
+
+
+EMAIL_PATTERN = (
+    f'^[^{CONTROLS}{SPACES}@"(),:;<>\\[\\\\\\]]{{1,64}}@'
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+"""The addresses :func:`service.fields.email_problem` takes (after stripping spaces)."""
+
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=EMAIL_PATTERN,
+        description="An e-mail address (local@domain.tld); compared without regard to case.",
+    ),
+]
+
+NonEmpty = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        pattern=f"^[^{CONTROLS}]+$",
+        description="Not empty, no control characters.",
+    ),
+]
+"""A token or an identifier: not empty, no control characters."""
+
+
+def optional(maximum: int) -> msgspec.Meta:
+    """An optional profile field's constraints: at most ``maximum`` characters, no control
+    characters; empty (or only spaces) clears it. Use as ``Annotated[str, optional(200)]``."""
+    return msgspec.Meta(
+        max_length=maximum,
+        pattern=f"^[^{CONTROLS}]*$",
+        description=f"At most {maximum} characters, no control characters; empty clears it.",
+    )
+
+
 _PATH = re.compile(r" - at `\$(.*)`$")
 _SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[\.\.\.\]")
 
 
 def decode(raw: bytes, kind: type[T]) -> T:
     """Decode a JSON body into ``kind``; raise an ApiError listing every bad field."""
-    if not raw.strip():
-        raise ApiError("invalid_body", "The request body is empty; a JSON document is expected.")
+    _not_empty(raw)
     try:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as exc:
@@ -71,10 +148,25 @@ def decode(raw: bytes, kind: type[T]) -> T:
     raise ApiError.many(items)
 
 
-def convert(value: Any, kind: type[T], pointer: str = "") -> T:
-    """Like :func:`decode` for an already-parsed value (form bodies, say)."""
+def _not_empty(raw: bytes) -> None:
+    if not raw.strip():
+        raise ApiError("invalid_body", "The request body is empty; a JSON document is expected.")
+
+
+def parse(raw: bytes) -> Any:
+    """A JSON body as generic values (dicts, lists, strings, numbers)."""
+    _not_empty(raw)
     try:
-        return msgspec.convert(value, kind, strict=False)
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise ApiError("invalid_body", "The request body is not valid JSON.") from None
+
+
+def convert(value: Any, kind: type[T], pointer: str = "", *, strict: bool = False) -> T:
+    """Like :func:`decode` for an already-parsed value: a form body (``strict=False``: text
+    becomes numbers and flags), or a JSON value (``strict=True``: types as JSON has them)."""
+    try:
+        return msgspec.convert(value, kind, strict=strict)
     except msgspec.ValidationError as exc:
         items = field_errors(value, kind, pointer) or [_from_message(str(exc), pointer)]
         raise ApiError.many(items) from None
@@ -91,14 +183,14 @@ def field_errors(value: Any, kind: Any, pointer: str) -> list[ErrorItem]:
         try:
             msgspec.convert(value, kind, strict=True)
         except msgspec.ValidationError as exc:
-            return [_from_message(str(exc), pointer)]
+            return [_leaf_error(str(exc), kind, pointer)]
         return []
     if not isinstance(value, dict):
         return [ErrorItem("validation_error", "Expected an object.", pointer or "/")]
     hints = typing.get_type_hints(struct, include_extras=True)
     names = struct.__struct_fields__
     wire_names = struct.__struct_encode_fields__
-    required = len(names) - len(struct.__struct_defaults__)
+    required = {f.name for f in msgspec.structs.fields(struct) if f.required}
     config = struct.__struct_config__
     items: list[ErrorItem] = []
     if config.forbid_unknown_fields:
@@ -111,14 +203,28 @@ def field_errors(value: Any, kind: Any, pointer: str) -> list[ErrorItem]:
                         f"{pointer}/{pointer_token(str(key))}",
                     )
                 )
-    for index, (name, wire) in enumerate(zip(names, wire_names, strict=True)):
+    for name, wire in zip(names, wire_names, strict=True):
         child = f"{pointer}/{pointer_token(wire)}"
         if wire not in value:
-            if index < required:
+            if name in required:
                 items.append(ErrorItem("validation_error", "This field is required.", child))
             continue
         items.extend(field_errors(value[wire], hints[name], child))
     return items
+
+
+def struct_of(kind: Any) -> type[msgspec.Struct] | None:
+    """The Struct that a field's type names, alone or beside ``None`` or ``UNSET``."""
+    origin = typing.get_origin(kind)
+    if origin is typing.Annotated:
+        return struct_of(typing.get_args(kind)[0])
+    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+        return kind
+    if origin in (typing.Union, types.UnionType):
+        structs = [struct_of(arm) for arm in typing.get_args(kind)]
+        found = [s for s in structs if s is not None]
+        return found[0] if len(found) == 1 else None
+    return None
 
 
 def _struct_arm(kind: Any, value: Any) -> type[msgspec.Struct] | None:
@@ -134,6 +240,25 @@ def _struct_arm(kind: Any, value: Any) -> type[msgspec.Struct] | None:
         if len(structs) == 1:
             return structs[0]
     return None
+
+
+def _leaf_error(message: str, kind: Any, pointer: str) -> ErrorItem:
+    """A value of the right type outside its constraints is told what they are in words (the
+    field's ``Meta`` description), not as the regular expression that states them."""
+    if " - at `" not in message and ("regex" in message or "length" in message):
+        for meta in _metas(kind):
+            if meta.description:
+                return ErrorItem("validation_error", meta.description, pointer or "/")
+    return _from_message(message, pointer)
+
+
+def _metas(kind: Any) -> list[msgspec.Meta]:
+    origin = typing.get_origin(kind)
+    if origin is typing.Annotated:
+        return [arm for arm in typing.get_args(kind)[1:] if isinstance(arm, msgspec.Meta)]
+    if origin in (typing.Union, types.UnionType):
+        return [meta for arm in typing.get_args(kind) for meta in _metas(arm)]
+    return []
 
 
 def _from_message(message: str, pointer: str) -> ErrorItem:

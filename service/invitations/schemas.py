@@ -7,7 +7,7 @@ from typing import Literal
 import msgspec
 
 from service.invitations.repo import Invitation
-from service.wire import RequestShape, ResponseShape
+from service.wire import Email, NonEmpty, RequestShape, ResponseShape
 
 SENT = "Invitation sent."
 
@@ -15,8 +15,8 @@ SENT = "Invitation sent."
 class InviteBody(RequestShape):
     """The seed's body: ``role`` is a role code of this organization (``member``, say)."""
 
-    email: str
-    role: str
+    email: Email
+    role: NonEmpty
 
 
 class InviteResource(RequestShape):
@@ -40,7 +40,7 @@ class Joined(ResponseShape):
 
 
 class AcceptBody(RequestShape, rename="camel"):
-    token: str
+    token: NonEmpty
     first_name: str | None = None
     last_name: str | None = None
     password: str | None = None

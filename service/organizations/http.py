@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Response, Router, get, patch
-from litestar.params import FromPath, JSONBody
+from litestar import Request, Response, Router, get, patch
+from litestar.params import FromPath
 
-from service import jsonapi
+from service import bodies, jsonapi
 from service.db.tx import set_tenant
 from service.ids import path_id
 from service.organizations import profile, repo
@@ -60,17 +61,25 @@ async def get_organization(
 @patch(
     "/{org_id:str}",
     summary="Change the current organization's profile",
-    opt=options("organization.update"),
+    opt=options(
+        "organization.update",
+        bodies={
+            jsonapi.JSONAPI: OrganizationChangesDocument,
+            jsonapi.JSON: OrganizationChangesDocument,
+        },
+    ),
     media_type=jsonapi.JSONAPI,
 )
 async def update_organization(
-    org_id: FromPath[str],
-    data: JSONBody[OrganizationChangesDocument],
-    session: Injected[Session],
+    org_id: FromPath[str], request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[OrganizationDocument]:
-    """`name` and the optional profile fields; `slug` is immutable."""
+    """`name` and the optional profile fields. The whole resource as GET answers it may be
+    sent back: `links`, `meta` and the read-only `slug`, `createdAt`, `updatedAt` and
+    `auth/roles` are taken when unchanged and refused (400, with their pointer) when changed."""
     target = _current(session, org_id)
-    await profile.update(session.conn, session.principal, target, data.data)
+    stored = await _document(session, target)
+    body = await bodies.read_update(request, OrganizationChangesDocument, stored.data)
+    await profile.update(session.conn, session.principal, target, body.data)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 
 

@@ -78,8 +78,6 @@ def _problem(field: str, value: str | None) -> str | None:
 
 def changes(current: repo.Profile, body: ProfileChanges) -> tuple[dict[str, Any], dict[str, Any]]:
     """(before, after) of the profile fields; raises with one error per bad field."""
-    if not isinstance(body.slug, UnsetType):
-        raise ApiError("validation_error", "The slug cannot be changed.", pointer=f"{ATTR}/slug")
     before = {f: getattr(current, f) for f in PROFILE_FIELDS}
     after = dict(before)
     items = []

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
-from service.wire import RequestShape, ResponseShape
+from service.wire import (
+    CONTROLS,
+    EMAIL_PATTERN,
+    SPACES,
+    RequestShape,
+    ResponseShape,
+    optional,
+    visible,
+)
 
 PROFILE_FIELDS = (
     "name",
@@ -79,18 +87,47 @@ class OrganizationListDocument(ResponseShape):
     data: list[OrganizationResource]
 
 
+Url = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=2048,
+        pattern=(
+            r"^$|^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~-]+(?::[0-9]{1,5})?"
+            f"(?:[/?#][^{CONTROLS}{SPACES}]*)?$"
+        ),
+        description="An absolute http(s) URL; empty clears it.",
+    ),
+]
+OptionalEmail = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=254,
+        pattern=f"^$|{EMAIL_PATTERN}",
+        description="An e-mail address; empty clears it.",
+    ),
+]
+Language = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^$|^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$",
+        description="A language tag such as en or pt-BR; empty clears it.",
+    ),
+]
+
+
 class ProfileChanges(RequestShape, rename="camel"):
-    name: str | msgspec.UnsetType = msgspec.UNSET
-    slug: str | msgspec.UnsetType = msgspec.UNSET  # refused: slugs are immutable
-    tagline: str | msgspec.UnsetType | None = msgspec.UNSET
-    description: str | msgspec.UnsetType | None = msgspec.UNSET
-    email: str | msgspec.UnsetType | None = msgspec.UNSET
-    phone: str | msgspec.UnsetType | None = msgspec.UNSET
-    website: str | msgspec.UnsetType | None = msgspec.UNSET
-    location: str | msgspec.UnsetType | None = msgspec.UNSET
-    logo_url: str | msgspec.UnsetType | None = msgspec.UNSET
-    icon_url: str | msgspec.UnsetType | None = msgspec.UNSET
-    language_code: str | msgspec.UnsetType | None = msgspec.UNSET
+    """Any subset of the profile; ``null`` or an empty string clears an optional field."""
+
+    name: Annotated[str, visible(200)] | msgspec.UnsetType = msgspec.UNSET
+    tagline: Annotated[str, optional(200)] | msgspec.UnsetType | None = msgspec.UNSET
+    description: Annotated[str, optional(2000)] | msgspec.UnsetType | None = msgspec.UNSET
+    email: OptionalEmail | msgspec.UnsetType | None = msgspec.UNSET
+    phone: Annotated[str, optional(50)] | msgspec.UnsetType | None = msgspec.UNSET
+    website: Url | msgspec.UnsetType | None = msgspec.UNSET
+    location: Annotated[str, optional(200)] | msgspec.UnsetType | None = msgspec.UNSET
+    logo_url: Url | msgspec.UnsetType | None = msgspec.UNSET
+    icon_url: Url | msgspec.UnsetType | None = msgspec.UNSET
+    language_code: Language | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class OrganizationChanges(RequestShape):

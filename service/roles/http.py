@@ -125,9 +125,11 @@ async def update_role(
     role_id: FromPath[str], request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[RoleDocument]:
     """Any of `name`, `description`, `permissions`; `code` never changes. Managed roles are
-    read-only."""
+    read-only. The whole resource as GET answers it may be sent back: `links`, `meta` and the
+    read-only attributes are taken when unchanged and refused (400) when changed."""
     parsed = path_id(role_id)
-    body = await bodies.read_json(request, RolePatchDocument)
+    stored = role_resource(await service.get(session.conn, session.principal.org_id, parsed))
+    body = await bodies.read_update(request, RolePatchDocument, stored)
     change = await service.update(session.conn, session.principal, parsed, body.data)
     return Response(_document(change.role), media_type=jsonapi.JSONAPI)
 

@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import unicodedata
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from service.jsonapi import Links
 from service.roles.repo import Role
-from service.wire import RequestShape, ResponseShape
+from service.security.permissions import CATALOGUE
+from service.wire import RequestShape, ResponseShape, char_class, visible
+
+RoleName = Annotated[str, visible(100)]
+Permission = Annotated[
+    str,
+    msgspec.Meta(
+        extra_json_schema={"enum": list(CATALOGUE)},
+        description="A permission of the catalogue (GET /auth/permissions).",
+    ),
+]
+RoleCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z][a-z0-9_-]{0,62}$",
+        description="1 to 63 characters of a-z, 0-9, '_' and '-', starting with a letter; "
+        "not the code of a managed role.",
+    ),
+]
+_FORMATS = [
+    code
+    for code in range(0x10000)
+    if not 0xD800 <= code < 0xE000
+    and chr(code) not in "\t\n\r"
+    and unicodedata.category(chr(code)) in ("Cc", "Cf")
+]
+Description = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=1000,
+        pattern=f"^[^{char_class(_FORMATS)}]*$",
+        description="At most 1000 characters; line breaks and tabs but no other control "
+        "characters.",
+    ),
+]
 
 ROLE: Literal["auth/roles"] = "auth/roles"
 PERMISSION: Literal["auth/permissions"] = "auth/permissions"
@@ -71,13 +106,13 @@ def role_resource(role: Role) -> RoleResource:
 # --- request bodies ----------------------------------------------------------------------
 
 
-class NewRoleAttributes(RequestShape, rename="camel"):
+class NewRoleAttributes(RequestShape, rename="camel", kw_only=True):
     """What a client may set on a new role; ``isManaged`` and timestamps are the service's."""
 
-    name: str
-    permissions: list[str]
-    code: str | UnsetType = UNSET
-    description: str | UnsetType = UNSET
+    name: RoleName
+    description: Description | UnsetType = UNSET
+    code: RoleCode | UnsetType = UNSET
+    permissions: list[Permission]
 
 
 class NewRole(RequestShape):
@@ -91,12 +126,12 @@ class NewRoleDocument(RequestShape):
 
 
 class RoleChanges(RequestShape, rename="camel"):
-    """Any subset of the changeable attributes. ``code`` is named only to refuse it clearly."""
+    """Any subset of the changeable attributes; ``code``, ``isManaged`` and the timestamps
+    are read-only (sent back unchanged they are taken, see :func:`jsonapi.without_echoes`)."""
 
-    name: str | UnsetType = UNSET
-    description: str | UnsetType = UNSET
-    permissions: list[str] | UnsetType = UNSET
-    code: str | UnsetType = UNSET
+    name: RoleName | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
+    permissions: list[Permission] | UnsetType = UNSET
 
 
 class RolePatch(RequestShape):

@@ -140,8 +140,6 @@ async def update(
         )
     changes = resource.attributes
     problems: rules.Problems = []
-    if changes.code is not UNSET:
-        problems.append(("code", "The code of a role cannot change."))
     name = role.name if changes.name is UNSET else changes.name.strip()
     if changes.name is not UNSET:
         problems += rules.name_problems(name)

@@ -9,7 +9,7 @@ from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
-from service import jsonapi
+from service import bodies, jsonapi
 from service.accounts import repo
 from service.config import Settings
 from service.errors import ApiError
@@ -131,19 +131,27 @@ async def get_user(user_id: FromPath[str], session: Injected[Session]) -> Respon
 @patch(
     "/users/{user_id:str}",
     summary="Change a member's name, active flag, role or Practitioner link",
-    opt=options("users.write"),
+    opt=options(
+        "users.write",
+        bodies={jsonapi.JSONAPI: UserChangesDocument, jsonapi.JSON: UserChangesDocument},
+    ),
     media_type=jsonapi.JSONAPI,
 )
 async def update_user(
     user_id: FromPath[str],
-    data: JSONBody[UserChangesDocument],
+    request: Request[Any, Any, Any],
     session: Injected[Session],
     context: Injected[service.Context],
 ) -> Response[UserDocument]:
     """Attributes `name` and `active`; relationships `auth/roles` and `fhir/practitioner`
-    (`data: null` unlinks). Deactivation ends the member's sessions here at once."""
+    (`data: null` unlinks). Deactivation ends the member's sessions here at once. The whole
+    resource as GET answers it may be sent back: `links`, `meta` and read-only members
+    (`email`, `userType`, `emailVerified`, `createdAt`, `updatedAt`, `auth/organizations`)
+    are taken when unchanged and refused (400, with their pointer) when changed."""
     target = path_id(user_id)
-    await service.update(session.conn, context, target, data.data)
+    stored = await _document(session, target)
+    body = await bodies.read_update(request, UserChangesDocument, stored.data)
+    await service.update(session.conn, context, target, body.data)
     return Response(await _document(session, target), media_type=jsonapi.JSONAPI)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
 from service.accounts.repo import MemberView
-from service.wire import RequestShape, ResponseShape
+from service.wire import Email, NonEmpty, RequestShape, ResponseShape, visible
+
+Name = Annotated[str, visible(200)]
 
 
 class RoleIdentifier(ResponseShape):
@@ -113,7 +115,7 @@ class UserListDocument(ResponseShape):
 
 class RoleRef(RequestShape):
     type: Literal["auth/roles"]
-    id: str
+    id: NonEmpty
 
 
 class RoleRelationship(RequestShape):
@@ -122,7 +124,7 @@ class RoleRelationship(RequestShape):
 
 class PractitionerRef(RequestShape):
     type: Literal["fhir/practitioner"]
-    id: str
+    id: NonEmpty
 
 
 class PractitionerRelationship(RequestShape):
@@ -132,10 +134,10 @@ class PractitionerRelationship(RequestShape):
 class NewUserAttributes(RequestShape, rename="camel"):
     """The Zus seed's attributes; ``sendPasswordResetEmail`` defaults to true."""
 
-    email: str
-    name: str
-    user_type: str
-    client_id: str | None = None
+    email: Email
+    name: Name
+    user_type: Literal["builder"]
+    client_id: NonEmpty | None = None
     send_password_reset_email: bool = True
 
 
@@ -158,7 +160,7 @@ class NewUserDocument(RequestShape):
 
 
 class UserChangesAttributes(RequestShape, rename="camel"):
-    name: str | msgspec.UnsetType = msgspec.UNSET
+    name: Name | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
 
 

@@ -158,12 +158,13 @@ def _validate_new(ctx: Context, resource: NewUser) -> str:
     problems = [
         ("email", email_problem(email)),
         ("name", text_problem(attrs.name, maximum=200, label="A name")),
-        ("userType", None if attrs.user_type == "builder" else 'userType must be "builder".'),
         (
             "clientId",
             None
             if attrs.client_id is None or ctx.settings.redirect_for(attrs.client_id)
-            else "This clientId is not configured here.",
+            else "This clientId is not configured here: the service's CLIENT_REDIRECTS setting"
+            " (clientId=https://target,…) names the clientIds it takes and where each sends"
+            " people after they set a password; leave clientId out to use none.",
         ),
     ]
     items = [ErrorItem("validation_error", d, f"{ATTR}/{f}") for f, d in problems if d]

@@ -188,7 +188,7 @@ async def test_invite_refusals(
         "/auth/invite", json={"email": "x", "role": "member", "admin": True}, headers=owner
     )
     assert bad.status_code == 400
-    assert {e["source"]["pointer"] for e in bad.json()["errors"]} == {"/admin"}
+    assert {e["source"]["pointer"] for e in bad.json()["errors"]} == {"/admin", "/email"}
     org = await org_of(admin_conn, OWNER)
     await member_with_role(admin_conn, settings, org, "admin@x.org", "admin")
     admin = await token_for(client, "admin@x.org")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 import pytest
 
-from service import jsonapi
+from service import jsonapi, wire
 from service.errors import ApiError
 
 
@@ -16,7 +19,10 @@ from service.errors import ApiError
         ("application/*", True),
         ("application/json", True),
         (jsonapi.JSONAPI, True),
-        (f'{jsonapi.JSONAPI}; ext="https://example.org/ext"', True),
+        (f'{jsonapi.JSONAPI}; ext="https://example.org/ext"', False),  # no extension here
+        (f'{jsonapi.JSONAPI}; profile="https://example.org/p"', False),
+        (f'{jsonapi.JSONAPI}; ext="https://example.org/ext", {jsonapi.JSONAPI}', True),
+        (f'{jsonapi.JSONAPI}; ext=""', True),
         (f"{jsonapi.JSONAPI}; charset=utf-8", False),
         ("text/html", False),
         ("application/json;q=0, text/html", False),
@@ -59,3 +65,72 @@ def test_next_link_replaces_the_cursor() -> None:
     link = jsonapi.next_link("/auth/users", {"filter[name]": "a b", "page[after]": "old"}, "new")
     assert link == "/auth/users?filter%5Bname%5D=a+b&page%5Bafter%5D=new"
     assert jsonapi.next_link("/auth/users", {}, None) is None
+
+
+class _Attributes(wire.RequestShape, rename="camel"):
+    name: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class _Resource(wire.RequestShape):
+    type: str
+    attributes: _Attributes = msgspec.field(default_factory=_Attributes)
+
+
+class _Document(wire.RequestShape):
+    data: _Resource
+
+
+class _StoredAttributes(wire.ResponseShape, rename="camel"):
+    name: str
+    created_at: int
+    verified: bool
+
+
+class _Stored(wire.ResponseShape):
+    type: str
+    attributes: _StoredAttributes
+    relationships: dict[str, Any]
+    links: dict[str, str]
+
+
+STORED = _Stored(
+    "things",
+    _StoredAttributes("Ann", 17, True),
+    {"owner": {"data": {"type": "people", "id": "1"}}},
+    {"self": "/things/1"},
+)
+
+
+def test_echoed_members_are_taken_out() -> None:
+    sent = msgspec.to_builtins(STORED)
+    sent["attributes"]["name"] = "Bea"
+    sent["meta"] = {"any": 1}
+    sent["relationships"]["owner"]["links"] = {"related": "/people/1"}
+    document = {"data": sent, "links": {"self": "/things/1"}, "meta": {}}
+    cleaned = jsonapi.without_echoes(document, _Document, STORED)
+    assert cleaned == {"data": {"type": "things", "attributes": {"name": "Bea"}}}
+    assert wire.convert(cleaned, _Document, strict=True).data.attributes.name == "Bea"
+
+
+@pytest.mark.parametrize(
+    ("member", "name", "value", "pointer"),
+    [
+        ("attributes", "createdAt", 18, "/data/attributes/createdAt"),
+        ("attributes", "createdAt", 17.0, "/data/attributes/createdAt"),
+        ("attributes", "verified", 1, "/data/attributes/verified"),
+        ("relationships", "owner", {"data": None}, "/data/relationships/owner"),
+    ],
+)
+def test_a_changed_read_only_member_is_refused(
+    member: str, name: str, value: Any, pointer: str
+) -> None:
+    sent = msgspec.to_builtins(STORED)
+    sent[member][name] = value
+    with pytest.raises(ApiError) as caught:
+        jsonapi.without_echoes({"data": sent}, _Document, STORED)
+    assert [item.pointer for item in caught.value.items] == [pointer]
+
+
+def test_unknown_members_are_left_for_the_shape() -> None:
+    document = {"data": {"type": "things", "attributes": {"nickname": "A"}, "extra": 1}}
+    assert jsonapi.without_echoes(document, _Document, STORED) == document
