@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import logging
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -120,10 +122,15 @@ class LogTransport:
     The links sit in structured fields, which the log formatter writes as they are; the event
     text itself is redacted as usual. Without ``reveal`` nothing of the message but its
     Message-ID is written, and a warning says the mail went nowhere.
+
+    With ``reveal`` and a ``folder``, each message is also kept there as a small text file
+    (recipient, subject and the plain-text part), named by the time it was written and its
+    recipient, so that a script can pick the newest link for an address.
     """
 
-    def __init__(self, *, reveal: bool) -> None:
+    def __init__(self, *, reveal: bool, folder: Path | None = None) -> None:
         self.reveal = reveal
+        self.folder = folder if reveal else None
 
     async def send(self, message: EmailMessage) -> None:
         if not self.reveal:
@@ -134,6 +141,8 @@ class LogTransport:
             return
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if isinstance(body, EmailMessage) else ""
+        if self.folder is not None:
+            await asyncio.to_thread(_keep, self.folder, message, text)
         log.info(
             "mail.logged",
             extra={
@@ -151,7 +160,18 @@ class LogTransport:
 
 def transport_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> Transport:
     """SMTP when SMTP_URL is set; otherwise the log (links shown only in development on a
-    loopback HOST)."""
+    loopback HOST, where each message is also kept under ``DATA_DIR/mail/``)."""
     if settings.smtp_url:
         return SmtpTransport(settings.smtp_url, timeout=timeout)
-    return LogTransport(reveal=settings.reveals_links)
+    return LogTransport(reveal=settings.reveals_links, folder=settings.data_dir / MAIL_FOLDER)
+
+
+MAIL_FOLDER = "mail"
+
+
+def _keep(folder: Path, message: EmailMessage, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    moment = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    recipient = re.sub(r"[^A-Za-z0-9@._+-]", "_", str(message["To"]))[:100]
+    content = f"To: {message['To']}\nSubject: {message['Subject']}\n\n{text}"
+    (folder / f"{moment}-{recipient}.txt").write_text(content, encoding="utf-8")

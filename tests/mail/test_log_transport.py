@@ -6,6 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -114,3 +115,24 @@ async def test_credentials_in_smtp_url_are_used(smtp: SmtpServer) -> None:
     with pytest.raises(DeliveryError, match="535") as failure:
         await SmtpTransport(url).send(sample())
     assert not failure.value.permanent  # bad credentials are configuration, not the message
+
+
+async def test_in_development_each_mail_is_also_kept_as_a_file(tmp_path: Path) -> None:
+    """The walkthrough in the README picks the newest link for an address from these files."""
+    transport = transport_from_settings(
+        Settings(app_env="development", data_dir=tmp_path, host="127.0.0.1")
+    )
+    assert isinstance(transport, LogTransport)
+    mail = EmailMessage()
+    mail["To"] = "ann@example.com"
+    mail["Subject"] = "Verify your address"
+    mail["Message-ID"] = "<2@example.com>"
+    mail.set_content("Open https://auth.example.test/auth/verify-email?token=abc123 to verify.")
+    await transport.send(mail)
+    kept = list((tmp_path / "mail").iterdir())
+    assert len(kept) == 1
+    assert kept[0].name.endswith("-ann@example.com.txt")
+    assert "verify-email?token=abc123" in kept[0].read_text(encoding="utf-8")
+    nowhere = transport_from_settings(Settings(app_env="production", data_dir=tmp_path / "p"))
+    await nowhere.send(mail)
+    assert not (tmp_path / "p").exists()
