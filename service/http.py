@@ -181,28 +181,30 @@ def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Resp
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, ExceptionGroup):
         return _handle_group(request, exc)
+    return handle_api_error(request, unexpected(exc))
+
+
+def unexpected(exc: Exception) -> ApiError:
+    """What an exception no handler named means for the client (logged here): a constraint
+    the database refused, a NUL in text, the database away (503), or a 500 that says no more
+    than its request id."""
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         item = error_for_constraint(exc)
         if item is not None:
-            return error_response((item,))
+            return ApiError.many([item])
     if isinstance(exc, asyncpg.CharacterNotInRepertoireError):
         # Text with a NUL character (from a query, header or body) cannot be stored.
-        return error_response(
-            (ErrorItem("validation_error", "Text in this request must not contain NUL (U+0000)."),)
-        )
+        return ApiError("validation_error", "Text in this request must not contain NUL (U+0000).")
     if is_unavailable(exc):
         log.warning("database.unavailable", extra={"fields": {"error": type(exc).__name__}})
-        return error_response(
-            (ErrorItem("service_unavailable", "The database is not reachable right now."),),
-            {"Retry-After": "5"},
+        return ApiError(
+            "service_unavailable",
+            "The database is not reachable right now.",
+            headers={"Retry-After": "5"},
         )
     log.error("http.unhandled", exc_info=exc)
-    return error_response(
-        (
-            ErrorItem(
-                "internal_error", "Something went wrong on our side; the request id identifies it."
-            ),
-        )
+    return ApiError(
+        "internal_error", "Something went wrong on our side; the request id identifies it."
     )
 
 

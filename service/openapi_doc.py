@@ -132,7 +132,7 @@ def describe_errors(app: Litestar) -> None:
                     if key in responses:
                         continue
                     content = {JSONAPI: OpenAPIMediaType(schema=cast(Any, error_ref))}
-                    if oauth and status in (400, 401):
+                    if oauth:  # every error of the token endpoints: RFC 6749's shape
                         content = {JSON: OpenAPIMediaType(schema=cast(Any, oauth_ref))}
                     elif page and status in (400, 503):
                         content[HTML] = OpenAPIMediaType(schema=cast(Any, {"type": "string"}))

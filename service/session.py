@@ -29,6 +29,7 @@ from service.routing import Injected
 from service.security.clients import address_of
 from service.security.jwt import (
     CHALLENGE,
+    NO_TOKEN_CHALLENGE,
     UNAUTHORIZED_DETAIL,
     AccessClaims,
     verify_access_token,
@@ -63,6 +64,8 @@ class Session:
 def bearer_token(request: Request[Any, Any, Any]) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
+    if not header.strip():
+        raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=NO_TOKEN_CHALLENGE)
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
     return token.strip()

@@ -92,7 +92,7 @@ def page(
     return Response(
         document,
         status_code=status,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",  # Litestar adds the one "; charset=utf-8"
         headers=headers(settings),
     )
 

@@ -42,6 +42,8 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
 _TYPES = frozenset({JWT_TYP, "application/" + JWT_TYP})
 UNAUTHORIZED_DETAIL = "The access token is missing, malformed, expired or not issued here."
 CHALLENGE = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+# RFC 6750 section 3.1: a request that carried no token at all gets the scheme, no error code.
+NO_TOKEN_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 @dataclass(frozen=True, slots=True)

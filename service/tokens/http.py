@@ -13,7 +13,7 @@ from service.errors import ApiError
 from service.routing import Injected, options
 from service.security.clients import address_of
 from service.tokens import grants, service
-from service.tokens.errors import NO_STORE, OAuthError
+from service.tokens.errors import NO_STORE, OAUTH_EXCEPTION_HANDLERS, OAuthError
 from service.tokens.schemas import RevokeRequest, TokenRequest, TokenResponse
 from service.tokens.service import Issuer
 
@@ -64,4 +64,5 @@ ROUTER = Router(
     route_handlers=[token, revoke],
     tags=["tokens"],
     opt=options(accepts=(jsonapi.FORM,), answers=(jsonapi.JSON,)),
+    exception_handlers=OAUTH_EXCEPTION_HANDLERS,
 )
