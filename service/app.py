@@ -9,12 +9,13 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from service import http, openapi_doc
 from service.audit.http import ROUTER as AUDIT_ROUTER
 from service.config import Settings
+from service.docs.http import ROUTER as DOCS_ROUTER
+from service.docs.http import swagger_page
 from service.health.http import ROUTER as HEALTH_ROUTER
 from service.invitations.accept_http import ROUTER as ACCEPT_ROUTER
 from service.invitations.http import ROUTER as INVITATION_ROUTER
@@ -44,6 +45,7 @@ ROUTES: list[Any] = [
     ORGANIZATION_ROUTER,
     AUDIT_ROUTER,
     *PAGE_ROUTES,
+    DOCS_ROUTER,
 ]
 
 API_DESCRIPTION = """\
@@ -64,7 +66,7 @@ def openapi_config() -> OpenAPIConfig:
         version="0.1.0",
         description=API_DESCRIPTION,
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+        render_plugins=[swagger_page()],
         use_handler_docstrings=True,
         components=Components(
             security_schemes={

@@ -54,6 +54,7 @@ LAYERS: dict[str, int] = {
             "health",
             "wellknown",
             "janitor",
+            "docs",
         ),
         3,
     ),

@@ -1,0 +1,1 @@
+"""The API documentation page's own assets, and the front page that links it."""
