@@ -151,3 +151,16 @@ async def test_resend_answers_the_same_for_everyone(
     assert old.status_code == 400
     new = await client.post("/auth/verify-email", json={"token": token, "password": PASSWORD})
     assert new.status_code == 204
+
+
+async def test_guessable_passwords_are_refused_with_a_pointer(
+    client: httpx.AsyncClient, admin_conn: asyncpg.Connection
+) -> None:
+    for password in ("123456789012", "aaaaaaaaaaaa", "abcdefghijkl"):
+        body = registration("guessable@example.org", password=password)
+        response = await client.post("/auth/register", json=body)
+        assert response.status_code == 400, response.text
+        errors = response.json()["errors"]
+        assert [e["source"]["pointer"] for e in errors] == ["/password"]
+        assert "guess" in errors[0]["detail"]
+    assert await admin_conn.fetchval("SELECT count(*) FROM users") == 0

@@ -26,6 +26,12 @@ def problems(
     )
 
 
+def length_problems(password: str, min_length: int = MIN) -> list[str]:
+    """Only what the length rule says (these strings are easy to guess on purpose)."""
+    found = check_password(password, min_length=min_length)
+    return [p for p in found if "characters" in p]
+
+
 def test_the_seed_registration_password_is_accepted() -> None:
     assert problems("SecurePass123!", email="admin@example.com", organization_name="Acme") == []
 
@@ -33,15 +39,17 @@ def test_the_seed_registration_password_is_accepted() -> None:
 def test_length_boundaries() -> None:
     assert problems("zq8#vW2!mK4p") == []  # 12
     assert problems("zq8#vW2!mK4") == ["The password must have at least 12 characters."]
-    assert problems("k" * MAX_LENGTH) == []
-    assert problems("k" * (MAX_LENGTH + 1)) == ["The password must have at most 128 characters."]
+    assert length_problems("k" * MAX_LENGTH) == []
+    assert length_problems("k" * (MAX_LENGTH + 1)) == [
+        "The password must have at most 128 characters."
+    ]
 
 
 def test_the_configured_minimum_applies() -> None:
     assert check_password("zq8#vW2!mK4p", min_length=16) == [
         "The password must have at least 16 characters."
     ]
-    assert check_password("zq8#vW2!", min_length=8) == []
+    assert length_problems("zq8#vW2!", min_length=8) == []
 
 
 def test_no_composition_rules() -> None:
@@ -50,27 +58,27 @@ def test_no_composition_rules() -> None:
 
 
 def test_emoji_count_as_code_points_not_bytes_or_utf16_units() -> None:
-    assert problems("🙂" * 12) == []  # 48 bytes, 24 UTF-16 units, 12 code points
-    assert problems("🙂" * 11) != []
+    assert length_problems("🙂" * 12) == []  # 48 bytes, 24 UTF-16 units, 12 code points
+    assert length_problems("🙂" * 11) != []
     thumbs = "👍🏽"  # a thumb and a skin-tone modifier: two code points, one glyph
-    assert problems(thumbs * 6) == []
-    assert problems(thumbs * 5 + "🙂") != []
+    assert length_problems(thumbs * 6) == []
+    assert length_problems(thumbs * 5 + "🙂") != []
 
 
 def test_combining_characters_are_counted_after_nfkc() -> None:
     # e + COMBINING ACUTE composes to one code point: 22 code points typed, 11 counted.
-    assert problems("e\u0301" * 11) == ["The password must have at least 12 characters."]
-    assert problems("e\u0301" * 12) == []
+    assert length_problems("e\u0301" * 11) == ["The password must have at least 12 characters."]
+    assert length_problems("e\u0301" * 12) == []
     # q + COMBINING TILDE has no composed form: two code points each.
-    assert problems("q\u0303" * 6) == []
+    assert length_problems("q\u0303" * 6) == []
 
 
 def test_nfkc_expansions_and_fullwidth_forms() -> None:
     assert fullwidth("pass") == "\uff50\uff41\uff53\uff53"
-    assert problems("\ufb01" * 6) == []  # the "fi" ligature becomes two letters
-    assert problems("\ufb01" * 5 + "x") != []
+    assert length_problems("\ufb01" * 6) == []  # the "fi" ligature becomes two letters
+    assert length_problems("\ufb01" * 5 + "x") != []
     # A 128-character limit is checked after expansion too.
-    assert problems("\ufb01" * 65) == ["The password must have at most 128 characters."]
+    assert length_problems("\ufb01" * 65) == ["The password must have at most 128 characters."]
     assert problems(fullwidth("password1234")) == [
         "The password is too common: choose one that is harder to guess."
     ]
@@ -115,3 +123,38 @@ def test_the_organization_name_and_given_names_are_refused() -> None:
         "The password must not be your name."
     ]
     assert problems("bartholomew-smith", names=(None, "")) == []
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "123456789012",
+        "aaaaaaaaaaaa",
+        "abcdefghijkl",
+        "asdfghjkl;'z",
+        "Password123!",
+        "zxcvbnmasdfg",
+    ],
+)
+def test_runs_repeats_sequences_and_keyboard_walks_are_refused(password: str) -> None:
+    found = problems(password)
+    assert len(found) == 1
+    assert found[0].startswith("The password is too easy to guess")
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "SecurePass123!",
+        "correct horse battery staple",
+        "my cat likes warm windowsills",
+        "a long walk by the river",
+    ],
+)
+def test_ordinary_passphrases_pass(password: str) -> None:
+    assert problems(password, email="someone@clinic.example", names=("Some", "One")) == []
+
+
+def test_the_estimate_sees_a_bounded_prefix() -> None:
+    """A 128-character password costs the estimator what 64 characters cost."""
+    assert problems("correct horse battery staple " * 4 + "tail") == []
