@@ -124,5 +124,7 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
     app.state.metrics = resources.metrics
     openapi_doc.describe(app)
     http.answer_options_for_every_method(app)
-    app.asgi_handler = http.RequestContext(RequestMetrics(app.asgi_handler, resources.metrics))
+    app.asgi_handler = http.RequestContext(
+        RequestMetrics(http.HeadAsGet(app.asgi_handler), resources.metrics)
+    )
     return app

@@ -102,6 +102,29 @@ class RequestContext:
             client_request_id_var.reset(client_token)
 
 
+class HeadAsGet:
+    """``HEAD`` on every ``GET`` route (RFC 9110 section 9.3.2): the request runs as a
+    ``GET`` and its answer goes out with the same status and headers, ``Content-Length``
+    included, and no body. GET handlers change nothing, so running one for a HEAD is safe."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def answer_options_for_every_method(app: Litestar) -> None:
     """Make the automatic OPTIONS answer list every method of its path.
 

@@ -3,6 +3,8 @@ no token was sent, RFC 6749's error shape for every error of the token endpoints
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 
@@ -50,3 +52,22 @@ async def test_the_token_endpoint_answers_an_unmet_accept_in_rfc6749_shape(
     )
     assert response.status_code == 406
     assert response.json()["error"] == "invalid_request"
+
+
+async def test_head_answers_every_get_route_like_get_without_a_body(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    paths = [p for p, item in document["paths"].items() if "get" in item]
+    paths += ["/", "/schema/swagger", "/schema/openapi.json"]
+    assert len(paths) > 15
+    some_id = "01890000-0000-7000-8000-000000000000"
+    for template in paths:
+        path = re.sub(r"\{[^}]+\}", some_id, template)
+        got = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == got.status_code, path
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == got.headers.get("content-type"), path
+        if "content-length" in got.headers:
+            assert head.headers["content-length"] == got.headers["content-length"], path
