@@ -1,24 +1,38 @@
 # Everything installs itself: the only prerequisites are Python 3.11+ and make.
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+# Copy rather than hard-link from uv's cache (no "failed to hardlink" warning across file
+# systems), and say nothing of what was installed unless it fails.
 export UV_LINK_MODE := copy
-export XDG_RUNTIME_DIR ?= $(CURDIR)/.data
+export UV_NO_PROGRESS := 1
+# What `make run` needs: the runtime dependencies and the `run` group (the embedded
+# PostgreSQL), not the test tools (pytest, Playwright, mypy, ...). `--inexact` keeps a full
+# development environment intact when it is already there.
+RUN_GROUPS := --no-dev --group run
+UV_RUN := $(UV) run --locked --quiet $(RUN_GROUPS)
 
-.PHONY: install run migrate test lint format openapi schema clean bench faults
+.PHONY: install install-run run stop migrate test lint format openapi schema clean bench faults
 
 .tools/bin/uv:
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
-install: $(UV)
+install: $(UV) ## everything: the service, the embedded PostgreSQL and the test tools
 	@mkdir -p .data
-	$(UV) sync --locked
+	$(UV) sync --locked --quiet
 
-run: install ## start the service (embedded PostgreSQL unless DATABASE_URL is set)
-	$(UV) run --locked python -m service serve
+install-run: $(UV) ## only what `make run` needs
+	@mkdir -p .data
+	@$(UV) sync --locked --quiet --inexact $(RUN_GROUPS)
 
-migrate: install
-	$(UV) run --locked python -m service migrate
+run: install-run ## start the service (embedded PostgreSQL unless DATABASE_URL is set)
+	@$(UV_RUN) python -m service serve
+
+stop: install-run ## stop an embedded PostgreSQL left running in .data (by a killed `make run`)
+	@$(UV_RUN) python -m service stop-database
+
+migrate: install-run
+	@$(UV_RUN) python -m service migrate
 
 test: install ## the whole suite against a real PostgreSQL and a real SMTP server
 	$(UV) run --locked pytest
@@ -27,6 +41,7 @@ lint: install
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 	$(UV) run --locked mypy
+	$(UV) run --locked hadolint Dockerfile
 
 format: install
 	$(UV) run --locked ruff format .

@@ -14,5 +14,5 @@ from service.config import Settings
 def app_from_env() -> Litestar:
     """Each worker reads the environment its parent prepared (the resolved database URL)."""
     settings = Settings.from_env(os.environ)
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     return create_app(settings)

@@ -35,10 +35,11 @@ from service.config_parse import (
     variable_of,
 )
 
-__all__ = ["APP_ENVS", "LOG_LEVELS", "REGISTRATION_MODES", "ConfigError", "Settings"]
+__all__ = ["APP_ENVS", "LOG_FORMATS", "LOG_LEVELS", "REGISTRATION_MODES", "ConfigError", "Settings"]
 
 APP_ENVS = ("development", "sandbox", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 REGISTRATION_MODES = ("open", "closed")
 _POSTGRES = url("postgres", "postgresql")
 
@@ -49,7 +50,13 @@ class Settings:
     migration_database_url: str | None = setting("MIGRATION_DATABASE_URL", None, _POSTGRES)
     host: str = setting("HOST", "127.0.0.1", text)
     port: int = setting("PORT", 8000, integer(minimum=0, maximum=65535))
-    public_base_url: str = setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000", base_url)
+    # unset: this process's own address, so links in mail lead back to it on any PORT
+    public_base_url: str = derived(
+        "PUBLIC_BASE_URL",
+        base_url,
+        default=lambda: _local_base_url(_default_of("host"), _default_of("port")),
+        derive=lambda values: _local_base_url(values["host"], values["port"]),
+    )
     smtp_url: str | None = setting("SMTP_URL", None, url("smtp", "smtps"))
     mail_from: str = setting("MAIL_FROM", "no-reply@localhost", text)
     app_env: str = setting("APP_ENV", "development", choice(APP_ENVS))
@@ -58,6 +65,13 @@ class Settings:
     trusted_proxies: tuple[IPNetwork, ...] = setting("TRUSTED_PROXIES", (), networks)
     data_dir: Path = setting("DATA_DIR", Path(".data"), path)  # noqa: RUF009  (immutable)
     log_level: str = setting("LOG_LEVEL", "INFO", choice(LOG_LEVELS, upper=True))
+    # "text": lines a person reads (the default in development); "json": one object a line
+    log_format: str = derived(
+        "LOG_FORMAT",
+        choice(LOG_FORMATS),
+        default=lambda: _log_format_for(_default_of("app_env")),
+        derive=lambda values: _log_format_for(values["app_env"]),
+    )
     db_pool_min: int = setting("DB_POOL_MIN", 1, integer(minimum=0, maximum=1000))
     db_pool_max: int = setting("DB_POOL_MAX", 10, integer(minimum=1, maximum=1000))
     db_acquire_timeout: float = setting("DB_ACQUIRE_TIMEOUT", 5.0, number(minimum=0.1))
@@ -155,6 +169,20 @@ def _refuse_to_start_with(settings: Settings) -> None:
 
 def _default_of(name: str) -> Any:
     return Settings.__dataclass_fields__[name].default
+
+
+def _local_base_url(host: str, port: int) -> str:
+    """``http://HOST:PORT`` for a loopback HOST; ``http://127.0.0.1:PORT`` when the service
+    listens on every interface (``0.0.0.0``) or a public one, which a reverse proxy fronts
+    (set PUBLIC_BASE_URL there)."""
+    name = host.strip().strip("[]")
+    if not deployment.is_loopback(name):
+        name = "127.0.0.1"
+    return f"http://{f'[{name}]' if ':' in name else name}:{port}"
+
+
+def _log_format_for(app_env: str) -> str:
+    return "text" if app_env == "development" else "json"
 
 
 def _hashers_per_worker(workers: int) -> int:

@@ -141,19 +141,30 @@ class LogTransport:
             return
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if isinstance(body, EmailMessage) else ""
+        kept: Path | None = None
         if self.folder is not None:
-            await asyncio.to_thread(_keep, self.folder, message, text)
+            kept = await asyncio.to_thread(_keep, self.folder, message, text)
+        links = _LINK.findall(text)
+        block = [
+            "(SMTP_URL is unset: this mail was written here, not sent)",
+            f"To:      {message['To']}",
+            f"Subject: {message['Subject']}",
+        ]
+        block += [f"Link:    {link}" for link in links]
+        if kept is not None:
+            block.append(f"Kept in {kept}")
         log.info(
             "mail.logged",
             extra={
+                "block": block,
                 "fields": {
                     "notice": "SMTP_URL is unset: this mail was written here, not sent",
                     "to": message["To"],
                     "subject": message["Subject"],
                     "messageId": message["Message-ID"],
-                    "links": _LINK.findall(text),
+                    "links": links,
                     "text": text,
-                }
+                },
             },
         )
 
@@ -169,9 +180,11 @@ def transport_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIME
 MAIL_FOLDER = "mail"
 
 
-def _keep(folder: Path, message: EmailMessage, text: str) -> None:
+def _keep(folder: Path, message: EmailMessage, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     moment = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     recipient = re.sub(r"[^A-Za-z0-9@._+-]", "_", str(message["To"]))[:100]
     content = f"To: {message['To']}\nSubject: {message['Subject']}\n\n{text}"
-    (folder / f"{moment}-{recipient}.txt").write_text(content, encoding="utf-8")
+    kept = folder / f"{moment}-{recipient}.txt"
+    kept.write_text(content, encoding="utf-8")
+    return kept

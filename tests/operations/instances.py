@@ -44,6 +44,7 @@ def environment(db: postgres.Database, smtp_url: str, **extra: str) -> dict[str,
         DB_POOL_MAX="4",
         HOST="127.0.0.1",
         LOG_LEVEL="INFO",
+        LOG_FORMAT="json",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

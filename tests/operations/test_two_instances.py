@@ -113,7 +113,7 @@ async def test_a_refresh_token_rotated_on_one_instance_and_replayed_late_on_the_
 async def test_a_key_rotated_by_the_command_is_served_and_accepted_by_both(
     deployment: Deployment,
 ) -> None:
-    out, err = await run_command(deployment.env, "rotate-keys")
+    out, err = await run_command(deployment.env, "rotate-keys", "--now")
     kid = out.strip()
     rotated = [json.loads(line) for line in err.splitlines() if '"signing_keys.rotated"' in line]
     assert [entry["kid"] for entry in rotated] == [kid]
