@@ -13,9 +13,11 @@ score 3 (:data:`MIN_SCORE`): runs and repeats (``aaaaaaaaaaaa``), sequences
 (``abcdefghijkl``, ``123456789012``), keyboard walks (``1qaz2wsx3edc``) and common words with
 digits (``Password123!``) fall below it; ordinary passphrases ("correct horse battery staple",
 about 10^20) pass far above it, and so does the ESUS seed's ``SecurePass123!`` (about 10^9).
-zxcvbn sees the first :data:`ESTIMATE_LENGTH` code points only, which bounds its time (about
-30 ms at worst here) whatever the password's length; a password longer than that is already
-far past the bar on length alone.
+zxcvbn sees the first :data:`ESTIMATE_LENGTH` code points only, which bounds its time whatever
+the password's length: its cost grows steeply with length (measured here, worst of a few hundred
+random and patterned inputs: about 12 ms at 32 code points, 22 ms at 48, 180 ms at 64), and the
+check runs before any throttle counts the request. A longer password is judged by its first 32
+code points, which a passphrase passes on its own.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from zxcvbn import zxcvbn
 
 MAX_LENGTH = 128
 MIN_SCORE = 3  # zxcvbn: at least 10^8 guesses
-ESTIMATE_LENGTH = 64
+ESTIMATE_LENGTH = 32
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt.gz")
 
 

@@ -156,5 +156,5 @@ def test_ordinary_passphrases_pass(password: str) -> None:
 
 
 def test_the_estimate_sees_a_bounded_prefix() -> None:
-    """A 128-character password costs the estimator what 64 characters cost."""
+    """A 128-character password costs the estimator what 32 characters cost."""
     assert problems("correct horse battery staple " * 4 + "tail") == []
