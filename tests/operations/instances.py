@@ -133,8 +133,9 @@ async def running(name: str, env: dict[str, str]) -> AsyncIterator[Instance]:
         await asyncio.wait_for(reader, STOP_WITHIN)
 
 
-async def run_command(env: dict[str, str], *args: str, within: float = 60.0) -> tuple[str, str]:
-    """Run ``python -m service <args>`` to completion; its standard output and error."""
+async def finished(env: dict[str, str], *args: str, within: float = 60.0) -> tuple[int, str, str]:
+    """Run ``python -m service <args>`` to its end; exit code, standard output and error.
+    A command still running after ``within`` seconds is killed and ``TimeoutError`` raised."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -152,5 +153,12 @@ async def run_command(env: dict[str, str], *args: str, within: float = 60.0) -> 
         process.kill()
         await process.wait()
         raise
-    assert process.returncode == 0, err.decode("utf-8", "replace")
-    return out.decode("utf-8"), err.decode("utf-8")
+    text = (out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+    return process.returncode or 0, *text
+
+
+async def run_command(env: dict[str, str], *args: str, within: float = 60.0) -> tuple[str, str]:
+    """Run ``python -m service <args>`` to completion; its standard output and error."""
+    code, out, err = await finished(env, *args, within=within)
+    assert code == 0, err
+    return out, err

@@ -3,9 +3,7 @@ production configuration that would leak, stops the service before it serves any
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import sys
 import uuid
 from collections.abc import AsyncIterator
 
@@ -15,7 +13,7 @@ import pytest
 from service.app import create_app
 from service.config import Settings
 from service.db import privileges
-from tests.operations.instances import ROOT, environment
+from tests.operations.instances import environment, finished
 from tests.support import postgres
 
 PASSWORD = "role-test-password"
@@ -73,24 +71,12 @@ async def test_the_app_role_is_accepted(settings: Settings, app_conn: asyncpg.Co
 
 
 async def _serve(env: dict[str, str]) -> tuple[int, list[str]]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "service",
-        "serve",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
     try:
-        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        code, _, err = await finished(env, "serve")
     except TimeoutError:
-        process.kill()
-        await process.wait()
         pytest.fail("the service started instead of refusing")
-    plain = [line for line in err.decode().splitlines() if not line.startswith("{")]
-    return process.returncode or 0, plain
+    plain = [line for line in err.splitlines() if not line.startswith("{")]
+    return code, plain
 
 
 async def test_serve_refuses_the_owner_role_in_one_line(db: postgres.Database) -> None:

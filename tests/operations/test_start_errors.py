@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import struct
-import sys
 import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
-from tests.operations.instances import ROOT, environment, free_port
+from tests.operations.instances import environment, finished, free_port
 from tests.support import postgres
 
 PASSWORD = "start-errors-secret"
@@ -20,26 +19,12 @@ PASSWORD = "start-errors-secret"
 
 async def _command(env: dict[str, str], *args: str) -> tuple[int, list[str], str]:
     """Run ``python -m service <args>``; its exit code, its plain stderr lines, all stderr."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "service",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
     try:
-        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        code, _, text = await finished(env, *args)
     except TimeoutError:
-        process.kill()
-        await process.wait()
         pytest.fail(f"{args[0]} started instead of stopping")
-    text = err.decode("utf-8", "replace")
     plain = [line for line in text.splitlines() if line and not line.startswith("{")]
-    return process.returncode or 0, plain, text
+    return code, plain, text
 
 
 def _one_line(outcome: tuple[int, list[str], str], starts: str) -> str:
