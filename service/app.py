@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -15,7 +16,7 @@ from service import http, openapi_doc
 from service.audit.http import ROUTER as AUDIT_ROUTER
 from service.config import Settings
 from service.docs.http import ROUTER as DOCS_ROUTER
-from service.docs.http import swagger_page
+from service.docs.http import schema_router, swagger_page
 from service.health.http import ROUTER as HEALTH_ROUTER
 from service.invitations.accept_http import ROUTER as ACCEPT_ROUTER
 from service.invitations.http import ROUTER as INVITATION_ROUTER
@@ -28,6 +29,7 @@ from service.registration.http import ROUTER as REGISTRATION_ROUTER
 from service.roles.http import ROUTER as ROLE_ROUTER
 from service.tokens.errors import OAuthError, handle_oauth_error
 from service.tokens.http import ROUTER as TOKEN_ROUTER
+from service.tokens.http import handle_http_exception as handle_http_exception_by_path
 from service.users.http import ROUTER as USER_ROUTER
 from service.wellknown.http import ROUTER as WELLKNOWN_ROUTER
 from service.wiring import Resources, dependencies
@@ -65,7 +67,7 @@ def openapi_config() -> OpenAPIConfig:
         title="Health Auth Service",
         version="0.1.0",
         description=API_DESCRIPTION,
-        path="/schema",
+        openapi_router=schema_router(),
         render_plugins=[swagger_page()],
         use_handler_docstrings=True,
         components=Components(
@@ -111,7 +113,11 @@ def create_app(settings: Settings, *, extra_routes: Sequence[Any] = ()) -> Lites
         route_handlers=routes,
         dependencies=dependencies(resources),
         lifespan=[lifespan],
-        exception_handlers={**http.EXCEPTION_HANDLERS, OAuthError: handle_oauth_error},
+        exception_handlers={
+            **http.EXCEPTION_HANDLERS,
+            HTTPException: handle_http_exception_by_path,
+            OAuthError: handle_oauth_error,
+        },
         before_request=http.check_media_types,
         openapi_config=openapi_config(),
         cors_config=cors,

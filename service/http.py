@@ -41,9 +41,12 @@ _BY_STATUS: dict[int, ErrorCode] = {
     429: "rate_limited",
     503: "service_unavailable",
 }
+# Answers are data, not documents to render: a response that sets no policy of its own (the
+# pages and the API docs do) may load nothing and be framed by nobody.
 _DEFAULT_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"cache-control", b"no-store"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
 ]
 
 

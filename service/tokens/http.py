@@ -6,14 +6,20 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, Response, Router, post
+from litestar.exceptions import HTTPException
 
-from service import bodies, jsonapi
+from service import bodies, http, jsonapi
 from service.config import Settings
 from service.errors import ApiError
 from service.routing import Injected, options
 from service.security.clients import address_of
 from service.tokens import grants, service
-from service.tokens.errors import NO_STORE, OAUTH_EXCEPTION_HANDLERS, OAuthError
+from service.tokens.errors import (
+    NO_STORE,
+    OAUTH_EXCEPTION_HANDLERS,
+    OAuthError,
+    handle_http_exception_as_oauth,
+)
 from service.tokens.schemas import RevokeRequest, TokenRequest, TokenResponse
 from service.tokens.service import Issuer
 
@@ -66,3 +72,14 @@ ROUTER = Router(
     opt=options(accepts=(jsonapi.FORM,), answers=(jsonapi.JSON,)),
     exception_handlers=OAUTH_EXCEPTION_HANDLERS,
 )
+
+OAUTH_PATHS = frozenset(route.path for route in ROUTER.routes)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """The app's handler for HTTP errors. A wrong method (405) is refused before any route is
+    chosen, so the token router's own handlers never see it: on the token and revocation
+    paths it still answers in RFC 6749's shape, everywhere else as JSON:API."""
+    if request.scope["path"] in OAUTH_PATHS:
+        return handle_http_exception_as_oauth(request, exc)
+    return http.handle_http_exception(request, exc)

@@ -6,6 +6,10 @@ from __future__ import annotations
 import re
 
 import httpx
+from litestar.routes import HTTPRoute
+
+from service.app import create_app
+from service.config import Settings
 
 
 async def test_a_page_names_its_charset_once(client: httpx.AsyncClient) -> None:
@@ -42,6 +46,24 @@ async def test_the_token_endpoints_answer_a_wrong_body_type_in_rfc6749_shape(
         assert response.headers["cache-control"] == "no-store"
 
 
+async def test_the_token_endpoints_answer_a_wrong_method_in_rfc6749_shape(
+    client: httpx.AsyncClient,
+) -> None:
+    for method, path in (("GET", "/auth/token"), ("PUT", "/auth/token"), ("GET", "/auth/revoke")):
+        response = await client.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["content-type"].startswith("application/json")
+        assert set(response.json()) == {"error", "error_description"}
+        assert response.json()["error"] == "invalid_request"
+        assert set(response.headers["allow"].split(", ")) == {"POST", "OPTIONS"}
+        assert response.headers["cache-control"] == "no-store"
+    head = await client.head("/auth/token")
+    assert (head.status_code, head.content) == (405, b"")
+    elsewhere = await client.put("/auth/me")
+    assert elsewhere.status_code == 405
+    assert elsewhere.headers["content-type"] == "application/vnd.api+json"
+
+
 async def test_the_token_endpoint_answers_an_unmet_accept_in_rfc6749_shape(
     client: httpx.AsyncClient,
 ) -> None:
@@ -55,19 +77,22 @@ async def test_the_token_endpoint_answers_an_unmet_accept_in_rfc6749_shape(
 
 
 async def test_head_answers_every_get_route_like_get_without_a_body(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    document = (await client.get("/schema/openapi.json")).json()
-    paths = [p for p, item in document["paths"].items() if "get" in item]
-    paths += ["/", "/schema/swagger", "/schema/openapi.json"]
-    assert len(paths) > 15
+    """Every GET route of the app, those outside the OpenAPI document (pages, docs, assets,
+    metrics) included."""
+    routes = [r for r in create_app(settings).routes if isinstance(r, HTTPRoute)]
+    paths = {r.path_format for r in routes if "GET" in r.methods}
+    assert {"/", "/schema/swagger", "/auth/me", "/auth/reset-password"} <= paths
+    assert len(paths) > 20
     some_id = "01890000-0000-7000-8000-000000000000"
-    for template in paths:
+    for template in sorted(paths | {"/schema/assets/swagger-ui.css"}):
         path = re.sub(r"\{[^}]+\}", some_id, template)
         got = await client.get(path)
         head = await client.head(path)
         assert head.status_code == got.status_code, path
         assert head.content == b"", path
-        assert head.headers.get("content-type") == got.headers.get("content-type"), path
-        if "content-length" in got.headers:
+        for name in ("content-type", "content-security-policy", "cache-control", "location"):
+            assert head.headers.get(name) == got.headers.get(name), (path, name)
+        if "content-length" in got.headers and path != "/metrics":  # counts this request
             assert head.headers["content-length"] == got.headers["content-length"], path
