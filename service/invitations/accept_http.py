@@ -29,10 +29,23 @@ JOINED = "You have joined the organization. Sign in to continue."
 
 
 def _form_page(
-    settings: Settings, token: str, found: accept.Found, *, error: str = "", status: int = 200
+    settings: Settings,
+    token: str,
+    found: accept.Found,
+    *,
+    error: str = "",
+    status: int = 200,
+    typed: AcceptBody | None = None,
 ) -> Response[str]:
+    """The invitation's form; after a refusal, with the names that were typed (never the
+    password)."""
     invitation = found.invitation
-    fields = render.fragment("invitation_new_person", min_length=settings.password_min_length)
+    fields = render.fragment(
+        "invitation_new_person",
+        min_length=settings.password_min_length,
+        first_name=(typed.first_name if typed else None) or "",
+        last_name=(typed.last_name if typed else None) or "",
+    )
     return render.page(
         settings,
         "accept_invitation",
@@ -62,7 +75,7 @@ async def accept_page(
         async with transaction(pool) as conn:
             found = await accept.find(conn, token)
     except ApiError as error:
-        return render.error_page(settings, error)
+        return render.error_page(settings, error, link="invitation")
     return _form_page(settings, token, found)
 
 
@@ -105,13 +118,18 @@ async def accept_invitation(
         ),
         page=lambda _: _joined_page(settings, found[0]),
         json=_tokens_or_joined,
-        refused_page=lambda error: _refused(settings, body.token, found, error),
+        refused_page=lambda error: _refused(settings, body, found, error),
     )
 
 
 def _joined_page(settings: Settings, found: accept.Found) -> Response[str]:
     organization_name = found.invitation.organization_name
-    return render.page(settings, "invitation_accepted", organization_name=organization_name)
+    return render.page(
+        settings,
+        "invitation_accepted",
+        markup={"sign_in": render.sign_in(settings)},
+        organization_name=organization_name,
+    )
 
 
 def _tokens_or_joined(issued: TokenResponse | None) -> Response[Any]:
@@ -131,12 +149,12 @@ def _bearer(request: Request[Any, Any, Any]) -> str | None:
 
 
 def _refused(
-    settings: Settings, token: str, found: list[accept.Found], error: ApiError
+    settings: Settings, body: AcceptBody, found: list[accept.Found], error: ApiError
 ) -> Response[Any]:
     if found and error.items[0].code == "validation_error":
         message = " ".join(item.detail for item in error.items)
-        return _form_page(settings, token, found[0], error=message, status=400)
-    return render.error_page(settings, error)
+        return _form_page(settings, body.token, found[0], error=message, status=400, typed=body)
+    return render.error_page(settings, error, link="invitation")
 
 
 ROUTER = Router("/auth/invitations/accept", route_handlers=[accept_page, accept_invitation])

@@ -38,10 +38,10 @@ async def verify_email_page(
         async with transaction(pool, anonymous=True) as conn:
             redeemed = await links.peek(conn, token, (links.VERIFY_EMAIL,)) if token else None
             if redeemed is None:
-                return render.page(settings, "link_invalid", status=400)
+                return render.link_invalid(settings, "verify_email")
             name = await _organization_name(conn, redeemed, None)
     except ApiError as error:
-        return render.error_page(settings, error)
+        return render.error_page(settings, error, link="verify_email")
     return verify_form(settings, token=token, email=redeemed.email, organization_name=name)
 
 
@@ -74,13 +74,13 @@ async def reset_password_page(
         async with transaction(pool, anonymous=True) as conn:
             redeemed = await links.peek(conn, token, purposes) if token else None
             if redeemed is None:
-                return render.page(settings, "link_invalid", status=400)
+                return render.link_invalid(settings, "reset_password")
             user = await users.by_id(conn, redeemed.user_id)
             name = await _organization_name(
                 conn, redeemed, user.last_organization_id if user else None
             )
     except ApiError as error:
-        return render.error_page(settings, error)
+        return render.error_page(settings, error, link="reset_password")
     return reset_form(settings, token=token, organization_name=name)
 
 

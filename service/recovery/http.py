@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from litestar import Request, Response, Router, post
@@ -12,7 +11,7 @@ from service.config import Settings
 from service.errors import ApiError
 from service.pages import answer, render
 from service.pages.http import reset_form
-from service.pages.render import DONE_OR_PAGE
+from service.pages.render import DONE_OR_PAGE, LINK_SENT_PAGE
 from service.recovery import service
 from service.recovery.schemas import ResetConfirm, ResetRequest
 from service.registration.schemas import ACCEPTED, Message
@@ -24,15 +23,24 @@ from service.visitor import VISITOR, Visitor
     "/",
     summary="Mail a password-reset link",
     status_code=202,
-    opt=form_or_json(ResetRequest),
+    responses=LINK_SENT_PAGE,
+    opt=form_or_json(ResetRequest, page=True),
 )
 async def request_reset(
     request: Request[Any, Any, Any], visitor: Injected[Visitor]
-) -> Response[Message]:
-    """Always 202. A link goes only to the stored address of a matching account."""
-    body: ResetRequest = await bodies.read_any(request, ResetRequest)
-    await service.ask_for_link(visitor, body.email)
-    return Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON)
+) -> Response[Any]:
+    """Always 202. A link goes only to the stored address of a matching account. A form post
+    (from the page of a dead link) gets a page saying the same, 200."""
+    from_page = bodies.kind_of(request) == jsonapi.FORM
+    email = (await bodies.read_any(request, ResetRequest)).email
+    settings = visitor.settings
+    return await answer.link_post(
+        from_page,
+        lambda: service.ask_for_link(visitor, email),
+        page=lambda _: render.link_sent(settings, email),
+        json=lambda _: Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON),
+        refused_page=lambda error: render.send_link_again(settings, "reset_password", email, error),
+    )
 
 
 @post(
@@ -72,18 +80,14 @@ def _refused(
             error=message,
             status=400,
         )
-    return render.error_page(settings, error)
+    return render.error_page(settings, error, link="reset_password")
 
 
 def _changed_page(settings: Settings, target: service.ResetTarget) -> Response[str]:
-    redirect = settings.redirect_for(target.client_id)
-    onward = (
-        f'<p><a href="{html.escape(redirect, quote=True)}">Continue</a></p>' if redirect else ""
-    )
     return render.page(
         settings,
         "password_changed",
-        markup={"onward": onward},
+        markup={"sign_in": render.sign_in(settings, target.client_id)},
         organization_name=target.organization_name,
     )
 

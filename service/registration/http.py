@@ -11,7 +11,7 @@ from service.config import Settings
 from service.errors import ApiError
 from service.pages import answer, render
 from service.pages.http import verify_form
-from service.pages.render import DONE_OR_PAGE
+from service.pages.render import DONE_OR_PAGE, LINK_SENT_PAGE
 from service.registration import service
 from service.registration.schemas import (
     ACCEPTED,
@@ -85,9 +85,18 @@ async def verify_email(
     return await answer.link_post(
         from_page,
         lambda: service.confirm_address(visitor, body),
-        page=lambda name: render.page(settings, "email_verified", organization_name=name),
+        page=lambda name: _verified_page(settings, name),
         json=lambda _: Response(None, status_code=204),
         refused_page=lambda error: _refused(settings, body.token, error),
+    )
+
+
+def _verified_page(settings: Settings, organization_name: str) -> Response[str]:
+    return render.page(
+        settings,
+        "email_verified",
+        markup={"sign_in": render.sign_in(settings)},
+        organization_name=organization_name,
     )
 
 
@@ -102,22 +111,31 @@ def _refused(settings: Settings, token: str, error: ApiError) -> Response[str]:
             error=error.items[0].detail,
             status=400,
         )
-    return render.error_page(settings, error)
+    return render.error_page(settings, error, link="verify_email")
 
 
 @post(
     "/verify-email/resend",
     summary="Send a new verification link",
     status_code=202,
-    opt=form_or_json(EmailBody),
+    responses=LINK_SENT_PAGE,
+    opt=form_or_json(EmailBody, page=True),
 )
 async def resend_verification(
     request: Request[Any, Any, Any], visitor: Injected[Visitor]
 ) -> Response[Any]:
-    """Always 202, whether or not the address has an account that needs a link."""
+    """Always 202, whether or not the address has an account that needs a link. A form post
+    (from the page of a dead link) gets a page saying the same, 200."""
+    from_page = bodies.kind_of(request) == jsonapi.FORM
     email = (await bodies.read_any(request, EmailBody)).email
-    await service.ask_for_link(visitor, email)
-    return _message(request, ACCEPTED, 202)
+    settings = visitor.settings
+    return await answer.link_post(
+        from_page,
+        lambda: service.ask_for_link(visitor, email),
+        page=lambda _: render.link_sent(settings, email),
+        json=lambda _: _message(request, ACCEPTED, 202),
+        refused_page=lambda error: render.send_link_again(settings, "verify_email", email, error),
+    )
 
 
 ROUTER = Router(

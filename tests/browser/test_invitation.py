@@ -37,8 +37,20 @@ async def test_a_new_person_accepts_an_invitation_then_logs_in(
     await expect(page.locator("main")).to_contain_text(NEWCOMER)
     await checks.page(visit, opened, organization=ORGANIZATION, screenshot="invitation-link")
 
+    # A guessable password is refused; the names typed stay, the password does not.
     await page.get_by_label("First name").fill("Ruth")
     await page.get_by_label("Last name").fill("Okafor")
+    await page.get_by_label("Password").fill("123456789012")
+    refused = await visit.submit(
+        page.get_by_role("button", name="Create my account and join").click()
+    )
+    assert refused.status == 400
+    await expect(page.get_by_role("alert")).to_contain_text("too easy to guess")
+    await expect(page.get_by_label("First name")).to_have_value("Ruth")
+    await expect(page.get_by_label("Last name")).to_have_value("Okafor")
+    await expect(page.get_by_label("Password")).to_have_value("")
+    await checks.page(visit, refused, organization=ORGANIZATION, screenshot="invitation-refused")
+
     await page.get_by_label("Password").fill(PASSWORD)
     button = page.get_by_role("button", name="Create my account and join")
     assert await checks.tab_to(page, button) == 1  # the next stop after the password
@@ -47,6 +59,8 @@ async def test_a_new_person_accepts_an_invitation_then_logs_in(
     assert joined.status == 200
     await expect(page.get_by_role("heading", level=1)).to_have_text("You have joined")
     await checks.page(visit, joined, organization=ORGANIZATION, screenshot="invitation-joined")
+    await expect(page.get_by_role("link")).to_have_count(0)  # no clientId: words, no link
+    await expect(page.locator("main")).to_contain_text("Open the app you use with this account")
 
     signed_in = await login(client, NEWCOMER, PASSWORD)
     assert signed_in.status_code == 200, signed_in.text

@@ -46,6 +46,8 @@ async def test_verify_email_then_log_in(
     assert done.request.method == "POST"
     await expect(page.get_by_role("heading", level=1)).to_have_text("E-mail address confirmed")
     await expect(page.locator("main")).to_contain_text("You can now sign in")
+    await expect(page.locator("main")).to_contain_text("Open the app you use with this account")
+    await expect(page.get_by_role("link")).to_have_count(0)  # no clientId, no sign-in page
     await checks.page(visit, done, organization=ORGANIZATION, screenshot="verify_email-confirmed")
 
     assert (await login(client, EMAIL)).status_code == 200
