@@ -8,22 +8,28 @@ passwords (see ``COMMON_PASSWORDS_LICENSE``), or equal, ignoring case, to the e-
 its local part, the organization's name or one of the person's names.
 
 It is also refused when zxcvbn (offline: its own dictionaries, plus the address, the names and
-the organization's name as words an attacker knows) estimates fewer than 10^8 guesses, its
-score 3 (:data:`MIN_SCORE`): runs and repeats (``aaaaaaaaaaaa``), sequences
-(``abcdefghijkl``, ``123456789012``), keyboard walks (``1qaz2wsx3edc``) and common words with
-digits (``Password123!``) fall below it; ordinary passphrases ("correct horse battery staple",
-about 10^20) pass far above it, and so does the ESUS seed's ``SecurePass123!`` (about 10^9).
-zxcvbn sees a bounded prefix, because its cost grows with the square of the length times the
-number of l33t substitution tables the characters allow (``4@`` for a, ``(<[{`` for c, ``1!|``
-for i, ...), and the check runs on the event loop before any throttle counts the request.
-Measured with ``bench/password_strength.py`` on the shared 2-core machine, worst of a few hundred
-random, patterned and l33t-heavy inputs: a password made of l33t characters costs about 40 ms
-at 16 code points, 130 ms at 20, 300 ms at 32 and 1.4 s at 64; ordinary text about 2 ms at 32.
-So zxcvbn judges the first :data:`ESTIMATE_LENGTH` (32) code points, fewer when those allow many
-substitution tables (their product times the length squared stays under :data:`L33T_BUDGET`),
-never fewer than :data:`MIN_ESTIMATE_LENGTH` (16): at worst about 40 ms, whatever the length up to
-128. Thirty-two code points keep repeats such as ``password password password`` refused (a
-16-point prefix would pass it); a passphrase passes on its first 16 alone.
+the organization's name, whole and word by word, as words an attacker knows) estimates fewer
+than 10^8 guesses, its score 3 (:data:`MIN_SCORE`). Measured (``bench/password_strength.py``),
+this refuses runs and repeats (``aaaaaaaaaaaa``, ``password password password``), sequences
+(``abcdefghijkl``, ``123456789012``), keyboard walks (``1qaz2wsx3edc``, ``qwertyuiopasdfghjkl``),
+common words with digits (``Password123!``, ``Password123Password123``) and the account's own
+words with a digit (``admin@hospital.com1``, ``City General Hospital 1``); it accepts ordinary
+passphrases ("correct horse battery staple", "my cat likes warm windowsills", about 10^20
+guesses) and the ESUS seed's ``SecurePass123!`` (about 10^9, score 3). Score 4 (10^10) would
+refuse that seed password, which must register as it is.
+
+zxcvbn sees a bounded prefix: its cost grows with the square of the length times the number of
+l33t substitution tables the characters allow (``4@`` for a, ``(<[{`` for c, ``1!|`` for i, ...),
+and the check runs on the event loop before any throttle counts the request. Measured on the
+shared 2-core machine, worst of a few hundred random, patterned and l33t-heavy inputs (best of
+three runs each), a password made of l33t characters costs zxcvbn about 45 ms at 16 code points,
+130 ms at 20, 340 ms at 32 and 1.4 to 1.7 s at 64; ordinary text about 2 ms at 32. So
+zxcvbn judges the first :data:`ESTIMATE_LENGTH` (32) code points, fewer when those allow many
+substitution tables (their product times the length squared stays within
+:data:`L33T_BUDGET`), never fewer than :data:`MIN_ESTIMATE_LENGTH` (16): the whole check of a
+128-code-point password then costs about 45 ms at worst. Thirty-two code points keep repeats
+such as ``Password123Password123`` refused (a 16-point prefix passes it); a passphrase passes
+on its first 16 alone.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ ESTIMATE_LENGTH = 32
 MIN_ESTIMATE_LENGTH = 16
 L33T_BUDGET = 32 * ESTIMATE_LENGTH**2  # substitution tables times length squared: ~20 ms
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt.gz")
+_WORDS = re.compile(r"[\s@._+-]+")  # what separates the words of an address or a name
 
 
 def check_password(
@@ -80,7 +87,7 @@ def check_password(
 
 def _guessable(password: str, known: list[str | None]) -> list[str]:
     """zxcvbn's verdict, in plain words, when the password is too easy to guess."""
-    words = [w for text in known if text for w in re.split(r"[\s@._+-]+", text) if len(w) > 2]
+    words = [w for text in known if text for w in (text, *_WORDS.split(text)) if len(w) > 2]
     verdict = zxcvbn(estimated_part(password), user_inputs=words)
     if verdict["score"] >= MIN_SCORE:
         return []
