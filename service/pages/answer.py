@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 
 from litestar import Response
 
+from service.config import Settings
 from service.errors import ApiError
+from service.pages import render
 
 T = TypeVar("T")
 
@@ -29,3 +31,24 @@ async def link_post(
             raise
         return refused_page(error)
     return page(result) if from_page else json(result)
+
+
+async def new_link_post(
+    from_page: bool,
+    settings: Settings,
+    link: str,
+    email: str,
+    *,
+    ask: Callable[[], Awaitable[None]],
+    json: Callable[[], Response[Any]],
+) -> Response[Any]:
+    """A request to mail a new ``link`` (``verify_email``, ``reset_password``) to ``email``:
+    the same answer whether or not an account can use one, JSON for API clients, and for the
+    form on a dead link's page a page (or that form again, with the address, when refused)."""
+    return await link_post(
+        from_page,
+        ask,
+        page=lambda _: render.link_sent(settings, email),
+        json=lambda _: json(),
+        refused_page=lambda error: render.send_link_again(settings, link, email, error),
+    )

@@ -33,13 +33,13 @@ async def request_reset(
     (from the page of a dead link) gets a page saying the same, 200."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     email = (await bodies.read_any(request, ResetRequest)).email
-    settings = visitor.settings
-    return await answer.link_post(
+    return await answer.new_link_post(
         from_page,
-        lambda: service.ask_for_link(visitor, email),
-        page=lambda _: render.link_sent(settings, email),
-        json=lambda _: Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON),
-        refused_page=lambda error: render.send_link_again(settings, "reset_password", email, error),
+        visitor.settings,
+        "reset_password",
+        email,
+        ask=lambda: service.ask_for_link(visitor, email),
+        json=lambda: Response(Message(ACCEPTED), status_code=202, media_type=jsonapi.JSON),
     )
 
 

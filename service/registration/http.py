@@ -128,13 +128,13 @@ async def resend_verification(
     (from the page of a dead link) gets a page saying the same, 200."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     email = (await bodies.read_any(request, EmailBody)).email
-    settings = visitor.settings
-    return await answer.link_post(
+    return await answer.new_link_post(
         from_page,
-        lambda: service.ask_for_link(visitor, email),
-        page=lambda _: render.link_sent(settings, email),
-        json=lambda _: _message(request, ACCEPTED, 202),
-        refused_page=lambda error: render.send_link_again(settings, "verify_email", email, error),
+        visitor.settings,
+        "verify_email",
+        email,
+        ask=lambda: service.ask_for_link(visitor, email),
+        json=lambda: _message(request, ACCEPTED, 202),
     )
 
 
