@@ -108,3 +108,17 @@ async def test_the_docs_and_front_page_allow_only_what_they_need(base_url: str) 
         assert "script-src" not in front
         elsewhere = (await http.get("/health/live")).headers["content-security-policy"]
         assert elsewhere == "default-src 'none'; frame-ancestors 'none'"
+
+
+async def test_the_assets_folder_serves_nothing_outside_it(base_url: str) -> None:
+    """The static route under /schema/assets must not walk out of Swagger UI's folder."""
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        for escape in (
+            "/schema/assets/%2e%2e/%2e%2e/__init__.py",
+            "/schema/assets/..%2f..%2f__init__.py",
+            "/schema/assets/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        ):
+            response = await http.get(escape)
+            assert response.status_code in (400, 404), (escape, response.status_code)
+            assert "import" not in response.text
+            assert "root:" not in response.text
