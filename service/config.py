@@ -34,6 +34,7 @@ from service.config_parse import (
     url,
     variable_of,
 )
+from service.wire import PASSWORD_MIN
 
 __all__ = ["APP_ENVS", "LOG_FORMATS", "LOG_LEVELS", "REGISTRATION_MODES", "ConfigError", "Settings"]
 
@@ -90,7 +91,9 @@ class Settings:
     )
     signing_key_encryption_key: str | None = setting("SIGNING_KEY_ENCRYPTION_KEY", None, secret_key)
     # passwords
-    password_min_length: int = setting("PASSWORD_MIN_LENGTH", 12, integer(minimum=8, maximum=64))
+    password_min_length: int = setting(
+        "PASSWORD_MIN_LENGTH", 12, integer(minimum=PASSWORD_MIN, maximum=64)
+    )
     argon2_memory_kib: int = setting(
         "ARGON2_MEMORY_KIB", 19456, integer(minimum=8, maximum=4 * 1024 * 1024)
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from service.wire import EMAIL_PATTERN
+
 MAX_EMAIL = 254
-_EMAIL = re.compile(
-    r"^[^\s@\"(),:;<>\[\\\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def normalize_email(value: str) -> str:
@@ -22,7 +22,7 @@ def normalize_email(value: str) -> str:
 def email_problem(value: str) -> str | None:
     if len(value) > MAX_EMAIL:
         return f"An e-mail address has at most {MAX_EMAIL} characters."
-    if _has_control(value) or not _EMAIL.match(value):
+    if _has_control(value) or not _EMAIL.fullmatch(value):
         return "This is not a valid e-mail address."
     return None
 

@@ -65,7 +65,6 @@ STATE_ERRORS: dict[str, tuple[int, ...]] = {
     "POST /auth/password-reset/confirm": (429,),
     "POST /auth/verify-email": (429,),
     "POST /auth/token": (401, 429),
-    "POST /auth/revoke": (401,),
 }
 
 
@@ -88,6 +87,7 @@ def error_statuses(label: str, operation: Any, permission: bool) -> list[int]:
 
 def describe(app: Litestar) -> None:
     describe_bodies(app)
+    describe_replies(app)
     describe_errors(app)
     describe_path_ids(app)
 
@@ -136,8 +136,31 @@ def describe_errors(app: Litestar) -> None:
                         content = {JSON: OpenAPIMediaType(schema=cast(Any, oauth_ref))}
                     elif page and status in (400, 503):
                         content[HTML] = OpenAPIMediaType(schema=cast(Any, {"type": "string"}))
-                    responses[key] = OpenAPIResponse(description=_title(status), content=content)
+                    title = _oauth_title(label, status) if oauth else _title(status)
+                    responses[key] = OpenAPIResponse(description=title, content=content)
                 operation.responses = responses
+
+
+# The ``error`` values of RFC 6749 (5.2) and RFC 7009 the token endpoints answer, by status.
+OAUTH_ERRORS = {
+    400: "invalid_request (a missing or malformed field, the body's problem in the "
+    "description), invalid_grant (a refresh token that is unknown, used or expired), "
+    "unsupported_grant_type",
+    401: "invalid_grant: the address or password is wrong, or the account cannot sign in "
+    "(one answer for every reason)",
+    406: "invalid_request: the Accept header excludes application/json",
+    413: "invalid_request: the body is too large",
+    415: "invalid_request: the body is not application/x-www-form-urlencoded",
+    429: "invalid_request: too many requests; Retry-After says when to try again",
+    500: "server_error",
+    503: "temporarily_unavailable",
+}
+
+
+def _oauth_title(label: str, status: int) -> str:
+    if label == "POST /auth/revoke" and status == 400:
+        return "Error: invalid_request (no token, or a malformed body)"
+    return "Error: " + OAUTH_ERRORS.get(status, "invalid_request")
 
 
 def _title(status: int) -> str:
@@ -155,7 +178,7 @@ def describe_bodies(app: Litestar) -> None:
     schemas = cast(dict[str, Any], openapi.components.schemas)
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
-            bodies: dict[str, type] | None = handler.opt.get("request_body") or _decoded(handler)
+            bodies: dict[str, Any] | None = handler.opt.get("request_body") or _decoded(handler)
             if not bodies or openapi.paths is None:
                 continue
             (refs, components) = msgspec.json.schema_components(
@@ -173,6 +196,32 @@ def describe_bodies(app: Litestar) -> None:
                 operation = getattr(path_item, method.lower(), None)
                 if operation is not None:
                     operation.request_body = RequestBody(content=content, required=True)
+
+
+def describe_replies(app: Litestar) -> None:
+    """The success answer of a route whose body follows the request's media type (the seed's
+    plain JSON, or a JSON:API document), as ``opt={"response_body": {media: Struct}}`` names."""
+    openapi = app.openapi_schema
+    schemas = cast(dict[str, Any], openapi.components.schemas)
+    for route in app.routes:
+        path_item = (openapi.paths or {}).get(getattr(route, "path_format", None) or route.path)
+        for handler in getattr(route, "route_handlers", []):
+            replies: dict[str, Any] | None = handler.opt.get("response_body")
+            if not replies or path_item is None:
+                continue
+            refs, components = msgspec.json.schema_components(
+                list(replies.values()), ref_template=REF
+            )
+            schemas.update(components)
+            for method in handler.http_methods:
+                operation = getattr(path_item, method.lower(), None)
+                answers = (operation.responses if operation else None) or {}
+                answer = answers.get(str(handler.status_code))
+                if isinstance(answer, OpenAPIResponse):
+                    content = dict(answer.content or {})
+                    for media, ref in zip(replies, refs, strict=True):
+                        content[media] = OpenAPIMediaType(schema=cast(Any, ref))
+                    answer.content = content
 
 
 def _decoded(handler: Any) -> dict[str, type] | None:

@@ -31,12 +31,14 @@ def options(
     *,
     accepts: tuple[str, ...] | None = None,
     answers: tuple[str, ...] | None = None,
-    bodies: Mapping[str, type[Any]] | None = None,
+    bodies: Mapping[str, Any] | None = None,
+    replies: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``permission``: only members whose role holds it may call the route. ``accepts``: the
     request bodies' media types (JSON:API and plain JSON unless named). ``answers``: the
     media types the route can answer with (the same default). ``bodies``: the body's shape
-    for each media type, for the OpenAPI document when the handler decodes it itself."""
+    for each media type, for the OpenAPI document when the handler decodes it itself;
+    ``replies`` likewise for the success answer when its shape follows the request's."""
     opt: dict[str, Any] = {}
     if permission is not None:
         opt["permission"] = permission
@@ -46,6 +48,8 @@ def options(
         opt["response_types"] = answers
     if bodies is not None:
         opt["request_body"] = dict(bodies)
+    if replies is not None:
+        opt["response_body"] = dict(replies)
     return opt
 
 
@@ -53,11 +57,16 @@ ANY_BODY = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.FORM)
 """What a route takes when a page's form posts to it as well as API clients."""
 
 
-def form_or_json(body: type[Any], *, page: bool = False) -> dict[str, Any]:
+def form_or_json(
+    body: type[Any], *, page: bool = False, replies: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The options of a route that a page's form posts to as well as API clients: any of
     :data:`ANY_BODY`, read as ``body`` whether JSON or a form; with ``page``, a form post is
     answered with a page (see :mod:`service.pages.answer`)."""
     answers = (jsonapi.JSON, jsonapi.JSONAPI, jsonapi.HTML) if page else None
     return options(
-        accepts=ANY_BODY, answers=answers, bodies={jsonapi.JSON: body, jsonapi.FORM: body}
+        accepts=ANY_BODY,
+        answers=answers,
+        bodies={jsonapi.JSON: body, jsonapi.FORM: body},
+        replies=replies,
     )

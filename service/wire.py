@@ -88,21 +88,24 @@ def visible(maximum: int, description: str = "") -> msgspec.Meta:
     )
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_PATTERN = (
-    f'^[^{CONTROLS}{SPACES}@"(),:;<>\\[\\\\\\]]{{1,64}}@'
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    rf"(?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?$"
 )
-"""The addresses :func:`service.fields.email_problem` takes (after stripping spaces)."""
+"""The addresses the service takes and mails to: the HTML standard's valid e-mail address
+(what a browser's ``type=email`` field takes: ASCII, no quoted or commented forms), with a
+local part of at most 64 characters and a dotted domain whose last label starts with a letter.
+Mail goes out only to addresses that match it (:func:`service.mail.message.check_address`), so
+an address the API took can always be mailed."""
 
-Email = Annotated[
-    str,
-    msgspec.Meta(
-        min_length=3,
-        max_length=254,
-        pattern=EMAIL_PATTERN,
-        description="An e-mail address (local@domain.tld); compared without regard to case.",
-    ),
-]
+EMAIL = msgspec.Meta(
+    min_length=3,
+    max_length=254,
+    pattern=EMAIL_PATTERN,
+    description="An e-mail address (local@domain.tld); compared without regard to case.",
+)
+Email = Annotated[str, EMAIL]
 
 NonEmpty = Annotated[
     str,
@@ -123,6 +126,43 @@ def optional(maximum: int) -> msgspec.Meta:
         pattern=f"^[^{CONTROLS}]*$",
         description=f"At most {maximum} characters, no control characters; empty clears it.",
     )
+
+
+def stated(meta: msgspec.Meta) -> msgspec.Meta:
+    """``meta``'s constraints written into the OpenAPI document but not checked when decoding:
+    for fields whose rules a flow checks itself, so that every problem (the password policy's
+    included) is reported at once, each in its own words."""
+    schema: dict[str, Any] = {}
+    for key, value in (
+        ("minLength", meta.min_length),
+        ("maxLength", meta.max_length),
+        ("pattern", meta.pattern),
+    ):
+        if value is not None:
+            schema[key] = value
+    return msgspec.Meta(description=meta.description, extra_json_schema=schema)
+
+
+PASSWORD_MIN = 8
+"""The least ``PASSWORD_MIN_LENGTH`` may be set to."""
+PASSWORD_MAX = 128
+
+Password = Annotated[
+    str,
+    stated(
+        msgspec.Meta(
+            min_length=PASSWORD_MIN,
+            max_length=PASSWORD_MAX,
+            description=(
+                f"A new password: at least PASSWORD_MIN_LENGTH (12 unless configured, never "
+                f"under {PASSWORD_MIN}) and at most {PASSWORD_MAX} characters, not a common "
+                "or easily guessed one (zxcvbn score 3 or more), not the address, a name or "
+                "the organization's name."
+            ),
+        )
+    ),
+]
+"""A password being chosen; the policy (``service.security.password_policy``) checks it."""
 
 
 _PATH = re.compile(r" - at `\$(.*)`$")

@@ -64,6 +64,7 @@ def _form_page(
 
 @get(
     "/",
+    media_type=jsonapi.HTML,
     opt=options(answers=(jsonapi.HTML,)),
     tags=["pages"],
     summary="Page: accept an invitation",

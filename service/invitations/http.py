@@ -48,7 +48,10 @@ async def _document(session: Session, invitation_id: UUID) -> InvitationDocument
     "/invite",
     summary="Invite someone by e-mail address with a role code",
     status_code=201,
-    opt=options(bodies={jsonapi.JSON: InviteBody, jsonapi.JSONAPI: InviteDocument}),
+    opt=options(
+        bodies={jsonapi.JSON: InviteBody, jsonapi.JSONAPI: InviteDocument},
+        replies={jsonapi.JSON: InviteAnswer, jsonapi.JSONAPI: InvitationDocument},
+    ),
 )
 async def invite(
     request: Request[Any, Any, Any],

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
 from service.invitations.repo import Invitation
-from service.wire import Email, NonEmpty, RequestShape, ResponseShape
+from service.wire import (
+    EMAIL,
+    Email,
+    NonEmpty,
+    Password,
+    RequestShape,
+    ResponseShape,
+    stated,
+    visible,
+)
 
 SENT = "Invitation sent."
 
@@ -41,10 +50,10 @@ class Joined(ResponseShape):
 
 class AcceptBody(RequestShape, rename="camel"):
     token: NonEmpty
-    first_name: str | None = None
-    last_name: str | None = None
-    password: str | None = None
-    email: str | None = None
+    first_name: Annotated[str, stated(visible(100))] | None = None
+    last_name: Annotated[str, stated(visible(100))] | None = None
+    password: Password | None = None
+    email: Annotated[str, stated(EMAIL)] | None = None
 
 
 class RoleIdentifier(ResponseShape):

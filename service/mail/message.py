@@ -15,9 +15,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from uuid import UUID
 
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+from service.wire import EMAIL_PATTERN
+
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_ADDRESS = re.compile(rf"{_LOCAL}@(?:{_LABEL}\.)+[A-Za-z][A-Za-z0-9-]{{0,62}}")
+_ADDRESS = re.compile(EMAIL_PATTERN)
 _DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -33,7 +34,6 @@ def check_address(address: str) -> str:
         or len(address) > MAX_ADDRESS
         or _CONTROL.search(address)
         or not _ADDRESS.fullmatch(address)
-        or len(address.partition("@")[0]) > 64
     ):
         raise ValueError("not a plausible e-mail address")
     return address

@@ -30,7 +30,13 @@ async def _organization_name(conn: Any, redeemed: links.Redeemed, fallback: Any)
     return await organizations.name_of(conn, org_id) or ""
 
 
-@get("/auth/verify-email", opt=PAGE, tags=["pages"], summary="Page: confirm an e-mail address")
+@get(
+    "/auth/verify-email",
+    opt=PAGE,
+    media_type=jsonapi.HTML,
+    tags=["pages"],
+    summary="Page: confirm an e-mail address",
+)
 async def verify_email_page(
     settings: Injected[Settings], pool: Injected[asyncpg.Pool], token: FromQuery[str] = ""
 ) -> Response[str]:
@@ -65,7 +71,13 @@ def verify_form(
     )
 
 
-@get("/auth/reset-password", opt=PAGE, tags=["pages"], summary="Page: choose a new password")
+@get(
+    "/auth/reset-password",
+    opt=PAGE,
+    media_type=jsonapi.HTML,
+    tags=["pages"],
+    summary="Page: choose a new password",
+)
 async def reset_password_page(
     settings: Injected[Settings], pool: Injected[asyncpg.Pool], token: FromQuery[str] = ""
 ) -> Response[str]:

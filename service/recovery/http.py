@@ -24,7 +24,7 @@ from service.visitor import VISITOR, Visitor
     summary="Mail a password-reset link",
     status_code=202,
     responses=LINK_SENT_PAGE,
-    opt=form_or_json(ResetRequest, page=True),
+    opt=form_or_json(ResetRequest, page=True, replies={jsonapi.JSON: Message}),
 )
 async def request_reset(
     request: Request[Any, Any, Any], visitor: Injected[Visitor]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from service.wire import RequestShape
+from service.wire import Email, NonEmpty, Password, RequestShape
 
 
 class ResetRequest(RequestShape):
-    email: str
+    email: Email
 
 
 class ResetConfirm(RequestShape):
-    token: str
-    password: str
+    token: NonEmpty
+    password: Password

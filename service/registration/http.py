@@ -29,6 +29,10 @@ from service.visitor import VISITOR, Visitor
 PLAIN_OR_DOCUMENT = (jsonapi.JSON, jsonapi.JSONAPI)
 
 
+MESSAGE = {jsonapi.JSON: Message, jsonapi.JSONAPI: MetaDocument}
+"""The success answer: the seed's plain message, or a meta-only JSON:API document."""
+
+
 def _message(request: Request[Any, Any, Any], text: str, status: int) -> Response[Any]:
     """The seed's plain body for JSON clients; a meta-only document for JSON:API clients."""
     if bodies.kind_of(request) == jsonapi.JSONAPI:
@@ -43,6 +47,7 @@ def _message(request: Request[Any, Any, Any], text: str, status: int) -> Respons
     opt=options(
         accepts=PLAIN_OR_DOCUMENT,
         bodies={jsonapi.JSON: RegistrationAttributes, jsonapi.JSONAPI: RegistrationDocument},
+        replies=MESSAGE,
     ),
     responses={},
 )
@@ -119,7 +124,7 @@ def _refused(settings: Settings, token: str, error: ApiError) -> Response[str]:
     summary="Send a new verification link",
     status_code=202,
     responses=LINK_SENT_PAGE,
-    opt=form_or_json(EmailBody, page=True),
+    opt=form_or_json(EmailBody, page=True, replies=MESSAGE),
 )
 async def resend_verification(
     request: Request[Any, Any, Any], visitor: Injected[Visitor]

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from service.wire import RequestShape, ResponseShape
+from service.wire import (
+    EMAIL,
+    Email,
+    NonEmpty,
+    Password,
+    RequestShape,
+    ResponseShape,
+    stated,
+    visible,
+)
 
 REGISTERED = "Verification email sent. Please check your inbox to activate your account."
 ACCEPTED = "If the address belongs to an account that needs it, a message is on its way."
@@ -13,11 +22,11 @@ ACCEPTED = "If the address belongs to an account that needs it, a message is on 
 class RegistrationAttributes(RequestShape, rename="camel"):
     """The seed's registration body; the same members are a JSON:API resource's attributes."""
 
-    email: str
-    password: str
-    first_name: str
-    last_name: str
-    organization_name: str
+    email: Annotated[str, stated(EMAIL)]
+    password: Password
+    first_name: Annotated[str, stated(visible(100))]
+    last_name: Annotated[str, stated(visible(100))]
+    organization_name: Annotated[str, stated(visible(200))]
 
 
 class RegistrationResource(RequestShape):
@@ -43,9 +52,9 @@ class VerifyBody(RequestShape):
     """The link's token and the password chosen at registration: a registrant's password
     becomes usable only when someone who holds the address's mail also knows it."""
 
-    token: str
+    token: NonEmpty
     password: str
 
 
 class EmailBody(RequestShape):
-    email: str
+    email: Email

@@ -45,7 +45,9 @@ from pathlib import Path
 from zxcvbn import zxcvbn
 from zxcvbn.matching import L33T_TABLE
 
-MAX_LENGTH = 128
+from service.wire import PASSWORD_MAX
+
+MAX_LENGTH = PASSWORD_MAX
 MIN_SCORE = 3  # zxcvbn: at least 10^8 guesses
 ESTIMATE_LENGTH = 32
 MIN_ESTIMATE_LENGTH = 16

@@ -5,22 +5,45 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from service import wire
+from service.errors import ApiError
 from service.ids import parse_uuid
 from service.throttle.gate import guarded
 from service.tokens import service
 from service.tokens.errors import OAuthError
-from service.tokens.schemas import TokenRequest, TokenResponse
+from service.tokens.schemas import PasswordGrant, RefreshGrant, TokenRequest, TokenResponse
 from service.tokens.service import Issuer
 
+GRANTS: dict[str, type[TokenRequest]] = {"password": PasswordGrant, "refresh_token": RefreshGrant}
 SUPPORTED = "Use password or refresh_token."
+
+
+def read(form: dict[str, str]) -> TokenRequest:
+    """The grant a form asks for, with its own fields; RFC 6749's ``invalid_request`` or
+    ``unsupported_grant_type`` (section 5.2) when it cannot be read."""
+    kind = form.get("grant_type", "")
+    if not kind:
+        raise OAuthError("invalid_request", "grant_type is required.")
+    shape = GRANTS.get(kind)
+    if shape is None:
+        raise OAuthError("unsupported_grant_type", SUPPORTED)
+    try:
+        return wire.convert(form, shape)
+    except ApiError as error:
+        raise OAuthError("invalid_request", described(error)) from None
+
+
+def described(error: ApiError) -> str:
+    """An error's first problem in one line, naming the field (OAuth errors have no pointer)."""
+    item = error.items[0]
+    field = (item.pointer or "/").lstrip("/")
+    return f"{field}: {item.detail}" if field else item.detail
 
 
 async def grant(issuer: Issuer, form: TokenRequest, *, address: str) -> TokenResponse:
     """Tokens for a valid grant; an :class:`OAuthError` (RFC 6749 section 5.2) otherwise."""
     org_id = _organization(form.organization_id)
-    if form.grant_type == "password":
-        if not form.username or form.password is None:
-            raise OAuthError("invalid_request", "username and password are required.")
+    if isinstance(form, PasswordGrant):
         return await service.password_grant(
             issuer,
             username=form.username,
@@ -28,19 +51,11 @@ async def grant(issuer: Issuer, form: TokenRequest, *, address: str) -> TokenRes
             organization_id=org_id,
             address=address,
         )
-    if form.grant_type == "refresh_token":
-        return await _refresh(issuer, form.refresh_token, org_id, address)
-    if not form.grant_type:
-        raise OAuthError("invalid_request", "grant_type is required.")
-    raise OAuthError("unsupported_grant_type", SUPPORTED)
+    return await _refresh(issuer, form.refresh_token, org_id, address)
 
 
-async def _refresh(
-    issuer: Issuer, raw: str | None, org_id: UUID | None, address: str
-) -> TokenResponse:
+async def _refresh(issuer: Issuer, raw: str, org_id: UUID | None, address: str) -> TokenResponse:
     """A refresh grant, throttled per client address: only refused grants count."""
-    if not raw:
-        raise OAuthError("invalid_request", "refresh_token is required.")
     return await guarded(
         issuer.throttle,
         issuer.throttle.policy.refresh(address),
@@ -50,9 +65,9 @@ async def _refresh(
     )
 
 
-def _organization(value: str | None) -> UUID | None:
+def _organization(value: str) -> UUID | None:
     """The optional ``organization_id`` field: empty is absent, anything else must be an id."""
-    if value is None or value == "":
+    if value == "":
         return None
     parsed = parse_uuid(value)
     if parsed is None:

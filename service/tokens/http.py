@@ -24,11 +24,11 @@ from service.tokens.schemas import RevokeRequest, TokenRequest, TokenResponse
 from service.tokens.service import Issuer
 
 
-async def _form(request: Request[Any, Any, Any], shape: type[Any]) -> Any:
+async def _form(request: Request[Any, Any, Any], shape: Any) -> Any:
     try:
         return await bodies.read_form(request, shape)
     except ApiError as error:
-        raise OAuthError("invalid_request", error.items[0].detail) from None
+        raise OAuthError("invalid_request", grants.described(error)) from None
 
 
 @post(
@@ -44,7 +44,7 @@ async def token(
     """`grant_type=password` with `username`, `password` and optionally `organization_id`;
     `grant_type=refresh_token` with `refresh_token` and optionally `organization_id` to switch
     organization. Errors follow RFC 6749 section 5.2."""
-    form: TokenRequest = await _form(request, TokenRequest)
+    form = grants.read(await _form(request, dict[str, str]))
     issued = await grants.grant(issuer, form, address=address_of(request, settings))
     return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
 
@@ -59,8 +59,6 @@ async def revoke(request: Request[Any, Any, Any], pool: Injected[asyncpg.Pool]) 
     """Ends the session the refresh token belongs to. Unknown or already revoked tokens are
     answered the same way, as RFC 7009 asks."""
     form: RevokeRequest = await _form(request, RevokeRequest)
-    if not form.token:
-        raise OAuthError("invalid_request", "token is required.")
     await service.revoke(pool, form.token)
     return Response(None, status_code=200, headers=NO_STORE)
 

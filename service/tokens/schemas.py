@@ -8,20 +8,45 @@ import msgspec
 
 from service.wire import RequestShape, ResponseShape
 
-# Documented as a UUID; the handler checks it and answers RFC 6749's invalid_request.
+# Documented as a UUID; the handler checks it and answers RFC 6749's invalid_request. A form
+# field is text, never null: empty is the same as absent.
 OrganizationId = Annotated[str, msgspec.Meta(extra_json_schema={"format": "uuid"})]
 
 
-class TokenRequest(RequestShape, forbid_unknown_fields=False):
-    """The form of ``POST /auth/token``. Unknown parameters are ignored, as RFC 6749 says."""
+FormText = Annotated[
+    str,
+    msgspec.Meta(min_length=1, pattern="^[^\\u0000]+$", description="Not empty, no NUL."),
+]
+"""A form field that must be sent: not empty (and, as every form field, without NUL)."""
 
-    grant_type: str = ""
-    username: str | None = None
-    password: str | None = None
-    refresh_token: str | None = None
-    organization_id: OrganizationId | None = None
-    scope: str | None = None
-    client_id: str | None = None
+
+class PasswordGrant(
+    RequestShape, forbid_unknown_fields=False, tag_field="grant_type", tag="password"
+):
+    """``grant_type=password``: a member's address and password, optionally the organization
+    to sign in to. Unknown parameters are ignored, as RFC 6749 says."""
+
+    username: FormText
+    password: FormText
+    organization_id: OrganizationId = ""
+    scope: str = ""
+    client_id: str = ""
+
+
+class RefreshGrant(
+    RequestShape, forbid_unknown_fields=False, tag_field="grant_type", tag="refresh_token"
+):
+    """``grant_type=refresh_token``: the refresh token, optionally another organization of the
+    same person to switch to."""
+
+    refresh_token: FormText
+    organization_id: OrganizationId = ""
+    scope: str = ""
+    client_id: str = ""
+
+
+TokenRequest = PasswordGrant | RefreshGrant
+"""The form of ``POST /auth/token``, one shape per grant type (``grant_type`` tells which)."""
 
 
 class TokenResponse(ResponseShape):
@@ -32,9 +57,9 @@ class TokenResponse(ResponseShape):
 
 
 class RevokeRequest(RequestShape, forbid_unknown_fields=False):
-    token: str = ""
-    token_type_hint: str | None = None
-    client_id: str | None = None
+    token: FormText
+    token_type_hint: str = ""
+    client_id: str = ""
 
 
 class OAuthErrorBody(ResponseShape, omit_defaults=True):

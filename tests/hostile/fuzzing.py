@@ -112,6 +112,18 @@ STATEFUL_SETTINGS = hypothesis.settings(
 )
 
 
+def labels() -> list[str]:
+    """Every operation of the document, as ``METHOD /path``."""
+    document: dict[str, Any] = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    methods = ("get", "put", "post", "patch", "delete")
+    return [
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        for method in item
+        if method in methods
+    ]
+
+
 def only(operations: list[str]) -> dict[str, Any]:
     """The OpenAPI document with only ``operations`` (labels such as ``GET /auth/me``): a
     schema loaded with a config does not honour ``include`` filters."""

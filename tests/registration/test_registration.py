@@ -164,3 +164,16 @@ async def test_guessable_passwords_are_refused_with_a_pointer(
         assert [e["source"]["pointer"] for e in errors] == ["/password"]
         assert "guess" in errors[0]["detail"]
     assert await admin_conn.fetchval("SELECT count(*) FROM users") == 0
+
+
+async def test_an_address_that_cannot_be_mailed_is_refused_before_anything_is_written(
+    client: httpx.AsyncClient, admin_conn: asyncpg.Connection
+) -> None:
+    """The document's e-mail pattern is the one mail goes out to: a non-ASCII local part or a
+    numeric last label (which the mailer refuses) is a 400 with its pointer, never a 500 after
+    the account was half-written."""
+    for address in ("\u00a7@clinic.example.org", "jos\u00e9@clinic.org", "ann@clinic.2o"):
+        response = await client.post("/auth/register", json=registration(address))
+        assert response.status_code == 400, (address, response.text)
+        assert [e["source"]["pointer"] for e in response.json()["errors"]] == ["/email"]
+    assert await admin_conn.fetchval("SELECT count(*) FROM users") == 0

@@ -74,6 +74,28 @@ async def test_rfc6749_errors(client: httpx.AsyncClient, form: dict[str, str], e
     assert response.json()["error"] == error
 
 
+@pytest.mark.parametrize(
+    ("form", "description"),
+    [
+        ({}, "grant_type is required."),
+        ({"grant_type": ""}, "grant_type is required."),
+        ({"grant_type": "password", "password": "x"}, "username: This field is required."),
+        ({"grant_type": "password", "username": "", "password": "x"}, "username: Not empty"),
+        ({"grant_type": "password", "username": "a@b.org", "password": ""}, "password: Not"),
+        ({"grant_type": "refresh_token", "refresh_token": ""}, "refresh_token: Not empty"),
+    ],
+)
+async def test_a_form_the_document_calls_invalid_names_its_field(
+    client: httpx.AsyncClient, form: dict[str, str], description: str
+) -> None:
+    """What the OpenAPI document marks required or non-empty per grant type is refused as
+    invalid_request naming the field (an empty password never reaches the hasher)."""
+    response = await client.post("/auth/token", data=form)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert response.json()["error_description"].startswith(description)
+
+
 async def test_json_body_is_refused_with_415(client: httpx.AsyncClient) -> None:
     response = await client.post("/auth/token", json={"grant_type": "password"})
     assert response.status_code == 415
