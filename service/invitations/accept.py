@@ -243,7 +243,8 @@ async def _accept_link(
     person, password_hash, proven = None, None, False
     if found.needs_password:
         person = NewPerson(body.first_name or "", body.last_name or "", body.password or "")
-        check_new_person(found, person, min_length=issuer.settings.password_min_length)
+        min_length, new = issuer.settings.password_min_length, person
+        await issuer.hasher.judge(lambda: check_new_person(found, new, min_length=min_length))
         password_hash = await issuer.hasher.hash(person.password)
         proven = True
     elif body.password is not None:

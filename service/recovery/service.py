@@ -128,7 +128,9 @@ async def _reset(
         found = await target_of(conn, token)
     found_out.append(found)
     min_length = visitor.settings.password_min_length
-    password_problems(found, password, pointer="/password", min_length=min_length)
+    await visitor.hasher.judge(
+        lambda: password_problems(found, password, pointer="/password", min_length=min_length)
+    )
     password_hash = await visitor.hasher.hash(password)
     async with transaction(visitor.pool, anonymous=True) as conn:
         await confirm(conn, token, found, password_hash, mailer=visitor.mailer)

@@ -98,10 +98,11 @@ def check_open(settings: Settings) -> None:
 
 
 async def sign_up(visitor: Visitor, attrs: RegistrationAttributes, *, prefix: str) -> None:
-    """The whole registration: check what was sent (nothing counts against the client's
-    address before it passes), count the attempt, hash the password outside any transaction,
-    then register in one transaction."""
-    form = validate(attrs, prefix=prefix, min_length=visitor.settings.password_min_length)
+    """The whole registration: check what was sent on the hashing threads (nothing counts
+    against the client's address before it passes), count the attempt, hash the password
+    outside any transaction, then register in one transaction."""
+    min_length = visitor.settings.password_min_length
+    form = await visitor.hasher.judge(lambda: validate(attrs, prefix=prefix, min_length=min_length))
     await limited(visitor.throttle, visitor.throttle.policy.register(visitor.address))
     password_hash = await visitor.hasher.hash(form.password)
     async with transaction(visitor.pool, anonymous=True) as conn:

@@ -56,6 +56,7 @@ SALT_BYTES = 16
 HASH_BYTES = 32
 HASHING_NICENESS = 19  # the lowest priority; Linux sets it per thread
 SMOOTHING = 0.2  # weight of the latest duration in the moving average
+JUDGE_QUEUE = 32  # password checks that may wait per hashing thread
 BUSY = "Too many passwords are being checked right now; try again shortly."
 
 # What a stored hash must look like before it is handed to argon2: a PHC string with at least
@@ -110,6 +111,7 @@ class PasswordHasher:
         self._refused = 0
         self.max_wait = settings.argon2_max_wait_seconds
         self._admitted = 0  # queued or running, counted on the event loop
+        self._judging = 0  # password checks queued or running (:meth:`judge`)
         # Same parameters as real hashes, so verifying against it costs the same; timing it
         # gives the first estimate of how long one takes.
         started = time.perf_counter()
@@ -141,6 +143,23 @@ class PasswordHasher:
     async def verify(self, stored_hash: str | None, password: str) -> VerifyResult:
         """Check ``password`` against ``stored_hash``; always exactly one argon2 verification."""
         return await self._run(self._verify_sync, stored_hash, _normalise(password))
+
+    async def judge(self, check: Callable[[], T]) -> T:
+        """Run ``check`` (CPU work on what a client typed: the password policy's guessability
+        estimate, tens of milliseconds at worst) on the hashing threads, one slot at a time
+        like a hash, so that a burst of registrations cannot stall the event loop before any
+        throttle has counted them. Past :data:`JUDGE_QUEUE` waiting per thread, 503 at once.
+        Not counted in the hashing statistics or the hash-time estimate."""
+        if self._judging >= JUDGE_QUEUE * self.max_concurrency:
+            with self._lock:
+                self._refused += 1
+            raise service_unavailable(BUSY, retry_after=1)
+        self._judging += 1
+        try:
+            async with self._slots:
+                return await asyncio.get_running_loop().run_in_executor(self._executor, check)
+        finally:
+            self._judging -= 1
 
     def needs_rehash(self, stored_hash: str) -> bool:
         """True when the stored hash is weaker than what is configured now.

@@ -15,7 +15,13 @@ import pytest
 from argon2 import extract_parameters
 
 from service.config import Settings
-from service.security.passwords import HASHING_NICENESS, PasswordHasher, VerifyResult
+from service.errors import ApiError
+from service.security.passwords import (
+    HASHING_NICENESS,
+    JUDGE_QUEUE,
+    PasswordHasher,
+    VerifyResult,
+)
 
 PRODUCTION = Settings()  # m=19456 KiB, t=2, p=1, four at once
 CHEAP = dataclasses.replace(PRODUCTION, argon2_memory_kib=1024, argon2_time_cost=1)
@@ -187,4 +193,42 @@ async def test_hashing_threads_yield_the_cpu_to_the_event_loop() -> None:
         assert hasher_niceness == HASHING_NICENESS == 19
         assert niceness_here() == loop_niceness  # the loop's own thread is untouched
     finally:
+        hasher.close()
+
+
+async def test_password_checks_run_on_the_hashing_threads_and_raise_there(
+    cheap: PasswordHasher,
+) -> None:
+    """The password policy's estimate (tens of milliseconds of Python at worst) runs where
+    argon2 runs, not on the event loop; its refusal reaches the caller as raised."""
+    loop_thread = threading.get_ident()
+    assert await cheap.judge(threading.get_ident) != loop_thread
+
+    def refuse() -> None:
+        raise ValueError("too easy to guess")
+
+    with pytest.raises(ValueError, match="too easy"):
+        await cheap.judge(refuse)
+    assert cheap.stats.hashes == cheap.stats.verifications == 0
+
+
+async def test_a_flood_of_password_checks_is_refused_past_the_queue() -> None:
+    """One thread, its queue full of checks that wait: the next one is a 503 at once, not one
+    more waiter; once the flood drains, checks are taken again."""
+    hasher = PasswordHasher(dataclasses.replace(CHEAP, argon2_max_concurrency=1))
+    release = threading.Event()
+    try:
+        waiting = [
+            asyncio.create_task(hasher.judge(lambda: release.wait(10))) for _ in range(JUDGE_QUEUE)
+        ]
+        await asyncio.sleep(0.05)
+        with pytest.raises(ApiError) as refused:
+            await hasher.judge(lambda: True)
+        assert refused.value.items[0].status == 503
+        assert refused.value.headers["Retry-After"] == "1"
+        release.set()
+        assert all(await asyncio.gather(*waiting))
+        assert await hasher.judge(lambda: "taken") == "taken"
+    finally:
+        release.set()
         hasher.close()
