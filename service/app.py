@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from service import http, openapi_doc
+from service.app_clients.http import ROUTER as APP_CLIENT_ROUTER
 from service.audit.http import ROUTER as AUDIT_ROUTER
 from service.config import Settings
 from service.docs.http import ROUTER as DOCS_ROUTER
@@ -45,6 +46,7 @@ ROUTES: list[Any] = [
     INVITATION_ROUTER,
     ACCEPT_ROUTER,
     ORGANIZATION_ROUTER,
+    APP_CLIENT_ROUTER,
     AUDIT_ROUTER,
     *PAGE_ROUTES,
     DOCS_ROUTER,

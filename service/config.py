@@ -120,6 +120,9 @@ class Settings:
     janitor_interval_seconds: float = setting("JANITOR_INTERVAL_SECONDS", 3600.0, number(minimum=0))
     # where people go after setting a password, by the clientId that created them
     client_redirects: tuple[tuple[str, str], ...] = setting("CLIENT_REDIRECTS", (), redirects)
+    app_client_tokens_per_hour: int = setting(
+        "APP_CLIENT_TOKENS_PER_HOUR", 200, integer(minimum=1, maximum=1_000_000)
+    )
     metrics_token: str | None = setting("METRICS_TOKEN", None, text)
     # "closed": only invitations and operators create accounts
     registration: str = setting("REGISTRATION", "open", choice(REGISTRATION_MODES))

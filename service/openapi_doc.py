@@ -58,6 +58,8 @@ STATE_ERRORS: dict[str, tuple[int, ...]] = {
     "PATCH /auth/organizations/{org_id}": (409,),
     "POST /auth/invite": (409, 429),
     "POST /auth/invitations/{invitation_id}/resend": (409, 429),
+    "GET /auth/app-clients": (400,),
+    "POST /auth/app-clients/{client_id}/rotate-secret": (409,),
     "POST /auth/invitations/accept": (401, 409, 429),
     "POST /auth/register": (429,),
     "POST /auth/verify-email/resend": (429,),
@@ -145,9 +147,11 @@ def describe_errors(app: Litestar) -> None:
 OAUTH_ERRORS = {
     400: "invalid_request (a missing or malformed field, the body's problem in the "
     "description), invalid_grant (a refresh token that is unknown, used or expired), "
-    "unsupported_grant_type",
+    "unsupported_grant_type, unauthorized_client (a grant this client may not use), "
+    "invalid_scope (a scope beyond the client's role)",
     401: "invalid_grant: the address or password is wrong, or the account cannot sign in "
-    "(one answer for every reason)",
+    "(one answer for every reason); invalid_client: client authentication failed (with a "
+    "Basic challenge when the request used Basic)",
     406: "invalid_request: the Accept header excludes application/json",
     413: "invalid_request: the body is too large",
     415: "invalid_request: the body is not application/x-www-form-urlencoded",

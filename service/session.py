@@ -38,6 +38,7 @@ from service.security.keys import KeyRing
 from service.security.principal import Principal
 
 CLOCK_TOLERANCE_SECONDS = 5
+NOT_A_PERSON = "An app client's token names no person; this endpoint is for people."
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
@@ -54,11 +55,12 @@ class Caller:
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """The authenticated caller and the request's transaction, tenant set."""
+    """The authenticated caller and the request's transaction, tenant set. ``member`` is None
+    for an app client acting as itself."""
 
     principal: Principal
     conn: asyncpg.Connection
-    member: users.MemberView
+    member: users.MemberView | None
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str:
@@ -78,8 +80,11 @@ async def provide_caller(
     keyring: Injected[KeyRing],
 ) -> Caller:
     """One statement, which sets the tenant and reads the caller (migration 023), on a
-    connection given back before the handler runs."""
+    connection given back before the handler runs. A person's: an app client's token is
+    refused here with 403."""
     claims = await verify_access_token(keyring, settings, bearer_token(request))
+    if claims.kind == "app_client":
+        raise ApiError("forbidden", NOT_A_PERSON)
     async with alone(pool) as conn:
         found = await users.session_caller(conn, claims.org_id, claims.user_id)
     return _admitted(request, settings, claims, found)
@@ -92,10 +97,50 @@ async def provide_session(
     keyring: Injected[KeyRing],
 ) -> AsyncIterator[Session]:
     claims = await verify_access_token(keyring, settings, bearer_token(request))
+    if claims.kind == "app_client":
+        async with transaction(pool, org_id=claims.org_id) as conn:
+            client = await users.session_client(conn, claims.org_id, claims.user_id)
+            principal = _client_admitted(request, settings, claims, client)
+            yield Session(principal, conn, None)
+        return
     async with transaction(pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
         found = await users.session_caller(conn, claims.org_id, claims.user_id)
         caller = _admitted(request, settings, claims, found)
         yield Session(caller.principal, conn, caller.member)
+
+
+def _client_admitted(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    claims: AccessClaims,
+    client: users.SessionClient | None,
+) -> Principal:
+    """An app client's token, once the live client admits it (it exists, is active, and was
+    not disabled since the token was issued); its permissions are its live role's, narrowed
+    to the token's scope when it asked for less."""
+    if (
+        client is None
+        or client.status != "active"
+        or client.client_id != claims.client_id
+        or _before(claims.issued_at, client.tokens_since)
+    ):
+        raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
+    permissions = frozenset(client.permissions)
+    if claims.scope is not None:
+        permissions &= frozenset(claims.scope.split())
+    principal = Principal(
+        user_id=client.id,
+        org_id=claims.org_id,
+        email="",
+        role=client.role_code,
+        permissions=permissions,
+        practitioner_id=None,
+        address=address_of(request, settings),
+        kind="app_client",
+        name=client.name,
+    )
+    _permitted(request, principal)
+    return principal
 
 
 def _admitted(
@@ -124,10 +169,14 @@ def _admitted(
         practitioner_id=caller.view.practitioner_id,
         address=address_of(request, settings),
     )
+    _permitted(request, principal)
+    return Caller(principal, caller.view)
+
+
+def _permitted(request: Request[Any, Any, Any], principal: Principal) -> None:
     needed: str | None = request.route_handler.opt.get("permission")
     if needed is not None and needed not in principal.permissions:
         raise ApiError("forbidden", f"This needs the permission {needed!r}.")
-    return Caller(principal, caller.view)
 
 
 def _before(issued_at: int, member_since: datetime | None) -> bool:

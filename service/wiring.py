@@ -26,6 +26,8 @@ from service.janitor.service import Janitor
 from service.mail.mailer import Mailer
 from service.mail.worker import MailWorker
 from service.metrics.registry import Metrics
+from service.security.client_secrets import SecretHasher
+from service.security.key_store import encryption_key
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
 from service.throttle.counters import Throttle
@@ -44,6 +46,7 @@ class Running:
     throttle: Throttle
     fhir: PractitionerDirectory
     issuer: Issuer
+    secrets: SecretHasher
 
 
 class Resources:
@@ -79,8 +82,16 @@ class Resources:
         policy = ThrottlePolicy.with_requests_per_hour(settings.mail_requests_per_address_per_hour)
         throttle = Throttle(pool, policy)
         fhir = PractitionerDirectory(settings.fhir_base_url)
-        issuer = Issuer(pool=pool, settings=settings, keys=keys, hasher=hasher, throttle=throttle)
-        self._running = Running(found, pool, hasher, keys, throttle, fhir, issuer)
+        secrets = SecretHasher(encryption_key(settings))
+        issuer = Issuer(
+            pool=pool,
+            settings=settings,
+            keys=keys,
+            hasher=hasher,
+            throttle=throttle,
+            secrets=secrets,
+        )
+        self._running = Running(found, pool, hasher, keys, throttle, fhir, issuer, secrets)
         _mirror(state, self._running)
         worker = None
         if settings.mail_worker:
@@ -147,6 +158,9 @@ def dependencies(resources: Resources) -> dict[str, Provide]:
     def issuer() -> Issuer:
         return resources.running.issuer
 
+    def secrets() -> SecretHasher:
+        return resources.running.secrets
+
     return {
         name: Provide(provide, sync_to_thread=False)
         for name, provide in (
@@ -160,5 +174,6 @@ def dependencies(resources: Resources) -> dict[str, Provide]:
             ("throttle", throttle),
             ("fhir", fhir),
             ("issuer", issuer),
+            ("secrets", secrets),
         )
     }

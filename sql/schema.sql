@@ -1,5 +1,22 @@
 -- The schema after every migration in sql/migrations; rewritten by `make schema`.
 
+CREATE FUNCTION public.app_client_caller(org uuid, client uuid) RETURNS TABLE(id uuid, client_id text, name text, status text, role_code text, permissions text[], tokens_since timestamp with time zone)
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM set_config('app.org_id', org::text, true), set_config('app.user_id', '', true),
+            set_config('app.anonymous', '', true);
+    RETURN QUERY
+        SELECT c.id, c.client_id, c.name, c.status, r.code, r.permissions, c.tokens_since
+        FROM app_clients c
+        JOIN roles r ON r.organization_id = c.organization_id AND r.id = c.role_id
+        WHERE c.organization_id = org AND c.id = client;
+END
+$$;
+
+COMMENT ON FUNCTION public.app_client_caller(org uuid, client uuid) IS 'The app client of an authenticated request, read inside its organization in one statement.';
+
 CREATE FUNCTION public.app_current_org_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid;
@@ -343,6 +360,65 @@ $$;
 
 COMMENT ON FUNCTION public.throttle_settle(refund text[], clear text[], known text, known_seconds integer, now_at timestamp with time zone) IS 'Gives reservations back after a success and remembers the client that succeeded.';
 
+CREATE TABLE public.app_client_secrets (
+    id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    app_client_id uuid NOT NULL,
+    secret_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    CONSTRAINT app_client_secrets_hash_check CHECK ((octet_length(secret_hash) = 32))
+);
+
+ALTER TABLE ONLY public.app_client_secrets FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.app_client_secrets IS 'Keyed hashes of app client secrets; a rotated-out secret works until expires_at.';
+
+CREATE TABLE public.app_clients (
+    id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    client_id text NOT NULL,
+    name text NOT NULL,
+    type text NOT NULL,
+    user_type text DEFAULT 'builder'::text NOT NULL,
+    role_id uuid NOT NULL,
+    token_endpoint_auth_method text NOT NULL,
+    redirect_uris text[] DEFAULT '{}'::text[] NOT NULL,
+    post_logout_redirect_uris text[] DEFAULT '{}'::text[] NOT NULL,
+    allowed_origins text[] DEFAULT '{}'::text[] NOT NULL,
+    jwks jsonb,
+    jwks_uri text,
+    password_grant boolean DEFAULT false NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    tokens_since timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT app_clients_allowed_origins_check CHECK ((cardinality(allowed_origins) <= 20)),
+    CONSTRAINT app_clients_auth_method_check CHECK ((token_endpoint_auth_method = ANY (ARRAY['client_secret_basic'::text, 'client_secret_post'::text, 'private_key_jwt'::text, 'none'::text]))),
+    CONSTRAINT app_clients_client_id_check CHECK ((client_id ~ '^[A-Za-z0-9_-]{16,64}$'::text)),
+    CONSTRAINT app_clients_jwks_check CHECK (((jwks IS NULL) OR ((jsonb_typeof(jwks) = 'object'::text) AND (pg_column_size(jwks) < 65536)))),
+    CONSTRAINT app_clients_jwks_uri_check CHECK ((char_length(jwks_uri) <= 2000)),
+    CONSTRAINT app_clients_keys_check CHECK (((token_endpoint_auth_method <> 'private_key_jwt'::text) OR (num_nonnulls(jwks, jwks_uri) = 1))),
+    CONSTRAINT app_clients_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT app_clients_password_grant_check CHECK (((type <> 'machine_to_machine'::text) OR (NOT password_grant))),
+    CONSTRAINT app_clients_post_logout_uris_check CHECK ((cardinality(post_logout_redirect_uris) <= 20)),
+    CONSTRAINT app_clients_public_check CHECK (((token_endpoint_auth_method = 'none'::text) = (type = ANY (ARRAY['single_page_application'::text, 'native'::text])))),
+    CONSTRAINT app_clients_redirect_uris_check CHECK ((cardinality(redirect_uris) <= 20)),
+    CONSTRAINT app_clients_status_check CHECK ((status = ANY (ARRAY['active'::text, 'disabled'::text]))),
+    CONSTRAINT app_clients_type_check CHECK ((type = ANY (ARRAY['machine_to_machine'::text, 'regular_web_application'::text, 'single_page_application'::text, 'native'::text]))),
+    CONSTRAINT app_clients_user_type_check CHECK ((user_type = 'builder'::text))
+);
+
+ALTER TABLE ONLY public.app_clients FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.app_clients IS 'Applications of an organization, each acting with one of its roles (Zus auth/app-clients).';
+
+COMMENT ON COLUMN public.app_clients.client_id IS 'The public identifier sent to the token endpoint.';
+
+COMMENT ON COLUMN public.app_clients.tokens_since IS 'Tokens issued to the client before this moment are refused (set when it is disabled).';
+
 CREATE TABLE public.audit_events (
     id uuid NOT NULL,
     organization_id uuid NOT NULL,
@@ -356,9 +432,11 @@ CREATE TABLE public.audit_events (
     address text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     client_request_id text,
+    actor_client_id uuid,
     CONSTRAINT audit_events_action_check CHECK (((action ~ '^[a-z]+(_[a-z]+)*\.[a-z]+(_[a-z]+)*$'::text) AND (length(action) <= 64))),
     CONSTRAINT audit_events_actor_check CHECK (((actor_kind = 'user'::text) = (actor_user_id IS NOT NULL))),
-    CONSTRAINT audit_events_actor_kind_check CHECK ((actor_kind = ANY (ARRAY['user'::text, 'system'::text, 'anonymous'::text]))),
+    CONSTRAINT audit_events_actor_client_check CHECK (((actor_kind = 'app_client'::text) = (actor_client_id IS NOT NULL))),
+    CONSTRAINT audit_events_actor_kind_check CHECK ((actor_kind = ANY (ARRAY['user'::text, 'system'::text, 'anonymous'::text, 'app_client'::text]))),
     CONSTRAINT audit_events_address_check CHECK ((length(address) <= 100)),
     CONSTRAINT audit_events_changes_object_check CHECK ((jsonb_typeof(changes) = 'object'::text)),
     CONSTRAINT audit_events_changes_size_check CHECK ((pg_column_size(changes) < 16384)),
@@ -381,6 +459,17 @@ COMMENT ON COLUMN public.audit_events.request_id IS 'The id the service gave the
 COMMENT ON COLUMN public.audit_events.address IS 'The client address the request came from, when known.';
 
 COMMENT ON COLUMN public.audit_events.client_request_id IS 'The X-Request-ID the client sent with that request, if any: the client''s word only.';
+
+COMMENT ON COLUMN public.audit_events.actor_client_id IS 'The acting app client (its id), as it was; no foreign key, the trail outlives it.';
+
+CREATE TABLE public.client_assertions (
+    client_id text NOT NULL,
+    jti text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT client_assertions_jti_check CHECK (((char_length(jti) >= 1) AND (char_length(jti) <= 200)))
+);
+
+COMMENT ON TABLE public.client_assertions IS 'Used client assertion ids (replay protection).';
 
 CREATE TABLE public.invitations (
     id uuid NOT NULL,
@@ -693,8 +782,26 @@ COMMENT ON COLUMN public.throttle_counters.max_failures IS 'The limit in force w
 
 COMMENT ON COLUMN public.throttle_counters.window_ends_at IS 'When the count lapses; rows past it are dead and may be deleted at any time.';
 
+ALTER TABLE ONLY public.app_client_secrets
+    ADD CONSTRAINT app_client_secrets_hash_key UNIQUE (secret_hash);
+
+ALTER TABLE ONLY public.app_client_secrets
+    ADD CONSTRAINT app_client_secrets_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.app_clients
+    ADD CONSTRAINT app_clients_client_id_key UNIQUE (client_id);
+
+ALTER TABLE ONLY public.app_clients
+    ADD CONSTRAINT app_clients_org_id_key UNIQUE (organization_id, id);
+
+ALTER TABLE ONLY public.app_clients
+    ADD CONSTRAINT app_clients_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.audit_events
     ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.client_assertions
+    ADD CONSTRAINT client_assertions_pkey PRIMARY KEY (client_id, jti);
 
 ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_pkey PRIMARY KEY (id);
@@ -756,6 +863,12 @@ ALTER TABLE ONLY public.throttle_counters
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
+CREATE INDEX app_client_secrets_client_idx ON public.app_client_secrets USING btree (app_client_id);
+
+CREATE INDEX app_clients_org_idx ON public.app_clients USING btree (organization_id, id);
+
+CREATE INDEX app_clients_role_idx ON public.app_clients USING btree (organization_id, role_id);
+
 CREATE INDEX audit_events_org_action_idx ON public.audit_events USING btree (organization_id, action, created_at DESC, id DESC);
 
 CREATE INDEX audit_events_org_actor_idx ON public.audit_events USING btree (organization_id, actor_user_id, created_at DESC, id DESC) WHERE (actor_user_id IS NOT NULL);
@@ -763,6 +876,8 @@ CREATE INDEX audit_events_org_actor_idx ON public.audit_events USING btree (orga
 CREATE INDEX audit_events_org_created_idx ON public.audit_events USING btree (organization_id, created_at DESC, id DESC);
 
 CREATE INDEX audit_events_org_resource_idx ON public.audit_events USING btree (organization_id, resource_type, resource_id, created_at DESC, id DESC);
+
+CREATE INDEX client_assertions_expires_idx ON public.client_assertions USING btree (expires_at);
 
 CREATE INDEX invitations_org_idx ON public.invitations USING btree (organization_id, id);
 
@@ -801,6 +916,18 @@ CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email);
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_refuse_update();
 
 CREATE TRIGGER mail_outbox_notify AFTER INSERT ON public.mail_outbox FOR EACH STATEMENT EXECUTE FUNCTION public.mail_outbox_notify();
+
+ALTER TABLE ONLY public.app_client_secrets
+    ADD CONSTRAINT app_client_secrets_client_fkey FOREIGN KEY (organization_id, app_client_id) REFERENCES public.app_clients(organization_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.app_clients
+    ADD CONSTRAINT app_clients_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.app_clients
+    ADD CONSTRAINT app_clients_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.app_clients
+    ADD CONSTRAINT app_clients_role_fkey FOREIGN KEY (organization_id, role_id) REFERENCES public.roles(organization_id, id) ON DELETE RESTRICT;
 
 ALTER TABLE ONLY public.audit_events
     ADD CONSTRAINT audit_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
@@ -846,6 +973,18 @@ ALTER TABLE ONLY public.roles
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_last_organization_id_fkey FOREIGN KEY (last_organization_id) REFERENCES public.organizations(id) ON DELETE SET NULL;
+
+ALTER TABLE public.app_client_secrets ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY app_client_secrets_anonymous_read ON public.app_client_secrets FOR SELECT USING ((current_setting('app.anonymous'::text, true) = 'on'::text));
+
+CREATE POLICY app_client_secrets_tenant ON public.app_client_secrets USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
+
+ALTER TABLE public.app_clients ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY app_clients_anonymous_read ON public.app_clients FOR SELECT USING ((current_setting('app.anonymous'::text, true) = 'on'::text));
+
+CREATE POLICY app_clients_tenant ON public.app_clients USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
 
 ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
 
@@ -926,6 +1065,10 @@ GRANT ALL ON FUNCTION public.throttle_reserve(keys text[], limits integer[], win
 REVOKE ALL ON FUNCTION public.throttle_settle(refund text[], clear text[], known text, known_seconds integer, now_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.throttle_settle(refund text[], clear text[], known text, known_seconds integer, now_at timestamp with time zone) TO auth_app;
 
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.app_client_secrets TO auth_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.app_clients TO auth_app;
+
 GRANT SELECT ON TABLE public.audit_events TO auth_app;
 
 GRANT INSERT(id) ON TABLE public.audit_events TO auth_app;
@@ -949,6 +1092,10 @@ GRANT INSERT(request_id) ON TABLE public.audit_events TO auth_app;
 GRANT INSERT(address) ON TABLE public.audit_events TO auth_app;
 
 GRANT INSERT(client_request_id) ON TABLE public.audit_events TO auth_app;
+
+GRANT INSERT(actor_client_id) ON TABLE public.audit_events TO auth_app;
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.client_assertions TO auth_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.invitations TO auth_app;
 

@@ -151,3 +151,8 @@ DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2;
 -- $6 false: a pending membership, which the person accepts through a link before any session.
 INSERT INTO memberships (organization_id, user_id, role_id, practitioner_id, name, accepted_at)
 VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN now() END);
+
+-- name: session_client
+-- An app client's request: sets the tenant and reads the client there (migration 025).
+SELECT id, client_id, name, status, role_code, permissions, tokens_since
+FROM app_client_caller($1, $2);

@@ -173,3 +173,25 @@ async def session_caller(
     names = ("accepted", "disabled_at", "permissions", "sessions_since", "sessions_epoch")
     extra = {name: fields.pop(name) for name in names}
     return SessionCaller(view=MemberView(**fields), **extra)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionClient:
+    """An app client as authentication decides on it: live status, live role."""
+
+    id: UUID
+    client_id: str
+    name: str
+    status: str
+    role_code: str
+    permissions: list[str]
+    tokens_since: datetime
+
+
+async def session_client(
+    conn: asyncpg.Connection, org_id: UUID, client: UUID
+) -> SessionClient | None:
+    """Sets the tenant to ``org_id`` (transaction-local, no user) and reads the app client
+    there, in one statement (``app_client_caller``, migration 025)."""
+    row = await conn.fetchrow(q.session_client, org_id, client)
+    return SessionClient(**dict(row)) if row else None

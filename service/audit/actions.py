@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-ResourceType = Literal["auth/users", "auth/roles", "auth/invitations", "auth/organizations"]
+ResourceType = Literal[
+    "auth/users", "auth/roles", "auth/invitations", "auth/organizations", "auth/app-clients"
+]
 
 USERS: Final = "auth/users"
 ROLES: Final = "auth/roles"
 INVITATIONS: Final = "auth/invitations"
 ORGANIZATIONS: Final = "auth/organizations"
+APP_CLIENTS: Final = "auth/app-clients"
 
 Action = Literal[
     "user.create",
@@ -31,6 +34,10 @@ Action = Literal[
     "invitation.accept",
     "organization.create",
     "organization.update",
+    "app_client.create",
+    "app_client.update",
+    "app_client.delete",
+    "app_client.rotate_secret",
     "auth.login",
     "auth.login_failed",
     "auth.refresh_reuse",
@@ -53,6 +60,10 @@ ACTIONS: dict[Action, ResourceType] = {
     "invitation.accept": INVITATIONS,
     "organization.create": ORGANIZATIONS,
     "organization.update": ORGANIZATIONS,
+    "app_client.create": APP_CLIENTS,
+    "app_client.update": APP_CLIENTS,
+    "app_client.delete": APP_CLIENTS,
+    "app_client.rotate_secret": APP_CLIENTS,
     "auth.login": USERS,
     "auth.login_failed": USERS,
     "auth.refresh_reuse": USERS,
@@ -63,5 +74,5 @@ ACTIONS: dict[Action, ResourceType] = {
 
 RESOURCE_TYPES: frozenset[ResourceType] = frozenset(get_args(ResourceType))
 
-ActorKind = Literal["user", "system", "anonymous"]
+ActorKind = Literal["user", "system", "anonymous", "app_client"]
 ACTOR_KINDS: frozenset[ActorKind] = frozenset(get_args(ActorKind))

@@ -2,13 +2,14 @@
 -- Runs inside the organization's tenant (RLS WITH CHECK refuses any other organization).
 INSERT INTO audit_events (id, organization_id, actor_user_id, actor_kind, action,
                           resource_type, resource_id, changes, request_id, client_request_id,
-                          address)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11);
+                          address, actor_client_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12);
 
 -- name: list_events
 -- One page, newest first, after the keyset cursor ($8, $9) when given; null filters match all.
 SELECT id, organization_id, actor_user_id, actor_kind, action, resource_type, resource_id,
-       changes::text AS changes, request_id, client_request_id, address, created_at
+       changes::text AS changes, request_id, client_request_id, address, created_at,
+       actor_client_id
 FROM audit_events
 WHERE organization_id = $1
   AND ($2::uuid IS NULL OR actor_user_id = $2)
@@ -23,6 +24,7 @@ LIMIT $10;
 
 -- name: event_by_id
 SELECT id, organization_id, actor_user_id, actor_kind, action, resource_type, resource_id,
-       changes::text AS changes, request_id, client_request_id, address, created_at
+       changes::text AS changes, request_id, client_request_id, address, created_at,
+       actor_client_id
 FROM audit_events
 WHERE organization_id = $1 AND id = $2;

@@ -34,6 +34,7 @@ from service.audit.diff import diff
 from service.ids import uuid7
 from service.logs import client_request_id_var, request_id_var
 from service.security.clients import UNKNOWN
+from service.security.principal import Actor
 
 NO_REQUEST = "-"  # what request_id_var holds outside any request (its default)
 
@@ -46,6 +47,7 @@ async def record(
     resource_id: str | UUID,
     actor_user_id: UUID | None = None,
     actor_kind: ActorKind = "user",
+    actor: Actor | None = None,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     address: str | None = None,
@@ -58,6 +60,11 @@ async def record(
     resource: ``before=None`` for a creation, ``after=None`` for a deletion. A mistake in these
     arguments is a programming error: ``ValueError``, nothing written.
     """
+    client_id = None
+    if actor is not None:  # the acting principal: a person or an app client
+        actor_kind, actor_user_id, client_id = actor.kind, actor.user_id, actor.client_id
+    if (actor_kind == "app_client") != (client_id is not None):
+        raise ValueError("an app_client actor is given as actor=principal.actor")
     context = stamp(action, actor_kind=actor_kind, actor_user_id=actor_user_id, address=address)
     await repo.insert(
         conn,
@@ -72,6 +79,7 @@ async def record(
         request_id=context.request_id,
         client_request_id=context.client_request_id,
         address=context.address,
+        actor_client_id=client_id,
     )
 
 

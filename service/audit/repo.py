@@ -28,6 +28,7 @@ class Event:
     client_request_id: str | None
     address: str | None
     created_at: datetime
+    actor_client_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ async def insert(
     request_id: str | None,
     client_request_id: str | None,
     address: str | None,
+    actor_client_id: UUID | None = None,
 ) -> None:
     await conn.execute(
         q.insert_event,
@@ -70,6 +72,7 @@ async def insert(
         request_id,
         client_request_id,
         address,
+        actor_client_id,
     )
 
 

@@ -27,8 +27,20 @@ class ActorLinkage(ResponseShape):
     data: ActorIdentifier | None
 
 
+class ClientIdentifier(ResponseShape):
+    type: Literal["auth/app-clients"]
+    id: str
+
+
+class ClientLinkage(ResponseShape):
+    data: ClientIdentifier | None
+
+
 class AuditEventRelationships(ResponseShape):
+    """Who acted: a person (``auth/users``) or an app client (``auth/app-clients``)."""
+
     actor: ActorLinkage = msgspec.field(name="auth/users")
+    client: ClientLinkage = msgspec.field(name="auth/app-clients")
 
 
 class AuditEventAttributes(ResponseShape, rename="camel"):
@@ -66,6 +78,11 @@ class AuditEventListDocument(ResponseShape):
 
 def event_resource(event: Event) -> AuditEventResource:
     actor = ActorIdentifier("auth/users", str(event.actor_user_id)) if event.actor_user_id else None
+    client = (
+        ClientIdentifier("auth/app-clients", str(event.actor_client_id))
+        if event.actor_client_id
+        else None
+    )
     return AuditEventResource(
         type="auth/audit-events",
         id=str(event.id),
@@ -80,6 +97,6 @@ def event_resource(event: Event) -> AuditEventResource:
             address=event.address,
             created_at=int(event.created_at.timestamp()),
         ),
-        relationships=AuditEventRelationships(ActorLinkage(actor)),
+        relationships=AuditEventRelationships(ActorLinkage(actor), ClientLinkage(client)),
         links=AuditEventLinks(self=f"/auth/audit-events/{event.id}"),
     )

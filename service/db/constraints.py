@@ -28,6 +28,11 @@ CONSTRAINTS: dict[str, tuple[ErrorCode, str | None, str]] = {
         "/data/attributes/name",
         "Another role of this organization has this name.",
     ),
+    "app_clients_role_fkey": (
+        "role_in_use",
+        None,
+        "An app client holds this role; give it another role or delete it first.",
+    ),
     "memberships_pkey": ("conflict", None, "This person is already a member here."),
     "memberships_practitioner_key": (
         "conflict",

@@ -48,7 +48,7 @@ async def _audit(
         organization_id=ctx.principal.org_id,
         action=action,
         resource_id=invitation_id,
-        actor_user_id=ctx.principal.user_id,
+        actor=ctx.principal.actor,
         before=before,
         after=after,
         address=ctx.principal.address,
@@ -81,8 +81,8 @@ async def invite(
         org_id=org_id,
         email=address,
         role=role,
-        invited_by=ctx.principal.user_id,
-        inviter_name=inviter.name if inviter and inviter.name else ctx.principal.email,
+        invited_by=ctx.principal.person_id,
+        inviter_name=inviter.name if inviter and inviter.name else ctx.principal.label,
     )
     await _audit(
         conn,
@@ -153,7 +153,7 @@ async def _mail(
         conn,
         to=address,
         organization_name=await organizations.name_of(conn, org_id) or "",
-        inviter_name=inviter.name if inviter and inviter.name else ctx.principal.email,
+        inviter_name=inviter.name if inviter and inviter.name else ctx.principal.label,
         role_name=role_name,
         token=raw,
         expires_days=repo.EXPIRES_DAYS,

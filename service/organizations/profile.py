@@ -119,7 +119,7 @@ async def update(
         organization_id=org_id,
         action="organization.update",
         resource_id=org_id,
-        actor_user_id=actor.user_id,
+        actor=actor.actor,
         before=before,
         after=after,
         address=actor.address,

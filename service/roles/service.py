@@ -216,7 +216,7 @@ async def _audit(
         organization_id=actor.org_id,
         action=action,
         resource_id=role_id,
-        actor_user_id=actor.user_id,
+        actor=actor.actor,
         before=before,
         after=after,
     )

@@ -28,6 +28,7 @@ from service.config import Settings
 from service.errors import ApiError
 from service.ids import parse_uuid
 from service.security.keys import KeyRing
+from service.security.principal import PrincipalKind
 
 log = logging.getLogger("service.security.jwt")
 
@@ -61,6 +62,8 @@ class AccessClaims:
     issued_at: int
     expires_at: int
     sessions_epoch: int
+    kind: PrincipalKind = "user"
+    scope: str | None = None
 
 
 class _Payload(msgspec.Struct, frozen=True):
@@ -74,10 +77,12 @@ class _Payload(msgspec.Struct, frozen=True):
     org: str
     role: str
     permissions: list[str]
-    email: str
+    email: str = ""
     nbf: int | None = None
     fhirUser: str | None = None  # the SMART on FHIR claim name
     sessions_epoch: int = 0
+    principal_type: str = "user"
+    scope: str | None = None
 
 
 _decode_payload = msgspec.json.Decoder(_Payload).decode
@@ -95,12 +100,18 @@ def issue_access_token(
     practitioner_id: str | None = None,
     client_id: str = DEFAULT_CLIENT_ID,
     sessions_epoch: int = 0,
+    kind: PrincipalKind = "user",
+    scope: str | None = None,
     now: float | None = None,
 ) -> tuple[str, int]:
     """Sign an access token with the ring's current key; returns (token, expires_in).
 
     ``sessions_epoch`` is the user's epoch when the token was issued: this service refuses the
-    token once the user's sessions have ended (a password reset), before it expires."""
+    token once the user's sessions have ended (a password reset), before it expires.
+
+    An app client acting as itself (``kind="app_client"``) gets ``sub`` = the client's id,
+    ``principal_type: "app_client"`` (absent means a person) and no ``email``; ``scope`` is
+    the space-separated permissions it asked for, when it narrowed its role's."""
     issued = int(time.time() if now is None else now)
     ttl = settings.access_token_ttl
     claims: dict[str, Any] = {
@@ -114,9 +125,14 @@ def issue_access_token(
         "org": str(org_id),
         "role": role,
         "permissions": sorted(set(permissions)),
-        "email": email,
         "sessions_epoch": sessions_epoch,
     }
+    if kind == "user":
+        claims["email"] = email
+    else:
+        claims["principal_type"] = kind
+    if scope is not None:
+        claims["scope"] = scope
     if practitioner_id is not None:
         claims["fhirUser"] = f"Practitioner/{practitioner_id}"
     key = keyring.signing_key
@@ -200,6 +216,10 @@ def _claims(payload: _Payload, settings: Settings, now: float) -> AccessClaims:
     user_id, org_id = parse_uuid(payload.sub), parse_uuid(payload.org)
     if user_id is None or org_id is None:
         raise _Refused("sub or org")
+    if payload.principal_type not in ("user", "app_client"):
+        raise _Refused("principal_type")
+    if payload.principal_type == "user" and not payload.email:
+        raise _Refused("email")
     practitioner = None
     if payload.fhirUser is not None:
         kind, _, practitioner = payload.fhirUser.partition("/")
@@ -217,4 +237,6 @@ def _claims(payload: _Payload, settings: Settings, now: float) -> AccessClaims:
         issued_at=payload.iat,
         expires_at=payload.exp,
         sessions_epoch=payload.sessions_epoch,
+        kind="app_client" if payload.principal_type == "app_client" else "user",
+        scope=payload.scope,
     )

@@ -19,6 +19,8 @@ ServicePermission = Literal[
     "invitations.write",
     "organization.update",
     "audit.read",
+    "app_clients.read",
+    "app_clients.write",
 ]
 
 SERVICE_PERMISSIONS: dict[ServicePermission, str] = {
@@ -29,6 +31,8 @@ SERVICE_PERMISSIONS: dict[ServicePermission, str] = {
     "invitations.write": "Invite people, and list, resend and revoke invitations.",
     "organization.update": "Change the organization's profile; grant the owner role.",
     "audit.read": "Read the organization's audit trail.",
+    "app_clients.read": "List and read the organization's app clients.",
+    "app_clients.write": "Register, change, disable and delete app clients; rotate secrets.",
 }
 
 FhirResource = Literal[
@@ -115,7 +119,8 @@ MANAGED_ROLES: tuple[ManagedRole, ...] = (
     ManagedRole(
         "admin",
         "Builder Admin",
-        "Manages the organization: members, roles and invitations, and reads its audit trail.",
+        "Manages the organization: members, roles, invitations and app clients, and reads "
+        "its audit trail.",
         services(
             "users.read",
             "users.write",
@@ -123,6 +128,8 @@ MANAGED_ROLES: tuple[ManagedRole, ...] = (
             "roles.write",
             "invitations.write",
             "audit.read",
+            "app_clients.read",
+            "app_clients.write",
         ),
     ),
     ManagedRole(

@@ -16,11 +16,18 @@ LOGIN_FAILED = "The e-mail address or password is incorrect."
 
 
 class OAuthError(Exception):
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
+    def __init__(
+        self,
+        error: str,
+        description: str,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
         self.status = status
+        self.headers = headers
 
 
 def login_failed() -> OAuthError:
@@ -30,7 +37,7 @@ def login_failed() -> OAuthError:
 
 
 def handle_oauth_error(_: Request[Any, Any, Any], exc: OAuthError) -> Response[OAuthErrorBody]:
-    return _oauth_response(exc)
+    return _oauth_response(exc, exc.headers)
 
 
 # What an error of the HTTP layer (a body of the wrong type, too large, throttled, the
@@ -73,7 +80,7 @@ def _oauth_response(
     exc: OAuthError, extra: dict[str, str] | None = None
 ) -> Response[OAuthErrorBody]:
     headers = {**(extra or {}), **NO_STORE}
-    if exc.status == 401:
+    if exc.status == 401 and exc.error == "invalid_grant":
         headers["WWW-Authenticate"] = 'Bearer error="invalid_grant"'
     return Response(
         OAuthErrorBody(exc.error, exc.description),

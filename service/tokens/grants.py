@@ -6,16 +6,27 @@ from __future__ import annotations
 from uuid import UUID
 
 from service import wire
+from service.app_clients.repo import Client
 from service.errors import ApiError
 from service.ids import parse_uuid
 from service.throttle.gate import guarded
-from service.tokens import service
+from service.tokens import client_grant, service
 from service.tokens.errors import OAuthError
-from service.tokens.schemas import PasswordGrant, RefreshGrant, TokenRequest, TokenResponse
+from service.tokens.schemas import (
+    ClientCredentialsGrant,
+    PasswordGrant,
+    RefreshGrant,
+    TokenRequest,
+    TokenResponse,
+)
 from service.tokens.service import Issuer
 
-GRANTS: dict[str, type[TokenRequest]] = {"password": PasswordGrant, "refresh_token": RefreshGrant}
-SUPPORTED = "Use password or refresh_token."
+GRANTS: dict[str, type[TokenRequest]] = {
+    "password": PasswordGrant,
+    "refresh_token": RefreshGrant,
+    "client_credentials": ClientCredentialsGrant,
+}
+SUPPORTED = "Use password, refresh_token or client_credentials."
 
 
 def read(form: dict[str, str]) -> TokenRequest:
@@ -40,8 +51,19 @@ def described(error: ApiError) -> str:
     return f"{field}: {item.detail}" if field else item.detail
 
 
-async def grant(issuer: Issuer, form: TokenRequest, *, address: str) -> TokenResponse:
-    """Tokens for a valid grant; an :class:`OAuthError` (RFC 6749 section 5.2) otherwise."""
+async def grant(
+    issuer: Issuer, form: TokenRequest, *, client: Client | None, address: str
+) -> TokenResponse:
+    """Tokens for a valid grant; an :class:`OAuthError` (RFC 6749 section 5.2) otherwise.
+    ``client`` is the authenticated app client, None for the first-party client."""
+    if isinstance(form, ClientCredentialsGrant):
+        return await client_grant.client_credentials(issuer, client, form.scope)
+    if client is not None:
+        raise OAuthError(
+            "unauthorized_client",
+            "App clients use client_credentials; sign-in for people through them is not "
+            "offered yet.",
+        )
     org_id = _organization(form.organization_id)
     if isinstance(form, PasswordGrant):
         return await service.password_grant(

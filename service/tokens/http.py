@@ -13,7 +13,7 @@ from service.config import Settings
 from service.errors import ApiError
 from service.routing import Injected, options
 from service.security.clients import address_of
-from service.tokens import grants, service
+from service.tokens import client_auth, grants, service
 from service.tokens.errors import (
     NO_STORE,
     OAUTH_EXCEPTION_HANDLERS,
@@ -33,7 +33,7 @@ async def _form(request: Request[Any, Any, Any], shape: Any) -> Any:
 
 @post(
     "/token",
-    summary="Issue tokens: password and refresh_token grants",
+    summary="Issue tokens: password, refresh_token and client_credentials grants",
     status_code=200,
     opt=options(bodies={jsonapi.FORM: TokenRequest}),
     responses={},
@@ -43,9 +43,21 @@ async def token(
 ) -> Response[TokenResponse]:
     """`grant_type=password` with `username`, `password` and optionally `organization_id`;
     `grant_type=refresh_token` with `refresh_token` and optionally `organization_id` to switch
-    organization. Errors follow RFC 6749 section 5.2."""
-    form = grants.read(await _form(request, dict[str, str]))
-    issued = await grants.grant(issuer, form, address=address_of(request, settings))
+    organization; `grant_type=client_credentials` for a `machine_to_machine` app client,
+    authenticated with HTTP Basic (`client_secret_basic`), `client_id` and `client_secret` in
+    the form (`client_secret_post`) or a `client_assertion` (`private_key_jwt`, RFC 7523), with
+    an optional `scope` of permissions narrowing its role's. Errors follow RFC 6749 section
+    5.2."""
+    fields = await _form(request, dict[str, str])
+    client = await client_auth.authenticate(
+        issuer.pool,
+        issuer.secrets,
+        authorization=request.headers.get("authorization", ""),
+        form=fields,
+        audiences=frozenset({settings.public_base_url, f"{settings.public_base_url}/auth/token"}),
+    )
+    form = grants.read(fields)
+    issued = await grants.grant(issuer, form, client=client, address=address_of(request, settings))
     return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
 
 

@@ -13,6 +13,7 @@ from service.audit.actions import Action, ActorKind
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
+from service.security.client_secrets import SecretHasher
 from service.security.jwt import issue_access_token
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
@@ -35,6 +36,7 @@ class Issuer:
     keys: KeyRing
     hasher: PasswordHasher
     throttle: Throttle
+    secrets: SecretHasher
 
 
 async def issue_tokens(

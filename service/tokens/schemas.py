@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from service.wire import RequestShape, ResponseShape
 
@@ -45,7 +46,22 @@ class RefreshGrant(
     client_id: str = ""
 
 
-TokenRequest = PasswordGrant | RefreshGrant
+class ClientCredentialsGrant(
+    RequestShape, forbid_unknown_fields=False, tag_field="grant_type", tag="client_credentials"
+):
+    """``grant_type=client_credentials``: a machine_to_machine app client acting as itself,
+    authenticated with HTTP Basic, ``client_id`` and ``client_secret`` in the form, or a
+    ``client_assertion`` (private_key_jwt); ``scope`` (permissions, space-separated) narrows
+    its role's."""
+
+    scope: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    client_assertion_type: str = ""
+    client_assertion: str = ""
+
+
+TokenRequest = PasswordGrant | RefreshGrant | ClientCredentialsGrant
 """The form of ``POST /auth/token``, one shape per grant type (``grant_type`` tells which)."""
 
 
@@ -53,7 +69,8 @@ class TokenResponse(ResponseShape):
     access_token: str
     token_type: str
     expires_in: int
-    refresh_token: str
+    refresh_token: str | UnsetType = UNSET  # none for a client acting as itself
+    scope: str | UnsetType = UNSET  # when a client asked for less than its role holds
 
 
 class RevokeRequest(RequestShape, forbid_unknown_fields=False):

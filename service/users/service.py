@@ -77,7 +77,7 @@ async def _audit(
         organization_id=ctx.principal.org_id,
         action=action,
         resource_id=user_id,
-        actor_user_id=ctx.principal.user_id,
+        actor=ctx.principal.actor,
         before=snapshot(before),
         after=snapshot(after),
         address=ctx.principal.address,
@@ -239,8 +239,8 @@ async def _ask_to_join(
         org_id=ctx.principal.org_id,
         email=email,
         role=role,
-        invited_by=ctx.principal.user_id,
-        inviter_name=ctx.principal.email,
+        invited_by=ctx.principal.person_id,
+        inviter_name=ctx.principal.label,
         membership_request=True,
     )
 

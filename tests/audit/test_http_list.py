@@ -84,7 +84,8 @@ async def test_an_event_is_shown_as_an_audit_events_resource(
     assert attributes["address"] is None
     assert isinstance(attributes["createdAt"], int)
     assert event["relationships"] == {
-        "auth/users": {"data": {"type": "auth/users", "id": str(user_id)}}
+        "auth/users": {"data": {"type": "auth/users", "id": str(user_id)}},
+        "auth/app-clients": {"data": None},
     }
 
 

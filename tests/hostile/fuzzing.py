@@ -44,6 +44,10 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "Practitioner one the FHIR server knows, the clientId one CLIENT_REDIRECTS configures",
     "PATCH /auth/users/{user_id}": "the role must be one of the organization's (role_not_found), "
     "the Practitioner one the FHIR server knows",
+    "POST /auth/app-clients": "the role must be one of the organization's (role_not_found); "
+    "settings that must fit together: the type and its token endpoint auth method, redirect "
+    "URIs (https or loopback http), origins, keys",
+    "PATCH /auth/app-clients/{client_id}": "as for POST /auth/app-clients",
 }
 POSITIVE_EXPECTED = ["2XX", "3XX", "401", "403", "404", "409", "429"]
 

@@ -53,7 +53,7 @@ async def test_token_response_shape(client: httpx.AsyncClient, mailbox: Mailbox)
     ("form", "error"),
     [
         ({}, "invalid_request"),
-        ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
+        ({"grant_type": "urn:ietf:params:oauth:grant-type:device_code"}, "unsupported_grant_type"),
         ({"grant_type": "password", "username": "a@b.org"}, "invalid_request"),
         ({"grant_type": "refresh_token"}, "invalid_request"),
         (

@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
             "audit",
             "organizations",
             "roles",
+            "app_clients",
             "users",
             "invitations",
             "registration",

@@ -30,6 +30,8 @@ TABLES = (
     "invitations",
     "refresh_tokens",
     "audit_events",
+    "app_clients",
+    "app_client_secrets",
 )
 
 
@@ -66,8 +68,22 @@ async def _b_ids(
             "/auth/invite", json={"email": "x@b.org", "role": "member"}, headers=owner_b
         )
     ).json()["invitationId"]
+    app_client = (
+        await client.post(
+            "/auth/app-clients",
+            json={
+                "data": {
+                    "type": "auth/app-clients",
+                    "attributes": {"type": "machine_to_machine", "name": "B's backend"},
+                    "relationships": {"auth/roles": {"data": {"type": "auth/roles", "id": role}}},
+                }
+            },
+            headers={**owner_b, "Content-Type": "application/vnd.api+json"},
+        )
+    ).json()["data"]["id"]
     event = (await client.get("/auth/audit-events", headers=owner_b)).json()["data"][0]["id"]
     return {
+        "client_id": app_client,
         "user_id": member,
         "role_id": role,
         "invitation_id": invitation,
@@ -102,9 +118,12 @@ def _routes(settings: Settings) -> list[tuple[str, str, str]]:
 def _body(method: str, path: str, target: str) -> dict[str, Any] | None:
     if method != "PATCH":
         return None
-    kind = {"users": "auth/users", "roles": "auth/roles", "organizations": "auth/organizations"}[
-        path.split("/")[2]
-    ]
+    kind = {
+        "users": "auth/users",
+        "roles": "auth/roles",
+        "organizations": "auth/organizations",
+        "app-clients": "auth/app-clients",
+    }[path.split("/")[2]]
     attributes = {"name": "Changed by A"}
     return {"data": {"type": kind, "id": target, "attributes": attributes}}
 

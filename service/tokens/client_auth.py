@@ -1,0 +1,148 @@
+"""Who is asking at the token endpoint: app client authentication (RFC 6749 2.3, RFC 7523).
+
+A request names at most one way: HTTP Basic (``client_secret_basic``), ``client_id`` and
+``client_secret`` in the form (``client_secret_post``), a signed assertion
+(``private_key_jwt``), or ``client_id`` alone (``none``, a public client). The way must be the
+one the client registered, the client must be active, and the proof must hold; anything else
+is ``invalid_client`` (401), the same answer whatever failed, with a ``Basic`` challenge when
+the request tried Basic (RFC 6749 5.2).
+
+A request that names no client at all is the service's own first-party client (the password
+and refresh grants of the seed); :func:`authenticate` returns None for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from datetime import UTC, datetime
+from urllib.parse import unquote
+
+import asyncpg
+import msgspec
+
+from service.app_clients import repo as clients
+from service.app_clients.repo import Client
+from service.db.tx import alone, transaction
+from service.security import client_assertion
+from service.security.client_secrets import SecretHasher
+from service.tokens.errors import OAuthError
+
+FAILED = "Client authentication failed."
+_FORM_FIELDS = ("client_id", "client_secret", "client_assertion", "client_assertion_type")
+
+
+def _refused(basic: bool) -> OAuthError:
+    headers = {"WWW-Authenticate": 'Basic realm="token", charset="UTF-8"'} if basic else None
+    return OAuthError("invalid_client", FAILED, 401, headers)
+
+
+def _basic(header: str) -> tuple[str, str] | None:
+    """``client_id`` and secret of an ``Authorization: Basic`` header (each form-urlencoded,
+    RFC 6749 2.3.1); None when the header is not Basic."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise _refused(True) from None
+    name, colon, secret = decoded.partition(":")
+    if not colon or not name:
+        raise _refused(True)
+    return unquote(name.replace("+", " ")), unquote(secret.replace("+", " "))
+
+
+async def authenticate(
+    pool: asyncpg.Pool,
+    secrets: SecretHasher,
+    *,
+    authorization: str,
+    form: dict[str, str],
+    audiences: frozenset[str],
+) -> Client | None:
+    """The authenticated app client, None for a request that names none, or ``invalid_client``."""
+    basic = _basic(authorization) if authorization.strip() else None
+    given = {name: form[name] for name in _FORM_FIELDS if form.get(name)}
+    if basic is not None:
+        if "client_secret" in given or "client_assertion" in given:
+            raise OAuthError("invalid_request", "Use one way of client authentication.")
+        if given.get("client_id", basic[0]) != basic[0]:
+            raise _refused(True)
+        return await _with_secret(pool, secrets, basic[0], basic[1], "client_secret_basic")
+    if "client_assertion" in given:
+        if "client_secret" in given:
+            raise OAuthError("invalid_request", "Use one way of client authentication.")
+        return await _with_assertion(pool, given, audiences)
+    if "client_id" not in given:
+        return None
+    if "client_secret" in given:
+        return await _with_secret(
+            pool, secrets, given["client_id"], given["client_secret"], "client_secret_post"
+        )
+    client = await _find(pool, given["client_id"])
+    if client is None or client.token_endpoint_auth_method != "none":  # noqa: S105
+        raise _refused(False)
+    return client
+
+
+async def _find(pool: asyncpg.Pool, client_id: str) -> Client | None:
+    if len(client_id) > 64:
+        return None
+    async with transaction(pool, anonymous=True) as conn:
+        client = await clients.by_client_id(conn, client_id)
+    return client if client is not None and client.status == "active" else None
+
+
+async def _with_secret(
+    pool: asyncpg.Pool, secrets: SecretHasher, client_id: str, secret: str, method: str
+) -> Client:
+    basic = method == "client_secret_basic"
+    if len(client_id) > 64 or len(secret) > 200:
+        raise _refused(basic)
+    async with transaction(pool, anonymous=True) as conn:
+        client = await clients.by_client_id(conn, client_id)
+        stored = await clients.live_secrets(conn, client.id) if client else []
+    # Every stored secret is compared, in constant time, so the answer takes as long
+    # whichever one (if any) matched.
+    matched = [secrets.matches(secret, digest) for digest in stored]
+    if (
+        client is None
+        or client.status != "active"
+        or client.token_endpoint_auth_method != method
+        or not any(matched)
+    ):
+        raise _refused(basic)
+    return client
+
+
+async def _with_assertion(
+    pool: asyncpg.Pool, given: dict[str, str], audiences: frozenset[str]
+) -> Client:
+    if given.get("client_assertion_type") != client_assertion.ASSERTION_TYPE:
+        raise OAuthError("invalid_request", "client_assertion_type is not jwt-bearer.")
+    assertion = given["client_assertion"]
+    claimed = client_assertion.claimed_client(assertion)
+    if claimed is None or given.get("client_id", claimed) != claimed:
+        raise _refused(False)
+    client = await _find(pool, claimed)
+    method = client.token_endpoint_auth_method if client else None
+    if client is None or method != "private_key_jwt" or not client.jwks:
+        raise _refused(False)
+    try:
+        verified = client_assertion.verify_assertion(
+            assertion,
+            client_id=claimed,
+            jwks=msgspec.json.decode(client.jwks),
+            audiences=audiences,
+            now=time.time(),
+        )
+    except client_assertion.AssertionRefused:
+        raise _refused(False) from None
+    expires = datetime.fromtimestamp(verified.expires_at, UTC)
+    async with alone(pool) as conn:
+        first = await clients.remember_assertion(conn, claimed, verified.jti, expires)
+    if not first:  # the same assertion again: a replay
+        raise _refused(False)
+    return client
