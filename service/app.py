@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from service import http, openapi_doc
 from service.app_clients.http import ROUTER as APP_CLIENT_ROUTER
 from service.audit.http import ROUTER as AUDIT_ROUTER
+from service.authorize.http import ROUTER as AUTHORIZE_ROUTER
 from service.config import Settings
 from service.docs.http import ROUTER as DOCS_ROUTER
 from service.docs.http import schema_router, swagger_page
@@ -47,6 +48,7 @@ ROUTES: list[Any] = [
     ACCEPT_ROUTER,
     ORGANIZATION_ROUTER,
     APP_CLIENT_ROUTER,
+    AUTHORIZE_ROUTER,
     AUDIT_ROUTER,
     *PAGE_ROUTES,
     DOCS_ROUTER,

@@ -462,6 +462,31 @@ COMMENT ON COLUMN public.audit_events.client_request_id IS 'The X-Request-ID the
 
 COMMENT ON COLUMN public.audit_events.actor_client_id IS 'The acting app client (its id), as it was; no foreign key, the trail outlives it.';
 
+CREATE TABLE public.authorization_codes (
+    code_hash bytea NOT NULL,
+    organization_id uuid NOT NULL,
+    app_client_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    redirect_uri text NOT NULL,
+    code_challenge text NOT NULL,
+    scope text DEFAULT ''::text NOT NULL,
+    nonce text,
+    auth_time timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    issued_family uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT authorization_codes_challenge_check CHECK ((code_challenge ~ '^[A-Za-z0-9_-]{43}$'::text)),
+    CONSTRAINT authorization_codes_hash_check CHECK ((octet_length(code_hash) = 32)),
+    CONSTRAINT authorization_codes_nonce_check CHECK ((char_length(nonce) <= 500)),
+    CONSTRAINT authorization_codes_redirect_check CHECK ((char_length(redirect_uri) <= 2000)),
+    CONSTRAINT authorization_codes_scope_check CHECK ((char_length(scope) <= 1000))
+);
+
+ALTER TABLE ONLY public.authorization_codes FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.authorization_codes IS 'Single-use authorization codes (hashed), bound to client, redirect URI and PKCE challenge.';
+
 CREATE TABLE public.client_assertions (
     client_id text NOT NULL,
     jti text NOT NULL,
@@ -704,7 +729,9 @@ CREATE TABLE public.refresh_tokens (
     revoked_at timestamp with time zone,
     revoked_reason text,
     sessions_epoch bigint DEFAULT 0 NOT NULL,
-    CONSTRAINT refresh_tokens_revoked_reason_check CHECK ((revoked_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'password_reset'::text, 'deactivated'::text, 'removed'::text, 'left'::text]))),
+    app_client_id uuid,
+    browser boolean DEFAULT false NOT NULL,
+    CONSTRAINT refresh_tokens_revoked_reason_check CHECK ((revoked_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'password_reset'::text, 'deactivated'::text, 'removed'::text, 'left'::text, 'code_reuse'::text, 'client_removed'::text]))),
     CONSTRAINT refresh_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
 );
 
@@ -715,6 +742,10 @@ COMMENT ON TABLE public.refresh_tokens IS 'Hashed, rotating refresh tokens group
 COMMENT ON COLUMN public.refresh_tokens.organization_id IS 'The organization the session acts in now.';
 
 COMMENT ON COLUMN public.refresh_tokens.sessions_epoch IS 'The user''s sessions epoch when the family began; an older one never rotates again.';
+
+COMMENT ON COLUMN public.refresh_tokens.app_client_id IS 'The app client the family was issued to; none for the first-party client.';
+
+COMMENT ON COLUMN public.refresh_tokens.browser IS 'A browser session of the hosted sign-in page (its cookie), not a refresh token.';
 
 CREATE TABLE public.registration_discards (
     discarded_org_id uuid NOT NULL,
@@ -800,6 +831,9 @@ ALTER TABLE ONLY public.app_clients
 ALTER TABLE ONLY public.audit_events
     ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.authorization_codes
+    ADD CONSTRAINT authorization_codes_pkey PRIMARY KEY (code_hash);
+
 ALTER TABLE ONLY public.client_assertions
     ADD CONSTRAINT client_assertions_pkey PRIMARY KEY (client_id, jti);
 
@@ -877,6 +911,8 @@ CREATE INDEX audit_events_org_created_idx ON public.audit_events USING btree (or
 
 CREATE INDEX audit_events_org_resource_idx ON public.audit_events USING btree (organization_id, resource_type, resource_id, created_at DESC, id DESC);
 
+CREATE INDEX authorization_codes_expires_idx ON public.authorization_codes USING btree (expires_at);
+
 CREATE INDEX client_assertions_expires_idx ON public.client_assertions USING btree (expires_at);
 
 CREATE INDEX invitations_org_idx ON public.invitations USING btree (organization_id, id);
@@ -931,6 +967,12 @@ ALTER TABLE ONLY public.app_clients
 
 ALTER TABLE ONLY public.audit_events
     ADD CONSTRAINT audit_events_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.authorization_codes
+    ADD CONSTRAINT authorization_codes_client_fkey FOREIGN KEY (organization_id, app_client_id) REFERENCES public.app_clients(organization_id, id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.authorization_codes
+    ADD CONSTRAINT authorization_codes_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.invitations
     ADD CONSTRAINT invitations_accepted_user_id_fkey FOREIGN KEY (accepted_user_id) REFERENCES public.users(id) ON DELETE SET NULL;
@@ -989,6 +1031,10 @@ CREATE POLICY app_clients_tenant ON public.app_clients USING ((organization_id =
 ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY audit_events_tenant ON public.audit_events USING ((organization_id = public.app_current_org_id())) WITH CHECK ((organization_id = public.app_current_org_id()));
+
+ALTER TABLE public.authorization_codes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY authorization_codes_tenant ON public.authorization_codes USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
 
 ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;
 
@@ -1094,6 +1140,8 @@ GRANT INSERT(address) ON TABLE public.audit_events TO auth_app;
 GRANT INSERT(client_request_id) ON TABLE public.audit_events TO auth_app;
 
 GRANT INSERT(actor_client_id) ON TABLE public.audit_events TO auth_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.authorization_codes TO auth_app;
 
 GRANT SELECT,INSERT,DELETE ON TABLE public.client_assertions TO auth_app;
 

@@ -110,7 +110,19 @@ def reset_form(
     )
 
 
+@get(
+    "/auth/password-reset",
+    opt=PAGE,
+    media_type=jsonapi.HTML,
+    tags=["pages"],
+    summary='Page: ask for a password link (the sign-in page\'s "Forgot your password?")',
+)
+async def forgot_password_page(settings: Injected[Settings]) -> Response[str]:
+    form = render.new_link_form(settings, "reset_password")
+    return render.page(settings, "forgot_password", markup={"form": form})
+
+
 # Plain handlers, not a Router: ``GET /auth/verify-email`` shares its path with the
 # registration Router's ``POST``, and Litestar 2 refuses one path in two Routers (each adds
 # its own OPTIONS handler).
-ROUTES = [verify_email_page, reset_password_page]
+ROUTES = [verify_email_page, reset_password_page, forgot_password_page]

@@ -66,6 +66,10 @@ TITLES = {
     "try_later": "Please try again in a moment",
     "accept_invitation": "Join the organization",
     "invitation_accepted": "You have joined",
+    "sign_in": "Sign in",
+    "forgot_password": "Reset your password",
+    "signed_out": "You are signed out",
+    "sign_in_problem": "This sign-in cannot continue",
 }
 
 
@@ -74,11 +78,14 @@ def _template(name: str) -> string.Template:
     return string.Template((TEMPLATES / f"{name}.html").read_text(encoding="utf-8"))
 
 
-def headers(settings: Settings) -> dict[str, str]:
+def headers(settings: Settings, *, redirects_to: str = "") -> dict[str, str]:
+    """The privacy headers of a page. ``redirects_to``: a further source the page's form may
+    end at (a sign-in form's answer redirects to the client, which ``form-action`` covers)."""
+    targets = f"'self' {settings.public_base_url} {redirects_to}".strip()
     return {
         "Content-Security-Policy": (
             f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; "
-            f"form-action 'self' {settings.public_base_url}; frame-ancestors 'none'; "
+            f"form-action {targets}; frame-ancestors 'none'; "
             "base-uri 'none'"
         ),
         "Referrer-Policy": "no-referrer",
@@ -95,6 +102,7 @@ def page(
     status: int = 200,
     markup: dict[str, str] | None = None,
     more_headers: dict[str, str] | None = None,
+    redirects_to: str = "",
     **values: Any,
 ) -> Response[str]:
     """Render ``templates/<name>.html`` inside the layout; ``values`` are escaped, ``markup``
@@ -115,7 +123,7 @@ def page(
         document,
         status_code=status,
         media_type="text/html",  # Litestar adds the one "; charset=utf-8"
-        headers={**headers(settings), **(more_headers or {})},
+        headers={**headers(settings, redirects_to=redirects_to), **(more_headers or {})},
     )
 
 

@@ -27,6 +27,7 @@ from service.app_clients.repo import Client
 from service.db.tx import alone, transaction
 from service.security import client_assertion
 from service.security.client_secrets import SecretHasher
+from service.security.jwt import DEFAULT_CLIENT_ID
 from service.tokens.errors import OAuthError
 
 FAILED = "Client authentication failed."
@@ -75,8 +76,10 @@ async def authenticate(
         if "client_secret" in given:
             raise OAuthError("invalid_request", "Use one way of client authentication.")
         return await _with_assertion(pool, given, audiences)
-    if "client_id" not in given:
-        return None
+    if given.get("client_id", DEFAULT_CLIENT_ID) == DEFAULT_CLIENT_ID:
+        if "client_secret" in given:
+            raise _refused(False)
+        return None  # the first-party client, named or not
     if "client_secret" in given:
         return await _with_secret(
             pool, secrets, given["client_id"], given["client_secret"], "client_secret_post"

@@ -1,5 +1,7 @@
-"""The token endpoint's choice of grant (RFC 6749 sections 4.3 and 6): each grant type reads
-its own fields of the form and goes to its own decision in :mod:`service.tokens.service`."""
+"""The token endpoint's choice of grant (RFC 6749 4.1, 4.3, 4.4 and 6): each grant type reads
+its own fields of the form and goes to its own decision (:mod:`service.tokens.service`,
+:mod:`.code_grant`, :mod:`.client_grant`). ``client`` is the app client the request
+authenticated as, None for the first-party client of the seed's flows."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from service.app_clients.repo import Client
 from service.errors import ApiError
 from service.ids import parse_uuid
 from service.throttle.gate import guarded
-from service.tokens import client_grant, service
+from service.tokens import client_grant, code_grant, service
 from service.tokens.errors import OAuthError
+from service.tokens.issue import signed
 from service.tokens.schemas import (
+    AuthorizationCodeGrant,
     ClientCredentialsGrant,
     PasswordGrant,
     RefreshGrant,
@@ -25,8 +29,9 @@ GRANTS: dict[str, type[TokenRequest]] = {
     "password": PasswordGrant,
     "refresh_token": RefreshGrant,
     "client_credentials": ClientCredentialsGrant,
+    "authorization_code": AuthorizationCodeGrant,
 }
-SUPPORTED = "Use password, refresh_token or client_credentials."
+SUPPORTED = "Use authorization_code, refresh_token, client_credentials or password."
 
 
 def read(form: dict[str, str]) -> TokenRequest:
@@ -58,13 +63,11 @@ async def grant(
     ``client`` is the authenticated app client, None for the first-party client."""
     if isinstance(form, ClientCredentialsGrant):
         return await client_grant.client_credentials(issuer, client, form.scope)
-    if client is not None:
-        raise OAuthError(
-            "unauthorized_client",
-            "App clients use client_credentials; sign-in for people through them is not "
-            "offered yet.",
-        )
+    if isinstance(form, AuthorizationCodeGrant):
+        return await code_grant.authorization_code(issuer, client, form)
     org_id = _organization(form.organization_id)
+    if isinstance(form, PasswordGrant) and client is not None:
+        return await _client_password(issuer, client, form, org_id, address)
     if isinstance(form, PasswordGrant):
         return await service.password_grant(
             issuer,
@@ -73,15 +76,36 @@ async def grant(
             organization_id=org_id,
             address=address,
         )
-    return await _refresh(issuer, form.refresh_token, org_id, address)
+    return await _refresh(issuer, form.refresh_token, org_id, address, client)
 
 
-async def _refresh(issuer: Issuer, raw: str, org_id: UUID | None, address: str) -> TokenResponse:
+async def _client_password(
+    issuer: Issuer, client: Client, form: PasswordGrant, org_id: UUID | None, address: str
+) -> TokenResponse:
+    """The password grant through an app client: only when the client allows it (never a
+    machine_to_machine one), and only into the client's organization."""
+    if not client.password_grant or client.type == "machine_to_machine":
+        raise OAuthError("unauthorized_client", "This client may not use the password grant.")
+    if org_id not in (None, client.organization_id):
+        raise OAuthError("invalid_request", "This client signs in to its own organization.")
+    done = await service.password_login(
+        issuer,
+        username=form.username,
+        password=form.password,
+        organization_id=client.organization_id,
+        address=address,
+    )
+    return signed(issuer, done.user, done.grant, refresh_token=done.refresh_token, client=client)
+
+
+async def _refresh(
+    issuer: Issuer, raw: str, org_id: UUID | None, address: str, client: Client | None
+) -> TokenResponse:
     """A refresh grant, throttled per client address: only refused grants count."""
     return await guarded(
         issuer.throttle,
         issuer.throttle.policy.refresh(address),
-        lambda: service.refresh_grant(issuer, raw=raw, organization_id=org_id),
+        lambda: service.refresh_grant(issuer, raw=raw, organization_id=org_id, client=client),
         refusal=lambda: OAuthError("invalid_grant", service.INVALID_REFRESH),
         counts=lambda error: isinstance(error, OAuthError),
     )

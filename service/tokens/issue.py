@@ -9,12 +9,13 @@ from uuid import UUID
 import asyncpg
 
 from service.accounts import repo as users
+from service.app_clients.repo import Client
 from service.audit.actions import Action, ActorKind
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
 from service.security.client_secrets import SecretHasher
-from service.security.jwt import issue_access_token
+from service.security.jwt import DEFAULT_CLIENT_ID, issue_access_token
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
 from service.throttle.counters import Throttle
@@ -48,6 +49,8 @@ async def issue_tokens(
     family_id: UUID,
     parent_id: UUID | None,
     epoch: int | None = None,
+    client: Client | None = None,
+    scope: str | None = None,
 ) -> TokenResponse:
     """Mint a refresh token of the family and an access token for the membership's
     organization, which becomes the user's last used one (no write when it already is).
@@ -69,6 +72,7 @@ async def issue_tokens(
         parent_id=parent_id,
         ttl=issuer.settings.refresh_token_ttl,
         epoch=sessions.epoch,
+        app_client_id=client.id if client else None,
     )
     if user.last_organization_id != org_id:
         await users.set_last_organization(conn, user.id, org_id)
@@ -79,14 +83,20 @@ async def issue_tokens(
         membership.practitioner_id,
         sessions.epoch,
     )
-    return signed(issuer, user, grant, refresh_token=raw)
+    return signed(issuer, user, grant, refresh_token=raw, client=client, scope=scope)
 
 
 def signed(
-    issuer: Issuer, user: users.User, grant: tokens.Grant, *, refresh_token: str
+    issuer: Issuer,
+    user: users.User,
+    grant: tokens.Grant,
+    *,
+    refresh_token: str | None,
+    client: Client | None = None,
+    scope: str | None = None,
 ) -> TokenResponse:
     """The token response: an access token signed now for the organization and role, beside
-    the refresh token already stored."""
+    the refresh token already stored (if any); for an app client, naming it."""
     access, expires_in = issue_access_token(
         issuer.keys,
         issuer.settings,
@@ -97,8 +107,15 @@ def signed(
         email=user.email,
         practitioner_id=grant.practitioner_id,
         sessions_epoch=grant.sessions_epoch,
+        client_id=client.client_id if client else DEFAULT_CLIENT_ID,
+        scope=scope,
     )
-    return TokenResponse(access, "Bearer", expires_in, refresh_token)
+    answer = TokenResponse(access, "Bearer", expires_in)
+    if refresh_token is not None:
+        answer.refresh_token = refresh_token
+    if scope is not None:
+        answer.scope = scope
+    return answer
 
 
 async def auth_event(

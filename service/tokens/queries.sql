@@ -15,13 +15,14 @@ UPDATE users SET sessions_epoch = sessions_epoch + 1 WHERE id = $1;
 
 -- name: insert_refresh_token
 INSERT INTO refresh_tokens (id, family_id, user_id, organization_id, token_hash, parent_id,
-                            expires_at, sessions_epoch)
-VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8);
+                            expires_at, sessions_epoch, app_client_id)
+VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8, $9);
 
 -- name: lock_refresh_token
 -- Serializes concurrent refreshes of one token: the first rotates it, the rest see that.
 SELECT id, family_id, user_id, organization_id, expires_at <= now() AS expired,
-       rotated_at, now() - rotated_at AS since_rotation, revoked_at, sessions_epoch
+       rotated_at, now() - rotated_at AS since_rotation, revoked_at, sessions_epoch,
+       app_client_id, browser
 FROM refresh_tokens
 WHERE token_hash = $1 AND user_id = $2
 FOR UPDATE;
@@ -56,3 +57,34 @@ SELECT * FROM app_login_begin($1, $2::text[], $3::integer[], $4::integer[], $5::
 -- A password grant's last statement once the password was right (migration 023).
 SELECT * FROM app_login_complete($1, $2, $3, $4::text[], $5::text[], $6, $7, $8, $9, $10, $11,
                                  $12, $13, $14, $15, $16, $17, $18);
+
+-- name: make_browser_session
+UPDATE refresh_tokens SET browser = true WHERE token_hash = $1 AND user_id = $2;
+
+-- name: browser_session
+-- A live browser session: not revoked, not expired, of the user's current sessions epoch.
+SELECT t.family_id, t.user_id, t.created_at AS auth_time, t.sessions_epoch
+FROM refresh_tokens t
+JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = $1 AND t.user_id = $2 AND t.browser AND t.revoked_at IS NULL
+  AND t.expires_at > now() AND t.sessions_epoch = u.sessions_epoch AND u.disabled_at IS NULL;
+
+
+-- name: insert_code
+INSERT INTO authorization_codes (code_hash, organization_id, app_client_id, user_id,
+                                 redirect_uri, code_challenge, scope, nonce, auth_time,
+                                 expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10));
+
+-- name: take_code
+-- The code, locked, with whether it can still be used; the caller marks it used.
+SELECT code_hash, organization_id, app_client_id, user_id, redirect_uri, code_challenge,
+       scope, nonce, auth_time, used_at IS NOT NULL AS used, expires_at <= now() AS expired,
+       issued_family
+FROM authorization_codes
+WHERE code_hash = $1 AND organization_id = $2
+FOR UPDATE;
+
+-- name: use_code
+UPDATE authorization_codes SET used_at = now(), issued_family = $3
+WHERE code_hash = $1 AND organization_id = $2;

@@ -9,7 +9,7 @@ first has committed, and so sees (and revokes) what that grant issued.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -34,6 +34,8 @@ class StoredRefresh:
     since_rotation: timedelta | None
     revoked_at: object
     sessions_epoch: int
+    app_client_id: UUID | None = None
+    browser: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ async def insert(
     parent_id: UUID | None,
     ttl: int,
     epoch: int,
+    app_client_id: UUID | None = None,
 ) -> None:
     await conn.execute(
         q.insert_refresh_token,
@@ -77,6 +80,7 @@ async def insert(
         parent_id,
         float(ttl),
         epoch,
+        app_client_id,
     )
 
 
@@ -196,3 +200,24 @@ async def login_complete(
     fields = dict(row)
     outcome = fields.pop("outcome")
     return Login(outcome, Grant(**fields) if outcome == "issued" else None)
+
+
+async def make_browser_session(conn: asyncpg.Connection, token_hash: bytes, user_id: UUID) -> None:
+    """The family a hosted sign-in opened is the browser's session, not a refresh token."""
+    await conn.execute(q.make_browser_session, token_hash, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserSession:
+    family_id: UUID
+    user_id: UUID
+    auth_time: datetime
+    sessions_epoch: int
+
+
+async def browser_session(
+    conn: asyncpg.Connection, token_hash: bytes, user_id: UUID
+) -> BrowserSession | None:
+    """The live browser session with this cookie (the user's context must be set)."""
+    row = await conn.fetchrow(q.browser_session, token_hash, user_id)
+    return BrowserSession(**dict(row)) if row else None

@@ -44,6 +44,9 @@ class RefreshGrant(
     organization_id: OrganizationId = ""
     scope: str = ""
     client_id: str = ""
+    client_secret: str = ""
+    client_assertion_type: str = ""
+    client_assertion: str = ""
 
 
 class ClientCredentialsGrant(
@@ -61,7 +64,34 @@ class ClientCredentialsGrant(
     client_assertion: str = ""
 
 
-TokenRequest = PasswordGrant | RefreshGrant | ClientCredentialsGrant
+Verifier = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=43,
+        max_length=128,
+        pattern="^[A-Za-z0-9._~-]+$",
+        description="The PKCE code verifier (RFC 7636 4.1).",
+    ),
+]
+
+
+class AuthorizationCodeGrant(
+    RequestShape, forbid_unknown_fields=False, tag_field="grant_type", tag="authorization_code"
+):
+    """``grant_type=authorization_code``: the code from the redirect, the redirect URI it was
+    sent to, and the PKCE verifier; the client authenticates as registered (a public client
+    sends its ``client_id``)."""
+
+    code: FormText
+    redirect_uri: FormText
+    code_verifier: Verifier
+    client_id: str = ""
+    client_secret: str = ""
+    client_assertion_type: str = ""
+    client_assertion: str = ""
+
+
+TokenRequest = PasswordGrant | RefreshGrant | ClientCredentialsGrant | AuthorizationCodeGrant
 """The form of ``POST /auth/token``, one shape per grant type (``grant_type`` tells which)."""
 
 
@@ -71,6 +101,7 @@ class TokenResponse(ResponseShape):
     expires_in: int
     refresh_token: str | UnsetType = UNSET  # none for a client acting as itself
     scope: str | UnsetType = UNSET  # when a client asked for less than its role holds
+    id_token: str | UnsetType = UNSET  # OpenID Connect, when the scope held openid
 
 
 class RevokeRequest(RequestShape, forbid_unknown_fields=False):

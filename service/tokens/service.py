@@ -10,12 +10,14 @@ either sees what the grant issued or makes the grant fail.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
 import asyncpg
 
 from service.accounts import repo as users
+from service.app_clients.repo import Client
 from service.audit.recorder import stamp
 from service.db.tx import alone, set_tenant, transaction
 from service.errors import ApiError
@@ -34,9 +36,33 @@ REUSE_GRACE = timedelta(seconds=10)
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A person whose password was right: the grant decided for them and the refresh token
+    of the family their sign-in opened."""
+
+    user: users.User
+    grant: tokens.Grant
+    refresh_token: str
+
+
 async def password_grant(
     issuer: Issuer, *, username: str, password: str, organization_id: UUID | None, address: str
 ) -> TokenResponse:
+    """The password grant: :func:`password_login`, then its tokens."""
+    done = await password_login(
+        issuer,
+        username=username,
+        password=password,
+        organization_id=organization_id,
+        address=address,
+    )
+    return signed(issuer, done.user, done.grant, refresh_token=done.refresh_token)
+
+
+async def password_login(
+    issuer: Issuer, *, username: str, password: str, organization_id: UUID | None, address: str
+) -> SignedIn:
     """Every refusal is the same answer, whether the account is unknown, the password wrong,
     the address unverified, the account disabled or the attempt throttled; each costs one
     argon2 verification, except a throttled one, reserved before anything is checked, which
@@ -93,7 +119,7 @@ async def _issue(
     throttled: tuple[list[Rule], str],
     rehash: tuple[str, str] | None,
     address: str,
-) -> TokenResponse:
+) -> SignedIn:
     """The password was right: give the reservations back, forget this client's failures on
     the account and remember the client (whom the account-wide and address-wide limits then
     spare), and issue for the organization asked for or the usual one."""
@@ -116,7 +142,7 @@ async def _issue(
         raise login_failed()
     org_id = done.grant.organization_id
     events.login("success", user_id=user.id, org_id=org_id, address=address)
-    return signed(issuer, user, done.grant, refresh_token=raw)
+    return SignedIn(user, done.grant, raw)
 
 
 def _why(user: users.User | None, password_ok: bool) -> str:
@@ -140,14 +166,19 @@ async def _login_failed(issuer: Issuer, user: users.User, address: str) -> None:
             )
 
 
-async def refresh_grant(issuer: Issuer, *, raw: str, organization_id: UUID | None) -> TokenResponse:
+async def refresh_grant(
+    issuer: Issuer, *, raw: str, organization_id: UUID | None, client: Client | None = None
+) -> TokenResponse:
     """Rotate: the presented token is spent and a child of the same family issued, for the
-    same organization or the one asked for. Revocations commit even when the grant fails."""
+    same organization or the one asked for. Revocations commit even when the grant fails.
+    A family issued to an app client refreshes only for that client, in its organization."""
     user_id = refresh.user_of(raw)
     if user_id is None:
         raise OAuthError("invalid_grant", INVALID_REFRESH)
+    if client is not None and organization_id not in (None, client.organization_id):
+        raise OAuthError("invalid_grant", INVALID_REFRESH)
     async with transaction(issuer.pool, user_id=user_id) as conn:
-        outcome = await _rotate(conn, issuer, raw, user_id, organization_id)
+        outcome = await _rotate(conn, issuer, raw, user_id, organization_id, client)
     if outcome is None:
         raise OAuthError("invalid_grant", INVALID_REFRESH)
     return outcome
@@ -159,11 +190,14 @@ async def _rotate(
     raw: str,
     user_id: UUID,
     organization_id: UUID | None,
+    client: Client | None,
 ) -> TokenResponse | None:
     sessions = await tokens.lock_sessions(conn, user_id)  # before the token's own lock
     stored = await tokens.lock(conn, refresh.digest(raw), user_id)
     if sessions is None or stored is None or stored.revoked_at is not None or stored.expired:
         return None
+    if stored.browser or stored.app_client_id != (client.id if client else None):
+        return None  # a browser's cookie, or a family issued to another client
     if stored.rotated_at is not None:
         # Concurrent refreshes of one token within the grace period lose quietly; later, a
         # rotated token coming back means someone holds a copy: the family dies.
@@ -204,6 +238,7 @@ async def _rotate(
         family_id=stored.family_id,
         parent_id=stored.id,
         epoch=sessions.epoch,
+        client=client,
     )
 
 

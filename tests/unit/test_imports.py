@@ -46,6 +46,7 @@ LAYERS: dict[str, int] = {
             "organizations",
             "roles",
             "app_clients",
+            "authorize",
             "users",
             "invitations",
             "registration",

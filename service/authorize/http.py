@@ -1,0 +1,44 @@
+"""``/auth/authorize``: the authorization endpoint (authorization code with PKCE) and its
+hosted sign-in page. No JavaScript; the page's only style is allowed by its hash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+
+from service import jsonapi
+from service.authorize import flow
+from service.config import Settings
+from service.routing import Injected, options
+from service.tokens.issue import Issuer
+
+PAGE = options(accepts=(jsonapi.FORM,), answers=(jsonapi.HTML,))
+
+
+@get("/authorize", summary="Authorization request (code + PKCE): sign-in page or redirect")
+async def authorize(
+    request: Request[Any, Any, Any], issuer: Injected[Issuer], settings: Injected[Settings]
+) -> Response[Any]:
+    """OpenID Connect / OAuth 2.1 authorization request: `response_type=code`, `client_id`,
+    `redirect_uri` (exactly as registered), `code_challenge` with
+    `code_challenge_method=S256` (required), `state`, `scope` (`openid profile email
+    offline_access fhirUser`), `nonce`, `prompt` (`none`, `login`, `select_account`),
+    `max_age`, `login_hint`, `organization_id`. Answers with the sign-in page, or 303 to the
+    redirect URI with `code`, `state` and `iss` (or `error`). A request whose client or
+    redirect URI is not registered is answered with a page, never redirected."""
+    return await flow.start(request, issuer, settings)
+
+
+@post("/authorize", summary="The sign-in form", status_code=303, opt=PAGE)
+async def sign_in(
+    request: Request[Any, Any, Any], issuer: Injected[Issuer], settings: Injected[Settings]
+) -> Response[Any]:
+    """The sign-in page posts here: the request's parameters again, `email`, `password`
+    and the form's CSRF token. A right password: 303 to the client with a code, and the
+    browser session cookie. Anything else: the page again, with one answer for every
+    failure."""
+    return await flow.finish(request, issuer, settings)
+
+
+ROUTER = Router("/auth", route_handlers=[authorize, sign_in], tags=["sign-in"])

@@ -1,0 +1,174 @@
+"""Authorization code with PKCE through the hosted sign-in page, and what an attacker tries."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import asyncpg
+import httpx
+
+from tests.app_clients.clients import bearer, registered, role_id
+from tests.authorize.browser import Browser, Flow, exchange, redirected, sign_in
+from tests.roles.people import Member, owner
+from tests.support.accounts import PASSWORD
+from tests.support.flows import Mailbox
+
+REDIRECT = "https://app.example/callback"
+
+
+def payload(token: str) -> dict[str, Any]:
+    part = token.split(".")[1]
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return decoded
+
+
+async def _spa(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection, email: str
+) -> tuple[Member, dict[str, Any]]:
+    me = await owner(client, mailbox, admin_conn, email)
+    app = await registered(
+        client,
+        me,
+        await role_id(admin_conn, me.org_id, "member"),
+        type="single_page_application",
+        redirectUris=[REDIRECT],
+    )
+    return me, app
+
+
+async def test_sign_in_exchange_and_a_second_app_without_the_password(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _spa(client, mailbox, admin_conn, "flow@clinic.org")
+    client_id = app["attributes"]["clientId"]
+    browser = Browser(client)
+    flow = Flow(client_id, REDIRECT, scope="openid profile email offline_access")
+    back = redirected(await sign_in(browser, flow, me.email, PASSWORD))
+    assert back["state"] == flow.state
+    assert back["iss"] == "https://auth.example.test"
+    answer = await exchange(client, flow, back["code"])
+    assert answer.status_code == 200, answer.text
+    tokens = answer.json()
+    assert {"access_token", "refresh_token", "id_token", "expires_in"} <= set(tokens)
+    access = payload(tokens["access_token"])
+    assert access["client_id"] == client_id
+    assert access["org"] == str(me.org_id)
+    id_token = payload(tokens["id_token"])
+    assert id_token["aud"] == client_id
+    assert id_token["nonce"] == flow.nonce
+    assert id_token["email"] == me.email
+    assert id_token["amr"] == ["pwd"]
+    assert (await client.get("/auth/me", headers=bearer(tokens["access_token"]))).status_code == 200
+    # The refresh token works for this client only.
+    first = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    assert (await client.post("/auth/token", data=first)).status_code == 400
+    rotated = await client.post("/auth/token", data={**first, "client_id": client_id})
+    assert rotated.status_code == 200, rotated.text
+    # The code is single use: a replay is refused and kills the refresh family it issued.
+    replay = await exchange(client, flow, back["code"])
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
+    later = {**first, "refresh_token": rotated.json()["refresh_token"], "client_id": client_id}
+    refreshed = await client.post("/auth/token", data=later)
+    assert refreshed.status_code == 400, refreshed.text
+    # Signed in once, the browser gets a second code without the password.
+    again = Flow(client_id, REDIRECT)
+    second = redirected(await browser.get("/auth/authorize", **again.params()))
+    assert (await exchange(client, again, second["code"])).status_code == 200
+    # Unless the client asks for a fresh sign-in.
+    fresh = await browser.get("/auth/authorize", **Flow(client_id, REDIRECT).params(prompt="login"))
+    assert fresh.status_code == 200
+    assert 'name="password"' in fresh.text
+
+
+async def test_wrong_password_prompt_none_and_a_stranger_get_nothing(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _spa(client, mailbox, admin_conn, "wrong@clinic.org")
+    other = await owner(client, mailbox, admin_conn, "other@b.org", organization="B Clinic")
+    client_id = app["attributes"]["clientId"]
+    browser = Browser(client)
+    flow = Flow(client_id, REDIRECT)
+    wrong = await sign_in(browser, flow, me.email, PASSWORD + "x")
+    stranger = await sign_in(browser, flow, other.email, PASSWORD)  # right password, other org
+    unknown = await sign_in(browser, flow, "nobody@clinic.org", PASSWORD)
+    for answer in (wrong, stranger, unknown):
+        assert answer.status_code == 401, answer.text
+        assert "The e-mail address or password is incorrect." in answer.text
+        assert "location" not in answer.headers
+    silent = await Browser(client).get("/auth/authorize", **flow.params(prompt="none"))
+    assert redirected(silent)["error"] == "login_required"
+
+
+async def test_pkce_and_redirect_uri_are_bound_to_the_code(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _spa(client, mailbox, admin_conn, "pkce@clinic.org")
+    client_id = app["attributes"]["clientId"]
+    browser = Browser(client)
+    flow = Flow(client_id, REDIRECT)
+    code = redirected(await sign_in(browser, flow, me.email, PASSWORD))["code"]
+    wrong = await exchange(client, flow, code, code_verifier="x" * 43)
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "invalid_grant"
+    # A failed attempt spends the code: the right verifier is too late now.
+    assert (await exchange(client, flow, code)).status_code == 400
+    flow2 = Flow(client_id, REDIRECT)
+    code2 = redirected(await browser.get("/auth/authorize", **flow2.params()))["code"]
+    moved = await exchange(client, flow2, code2, redirect_uri=REDIRECT + "/other")
+    assert moved.status_code == 400
+
+
+async def test_unregistered_redirects_are_shown_as_a_page_never_followed(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    _, app = await _spa(client, mailbox, admin_conn, "redir@clinic.org")
+    client_id = app["attributes"]["clientId"]
+    flow = Flow(client_id, REDIRECT)
+    variants = [
+        REDIRECT + "x",
+        REDIRECT + "/",
+        "https://app.example/callback?next=1",
+        "https://APP.example/callback",
+        "https://user@app.example/callback",
+        REDIRECT + "#frag",
+        "https://app.example.evil.test/callback",
+        "http://app.example/callback",
+    ]
+    for uri in variants:
+        answer = await client.get("/auth/authorize", params=flow.params(redirect_uri=uri))
+        assert answer.status_code == 400, uri
+        assert "location" not in answer.headers
+        assert answer.headers["content-type"].startswith("text/html")
+    unknown = await client.get(
+        "/auth/authorize", params=flow.params(client_id="NoSuchClient000000000")
+    )
+    assert unknown.status_code == 400
+    # Once the redirect is trusted, problems go back to it with state.
+    plain = await client.get("/auth/authorize", params=flow.params(code_challenge_method="plain"))
+    assert redirected(plain)["error"] == "invalid_request"
+    assert redirected(plain)["state"] == flow.state
+    missing = await client.get("/auth/authorize", params=flow.params(code_challenge=None))
+    assert redirected(missing)["error"] == "invalid_request"
+    twice = await client.get(
+        "/auth/authorize?" + httpx.QueryParams(flow.params()).add("state", "again").__str__()
+    )
+    assert twice.status_code == 400
+
+
+async def test_the_form_without_its_csrf_cookie_signs_nobody_in(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _spa(client, mailbox, admin_conn, "csrf@clinic.org")
+    flow = Flow(app["attributes"]["clientId"], REDIRECT)
+    page = await client.get("/auth/authorize", params=flow.params())
+    from tests.authorize.browser import form_fields
+
+    fields = form_fields(page.text)
+    forged = await client.post(
+        "/auth/authorize", data={**fields, "email": me.email, "password": PASSWORD}
+    )
+    assert forged.status_code == 403
+    assert "location" not in forged.headers
