@@ -24,6 +24,7 @@ from service.invitations.accept_http import ROUTER as ACCEPT_ROUTER
 from service.invitations.http import ROUTER as INVITATION_ROUTER
 from service.metrics.http import ROUTES as METRICS_ROUTES
 from service.metrics.middleware import RequestMetrics
+from service.oidc.http import ROUTER as OIDC_ROUTER
 from service.organizations.http import ROUTER as ORGANIZATION_ROUTER
 from service.pages.http import ROUTES as PAGE_ROUTES
 from service.recovery.http import ROUTER as RECOVERY_ROUTER
@@ -49,6 +50,7 @@ ROUTES: list[Any] = [
     ORGANIZATION_ROUTER,
     APP_CLIENT_ROUTER,
     AUTHORIZE_ROUTER,
+    OIDC_ROUTER,
     AUDIT_ROUTER,
     *PAGE_ROUTES,
     DOCS_ROUTER,

@@ -168,6 +168,7 @@ def _admitted(
         permissions=frozenset(caller.permissions),
         practitioner_id=caller.view.practitioner_id,
         address=address_of(request, settings),
+        scope=claims.scope,
     )
     _permitted(request, principal)
     return Caller(principal, caller.view)

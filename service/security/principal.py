@@ -36,6 +36,7 @@ class Principal:
     address: str | None = None
     kind: PrincipalKind = "user"
     name: str = ""
+    scope: str | None = None  # the token's OpenID Connect scope, when it has one
 
     @property
     def person_id(self) -> UUID | None:

@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
             "roles",
             "app_clients",
             "authorize",
+            "oidc",
             "users",
             "invitations",
             "registration",
