@@ -29,6 +29,7 @@ from service.routing import Injected
 from service.security.clients import address_of
 from service.security.jwt import (
     CHALLENGE,
+    DEFAULT_CLIENT_ID,
     NO_TOKEN_CHALLENGE,
     UNAUTHORIZED_DETAIL,
     AccessClaims,
@@ -85,6 +86,11 @@ async def provide_caller(
     claims = await verify_access_token(keyring, settings, bearer_token(request))
     if claims.kind == "app_client":
         raise ApiError("forbidden", NOT_A_PERSON)
+    if claims.client_id != DEFAULT_CLIENT_ID:  # issued through an app client
+        async with transaction(pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
+            found = await users.session_caller(conn, claims.org_id, claims.user_id)
+            await _client_stands(conn, claims)
+        return _admitted(request, settings, claims, found)
     async with alone(pool) as conn:
         found = await users.session_caller(conn, claims.org_id, claims.user_id)
     return _admitted(request, settings, claims, found)
@@ -105,8 +111,18 @@ async def provide_session(
         return
     async with transaction(pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
         found = await users.session_caller(conn, claims.org_id, claims.user_id)
+        if claims.client_id != DEFAULT_CLIENT_ID:
+            await _client_stands(conn, claims)
         caller = _admitted(request, settings, claims, found)
         yield Session(caller.principal, conn, caller.member)
+
+
+async def _client_stands(conn: asyncpg.Connection, claims: AccessClaims) -> None:
+    """A person's token issued through an app client dies with the client: disabled (since
+    the token was issued) or deleted."""
+    found = await users.issuing_client(conn, claims.org_id, claims.client_id)
+    if found is None or found[0] != "active" or _before(claims.issued_at, found[1]):
+        raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
 
 
 def _client_admitted(

@@ -17,6 +17,19 @@ $$;
 
 COMMENT ON FUNCTION public.app_client_caller(org uuid, client uuid) IS 'The app client of an authenticated request, read inside its organization in one statement.';
 
+CREATE FUNCTION public.app_clients_end_sessions() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE refresh_tokens
+    SET revoked_at = now(), revoked_reason = 'client_removed'
+    WHERE organization_id = OLD.organization_id AND app_client_id = OLD.id
+      AND revoked_at IS NULL;
+    RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION public.app_current_org_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid;
@@ -935,6 +948,8 @@ CREATE INDEX one_time_tokens_done_idx ON public.one_time_tokens USING btree (LEA
 
 CREATE INDEX one_time_tokens_user_idx ON public.one_time_tokens USING btree (user_id, purpose) WHERE (used_at IS NULL);
 
+CREATE INDEX refresh_tokens_client_idx ON public.refresh_tokens USING btree (organization_id, app_client_id) WHERE ((app_client_id IS NOT NULL) AND (revoked_at IS NULL));
+
 CREATE INDEX refresh_tokens_family_idx ON public.refresh_tokens USING btree (family_id);
 
 CREATE INDEX refresh_tokens_org_user_idx ON public.refresh_tokens USING btree (organization_id, user_id) WHERE (revoked_at IS NULL);
@@ -948,6 +963,10 @@ CREATE INDEX signing_keys_published_idx ON public.signing_keys USING btree (publ
 CREATE INDEX throttle_counters_window_ends_idx ON public.throttle_counters USING btree (window_ends_at);
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email);
+
+CREATE TRIGGER app_clients_deleted AFTER DELETE ON public.app_clients FOR EACH ROW EXECUTE FUNCTION public.app_clients_end_sessions();
+
+CREATE TRIGGER app_clients_disabled AFTER UPDATE OF status ON public.app_clients FOR EACH ROW WHEN (((old.status = 'active'::text) AND (new.status = 'disabled'::text))) EXECUTE FUNCTION public.app_clients_end_sessions();
 
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_refuse_update();
 

@@ -156,3 +156,8 @@ VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN now() END);
 -- An app client's request: sets the tenant and reads the client there (migration 025).
 SELECT id, client_id, name, status, role_code, permissions, tokens_since
 FROM app_client_caller($1, $2);
+
+-- name: issuing_client
+-- The app client a person's token was issued through, inside the token's organization (the
+-- tenant): whether it still stands behind that token.
+SELECT status, tokens_since FROM app_clients WHERE organization_id = $1 AND client_id = $2;

@@ -195,3 +195,11 @@ async def session_client(
     there, in one statement (``app_client_caller``, migration 025)."""
     row = await conn.fetchrow(q.session_client, org_id, client)
     return SessionClient(**dict(row)) if row else None
+
+
+async def issuing_client(
+    conn: asyncpg.Connection, org_id: UUID, client_id: str
+) -> tuple[str, datetime] | None:
+    """Status and ``tokens_since`` of the app client ``client_id`` of the organization."""
+    row = await conn.fetchrow(q.issuing_client, org_id, client_id)
+    return (row["status"], row["tokens_since"]) if row else None

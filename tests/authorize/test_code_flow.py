@@ -172,3 +172,42 @@ async def test_the_form_without_its_csrf_cookie_signs_nobody_in(
     )
     assert forged.status_code == 403
     assert "location" not in forged.headers
+
+
+async def test_disabling_the_client_ends_the_sessions_issued_through_it(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _spa(client, mailbox, admin_conn, "through@clinic.org")
+    client_id = app["attributes"]["clientId"]
+    flow = Flow(client_id, REDIRECT, scope="openid offline_access")
+    code = redirected(await sign_in(Browser(client), flow, me.email, PASSWORD))["code"]
+    tokens = (await exchange(client, flow, code)).json()
+    access = bearer(tokens["access_token"])
+    assert (await client.get("/auth/me", headers=access)).status_code == 200
+    assert (await client.get("/auth/users", headers=access)).status_code == 200
+    # The owner's own first-party token is not affected by what happens to the client.
+    off = {
+        "data": {"type": "auth/app-clients", "id": app["id"], "attributes": {"status": "disabled"}}
+    }
+    changed = await client.patch(
+        f"/auth/app-clients/{app['id']}",
+        content=json.dumps(off),
+        headers={**me.headers, "Content-Type": "application/vnd.api+json"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert (await client.get("/auth/me", headers=access)).status_code == 401
+    assert (await client.get("/auth/users", headers=access)).status_code == 401
+    assert (await client.get("/auth/me", headers=me.headers)).status_code == 200
+    refreshed = await client.post(
+        "/auth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": client_id,
+        },
+    )
+    assert refreshed.status_code in (400, 401)
+    reason = await admin_conn.fetchval(
+        "SELECT revoked_reason FROM refresh_tokens WHERE app_client_id = $1::uuid", app["id"]
+    )
+    assert reason == "client_removed"
