@@ -35,6 +35,8 @@ def test_the_walkthrough_is_in_the_readme() -> None:
         "/auth/users",
         "/auth/invite",
         "/auth/invitations/accept",
+        "/auth/app-clients",
+        "client_credentials",
     ):
         assert step in script
 
