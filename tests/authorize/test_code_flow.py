@@ -211,3 +211,73 @@ async def test_disabling_the_client_ends_the_sessions_issued_through_it(
         "SELECT revoked_reason FROM refresh_tokens WHERE app_client_id = $1::uuid", app["id"]
     )
     assert reason == "client_removed"
+
+
+async def test_native_loopback_any_port_and_nothing_else(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "native@clinic.org")
+    app = await registered(
+        client,
+        me,
+        await role_id(admin_conn, me.org_id, "member"),
+        type="native",
+        redirectUris=["http://127.0.0.1/cb", "com.example.app:/oauth2redirect"],
+    )
+    client_id = app["attributes"]["clientId"]
+    for uri in (
+        "http://127.0.0.1:53682/cb",
+        "http://127.0.0.1/cb",
+        "com.example.app:/oauth2redirect",
+    ):
+        page = await client.get("/auth/authorize", params=Flow(client_id, uri).params())
+        assert page.status_code == 200, uri
+    for uri in (
+        "http://127.0.0.1:53682/other",
+        "http://localhost.evil.test:53682/cb",
+        "http://evil@127.0.0.1:53682/cb",
+        "http://127.0.0.2:53682/cb",
+        "com.example.app:/other",
+    ):
+        page = await client.get("/auth/authorize", params=Flow(client_id, uri).params())
+        assert page.status_code == 400, uri
+        assert "location" not in page.headers
+    flow = Flow(client_id, "http://127.0.0.1:40000/cb")
+    back = await sign_in(Browser(client), flow, me.email, PASSWORD)
+    assert back.headers["location"].startswith("http://127.0.0.1:40000/cb?code=")
+
+
+async def test_a_code_is_worth_nothing_to_another_client_and_a_disabled_client_gets_no_page(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _spa(client, mailbox, admin_conn, "bound@clinic.org")
+    other = await registered(
+        client,
+        me,
+        await role_id(admin_conn, me.org_id, "member"),
+        type="single_page_application",
+        redirectUris=[REDIRECT],
+        name="Other app",
+    )
+    flow = Flow(app["attributes"]["clientId"], REDIRECT)
+    code = redirected(await sign_in(Browser(client), flow, me.email, PASSWORD))["code"]
+    stolen = await exchange(client, flow, code, client_id=other["attributes"]["clientId"])
+    assert stolen.status_code == 400
+    assert stolen.json()["error"] == "invalid_grant"
+    off = {
+        "data": {
+            "type": "auth/app-clients",
+            "id": other["id"],
+            "attributes": {"status": "disabled"},
+        }
+    }
+    await client.patch(
+        f"/auth/app-clients/{other['id']}",
+        content=json.dumps(off),
+        headers={**me.headers, "Content-Type": "application/vnd.api+json"},
+    )
+    page = await client.get(
+        "/auth/authorize", params=Flow(other["attributes"]["clientId"], REDIRECT).params()
+    )
+    assert page.status_code == 400
+    assert "location" not in page.headers
