@@ -67,6 +67,8 @@ STATE_ERRORS: dict[str, tuple[int, ...]] = {
     "POST /auth/password-reset/confirm": (429,),
     "POST /auth/verify-email": (429,),
     "POST /auth/token": (401, 429),
+    "POST /auth/revoke": (401,),
+    "POST /auth/introspect": (401,),
 }
 
 
@@ -119,14 +121,16 @@ def describe_errors(app: Litestar) -> None:
     for route in app.routes:
         path_item = (openapi.paths or {}).get(getattr(route, "path_format", None) or route.path)
         for handler in getattr(route, "route_handlers", []):
-            oauth = handler.opt.get("request_types") == (FORM,)
             page = HTML in handler.opt.get("response_types", ())
+            oauth = handler.opt.get("request_types") == (FORM,) and not page
             for method in handler.http_methods:
                 operation = getattr(path_item, method.lower(), None) if path_item else None
                 if operation is None:
                     continue
                 responses = dict(operation.responses or {})
-                responses.pop("400", None)  # Litestar's own 400 shape is never sent
+                declared = responses.get("400")
+                if not (isinstance(declared, OpenAPIResponse) and HTML in (declared.content or {})):
+                    responses.pop("400", None)  # Litestar's own 400 shape is never sent
                 label = f"{method} {route.path_format or route.path}"
                 permission = "permission" in handler.opt
                 for status in error_statuses(label, operation, permission):

@@ -169,7 +169,7 @@ async def rotate_secret(
         session.principal,
         secrets,
         path_id(client_id),
-        grace_seconds=body.meta.grace_period_seconds,
+        grace_seconds=int(body.meta.grace_period_seconds),
     )
     previous = issued.previous_expires_at
     document = SecretDocument(

@@ -46,7 +46,15 @@ Jwks = Annotated[
     dict[str, Any],
     msgspec.Meta(description='A JWK Set of public keys for private_key_jwt: {"keys": [...]}'),
 ]
-GraceSeconds = Annotated[int, msgspec.Meta(ge=0, le=30 * 86_400)]
+GraceSeconds = Annotated[
+    float,
+    msgspec.Meta(
+        ge=0,
+        le=30 * 86_400,
+        multiple_of=1,
+        description="Whole seconds, at most 30 days.",
+    ),
+]
 
 
 class RoleIdentifier(ResponseShape):
@@ -222,7 +230,7 @@ class ClientChangesDocument(RequestShape):
 
 
 class RotateMeta(RequestShape, rename="camel"):
-    grace_period_seconds: GraceSeconds = 86_400
+    grace_period_seconds: GraceSeconds = 86_400.0
 
 
 class RotateDocument(RequestShape):

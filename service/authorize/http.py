@@ -6,17 +6,54 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
+from litestar.openapi import ResponseSpec
 
 from service import jsonapi
 from service.authorize import flow
+from service.authorize.schemas import SignInForm
 from service.config import Settings
 from service.routing import Injected, options
 from service.tokens.issue import Issuer
 
-PAGE = options(accepts=(jsonapi.FORM,), answers=(jsonapi.HTML,))
+PAGE = options(
+    accepts=(jsonapi.FORM,), answers=(jsonapi.HTML,), bodies={jsonapi.FORM: SignInForm}
+)
+REDIRECT = ResponseSpec(
+    data_container=None,
+    description="To the client's redirect URI with `code`, `state` and `iss`, or `error`.",
+)
 
 
-@get("/authorize", summary="Authorization request (code + PKCE): sign-in page or redirect")
+def _page(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=str,
+        media_type=jsonapi.HTML,
+        description=description,
+        generate_examples=False,
+    )
+
+
+ANSWERS = {
+    303: REDIRECT,
+    200: _page("The sign-in page."),
+    400: _page("A request whose client or redirect URI is not registered: never redirected."),
+}
+FORM_ANSWERS = {
+    303: REDIRECT,
+    400: _page("A request whose client or redirect URI is not registered."),
+    401: _page("The sign-in page again: the address or password is wrong (one answer)."),
+    403: _page("The sign-in page again: the form's CSRF cookie is missing or differs."),
+    429: _page("The sign-in page again: too many attempts."),
+    503: _page("The sign-in page again: too busy to check a password now."),
+}
+
+
+@get(
+    "/authorize",
+    summary="Authorization request (code + PKCE): sign-in page or redirect",
+    responses=ANSWERS,
+    opt=options(answers=(jsonapi.HTML,)),
+)
 async def authorize(
     request: Request[Any, Any, Any], issuer: Injected[Issuer], settings: Injected[Settings]
 ) -> Response[Any]:
@@ -30,7 +67,7 @@ async def authorize(
     return await flow.start(request, issuer, settings)
 
 
-@post("/authorize", summary="The sign-in form", status_code=303, opt=PAGE)
+@post("/authorize", summary="The sign-in form", status_code=303, opt=PAGE, responses=FORM_ANSWERS)
 async def sign_in(
     request: Request[Any, Any, Any], issuer: Injected[Issuer], settings: Injected[Settings]
 ) -> Response[Any]:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, get
 from litestar.di import Provide
+from litestar.openapi import ResponseSpec
 
 from service import jsonapi
 from service.app_clients import repo as clients
@@ -53,6 +54,15 @@ async def userinfo(caller: Injected[Caller]) -> Response[dict[str, Any]]:
 
 @get(
     "/logout",
+    responses={
+        303: ResponseSpec(data_container=None, description="To the registered logout URI."),
+        200: ResponseSpec(
+            data_container=str,
+            media_type=jsonapi.HTML,
+            description="The page saying the person is signed out.",
+            generate_examples=False,
+        ),
+    },
     summary="Sign out of the hosted sign-in (RP-initiated logout)",
     opt=options(answers=(jsonapi.HTML,)),
 )

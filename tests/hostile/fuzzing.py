@@ -48,6 +48,8 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "settings that must fit together: the type and its token endpoint auth method, redirect "
     "URIs (https or loopback http), origins, keys",
     "PATCH /auth/app-clients/{client_id}": "as for POST /auth/app-clients",
+    "GET /auth/authorize": "the client and its redirect URI must be registered (a page)",
+    "POST /auth/authorize": "the client and its redirect URI must be registered (a page)",
 }
 POSITIVE_EXPECTED = ["2XX", "3XX", "401", "403", "404", "409", "429"]
 
