@@ -281,3 +281,36 @@ async def test_a_code_is_worth_nothing_to_another_client_and_a_disabled_client_g
     )
     assert page.status_code == 400
     assert "location" not in page.headers
+
+
+async def test_the_password_grant_through_a_client_only_where_the_client_allows_it(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "legacy@clinic.org")
+    role = await role_id(admin_conn, me.org_id, "member")
+    allowed = await registered(
+        client,
+        me,
+        role,
+        type="regular_web_application",
+        redirectUris=[REDIRECT],
+        passwordGrant=True,
+    )
+    refused = await registered(
+        client, me, role, type="regular_web_application", redirectUris=[REDIRECT], name="Strict"
+    )
+    form = {"grant_type": "password", "username": me.email, "password": PASSWORD}
+    for app, status in ((allowed, 200), (refused, 400)):
+        attributes = app["attributes"]
+        answer = await client.post(
+            "/auth/token",
+            data=form,
+            auth=(attributes["clientId"], attributes["clientSecret"]),
+        )
+        assert answer.status_code == status, answer.text
+    ok = await client.post(
+        "/auth/token",
+        data=form,
+        auth=(allowed["attributes"]["clientId"], allowed["attributes"]["clientSecret"]),
+    )
+    assert payload(ok.json()["access_token"])["client_id"] == allowed["attributes"]["clientId"]
