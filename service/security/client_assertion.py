@@ -97,6 +97,17 @@ def claimed_client(assertion: str) -> str | None:
     return subject.iss if subject.iss and subject.iss == subject.sub else None
 
 
+def header_kid(assertion: str) -> str | None:
+    """The ``kid`` of an assertion's header, unverified (to know whether a cached key set
+    could hold it)."""
+    try:
+        header = msgspec.json.decode(_segment(assertion, 0))
+    except (AssertionRefused, msgspec.DecodeError):
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
+
+
 def verify_assertion(
     assertion: str,
     *,

@@ -17,6 +17,7 @@ import base64
 import binascii
 import time
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import unquote
 
 import asyncpg
@@ -28,6 +29,7 @@ from service.db.tx import alone, transaction
 from service.security import client_assertion
 from service.security.client_secrets import SecretHasher
 from service.security.jwt import DEFAULT_CLIENT_ID
+from service.security.remote_jwks import RemoteKeySets
 from service.tokens.errors import OAuthError
 
 FAILED = "Client authentication failed."
@@ -62,6 +64,7 @@ async def authenticate(
     authorization: str,
     form: dict[str, str],
     audiences: frozenset[str],
+    remote: RemoteKeySets | None = None,
 ) -> Client | None:
     """The authenticated app client, None for a request that names none, or ``invalid_client``."""
     basic = _basic(authorization) if authorization.strip() else None
@@ -75,7 +78,7 @@ async def authenticate(
     if "client_assertion" in given:
         if "client_secret" in given:
             raise OAuthError("invalid_request", "Use one way of client authentication.")
-        return await _with_assertion(pool, given, audiences)
+        return await _with_assertion(pool, given, audiences, remote)
     if given.get("client_id", DEFAULT_CLIENT_ID) == DEFAULT_CLIENT_ID:
         if "client_secret" in given:
             raise _refused(False)
@@ -88,6 +91,18 @@ async def authenticate(
     if client is None or client.token_endpoint_auth_method != "none":  # noqa: S105
         raise _refused(False)
     return client
+
+
+async def _keys(
+    client: Client, assertion: str, remote: RemoteKeySets | None
+) -> dict[str, Any] | None:
+    """The client's registered key set, or the one it publishes at its ``jwksUri``."""
+    if client.jwks:
+        keys: dict[str, Any] = msgspec.json.decode(client.jwks)
+        return keys
+    if client.jwks_uri and remote is not None:
+        return await remote.get(client.jwks_uri, client_assertion.header_kid(assertion))
+    return None
 
 
 async def _find(pool: asyncpg.Pool, client_id: str) -> Client | None:
@@ -121,7 +136,10 @@ async def _with_secret(
 
 
 async def _with_assertion(
-    pool: asyncpg.Pool, given: dict[str, str], audiences: frozenset[str]
+    pool: asyncpg.Pool,
+    given: dict[str, str],
+    audiences: frozenset[str],
+    remote: RemoteKeySets | None,
 ) -> Client:
     if given.get("client_assertion_type") != client_assertion.ASSERTION_TYPE:
         raise OAuthError("invalid_request", "client_assertion_type is not jwt-bearer.")
@@ -131,15 +149,14 @@ async def _with_assertion(
         raise _refused(False)
     client = await _find(pool, claimed)
     method = client.token_endpoint_auth_method if client else None
-    if client is None or method != "private_key_jwt" or not client.jwks:
+    if client is None or method != "private_key_jwt":
+        raise _refused(False)
+    jwks = await _keys(client, assertion, remote)
+    if jwks is None:
         raise _refused(False)
     try:
         verified = client_assertion.verify_assertion(
-            assertion,
-            client_id=claimed,
-            jwks=msgspec.json.decode(client.jwks),
-            audiences=audiences,
-            now=time.time(),
+            assertion, client_id=claimed, jwks=jwks, audiences=audiences, now=time.time()
         )
     except client_assertion.AssertionRefused:
         raise _refused(False) from None

@@ -3,7 +3,7 @@ lock, which every revocation of the user's sessions takes too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 import asyncpg
@@ -18,6 +18,7 @@ from service.security.client_secrets import SecretHasher
 from service.security.jwt import DEFAULT_CLIENT_ID, issue_access_token
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
+from service.security.remote_jwks import RemoteKeySets
 from service.throttle.counters import Throttle
 from service.tokens import refresh
 from service.tokens import repo as tokens
@@ -38,6 +39,7 @@ class Issuer:
     hasher: PasswordHasher
     throttle: Throttle
     secrets: SecretHasher
+    remote_keys: RemoteKeySets = field(default_factory=RemoteKeySets)
 
 
 async def issue_tokens(
