@@ -53,9 +53,10 @@ openapi: install ## rewrite openapi/openapi.json from the code
 schema: install ## rewrite sql/schema.sql from the migrations
 	$(UV) run --locked python -m tests.support.schema
 
-bench: install ## load benchmarks, ~10 minutes (BENCH_ARGS=--quick: one round); prints ratios, writes bench/results.json
+bench: install ## load benchmarks, ~12 minutes (BENCH_ARGS=--quick: one round); prints ratios, writes bench/results.json and reports/bench-clients.json
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(UV) run --locked python -m bench.accounts $(BENCH_ARGS)
+	$(UV) run --locked python -m bench.clients $(BENCH_ARGS)
 
 faults: install ## inject real faults (database, mail server, processes); writes reports/faults.json
 	$(UV) run --locked python -m faults

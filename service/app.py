@@ -33,6 +33,7 @@ from service.roles.http import ROUTER as ROLE_ROUTER
 from service.tokens.errors import OAuthError, handle_oauth_error
 from service.tokens.http import ROUTER as TOKEN_ROUTER
 from service.tokens.http import handle_http_exception as handle_http_exception_by_path
+from service.tokens.introspection_http import ROUTER as INTROSPECTION_ROUTER
 from service.users.http import ROUTER as USER_ROUTER
 from service.wellknown.http import ROUTER as WELLKNOWN_ROUTER
 from service.wiring import Resources, dependencies
@@ -43,6 +44,7 @@ ROUTES: list[Any] = [
     REGISTRATION_ROUTER,
     RECOVERY_ROUTER,
     TOKEN_ROUTER,
+    INTROSPECTION_ROUTER,
     USER_ROUTER,
     ROLE_ROUTER,
     INVITATION_ROUTER,

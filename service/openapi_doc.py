@@ -167,7 +167,10 @@ OAUTH_ERRORS = {
 
 def _oauth_title(label: str, status: int) -> str:
     if label == "POST /auth/revoke" and status == 400:
-        return "Error: invalid_request (no token, or a malformed body)"
+        return (
+            "Error: invalid_request (no token, or a malformed body), unauthorized_client (a "
+            "token issued to another client)"
+        )
     return "Error: " + OAUTH_ERRORS.get(status, "invalid_request")
 
 

@@ -59,8 +59,10 @@ UPDATE app_clients
 SET name = $3, role_id = $4, token_endpoint_auth_method = $5, redirect_uris = $6,
     post_logout_redirect_uris = $7, allowed_origins = $8, jwks = $9::jsonb, jwks_uri = $10,
     password_grant = $11, status = $12,
-    tokens_since = CASE WHEN $12 = 'disabled' AND status = 'active' THEN now()
-                        ELSE tokens_since END,
+    -- Five seconds ahead: the session check allows tokens five seconds of clock difference,
+    -- which must not let a token issued just before the disabling live on once re-enabled.
+    tokens_since = CASE WHEN $12 = 'disabled' AND status = 'active'
+                        THEN now() + interval '5 seconds' ELSE tokens_since END,
     updated_at = now()
 WHERE organization_id = $1 AND id = $2
 RETURNING id, organization_id, client_id, name, type, user_type, role_id,

@@ -15,9 +15,7 @@ from service.config import Settings
 from service.routing import Injected, options
 from service.tokens.issue import Issuer
 
-PAGE = options(
-    accepts=(jsonapi.FORM,), answers=(jsonapi.HTML,), bodies={jsonapi.FORM: SignInForm}
-)
+PAGE = options(accepts=(jsonapi.FORM,), answers=(jsonapi.HTML,), bodies={jsonapi.FORM: SignInForm})
 REDIRECT = ResponseSpec(
     data_container=None,
     description="To the client's redirect URI with `code`, `state` and `iss`, or `error`.",

@@ -95,6 +95,7 @@ async def _client_password(
         organization_id=client.organization_id,
         address=address,
     )
+    await service.bind_to_client(issuer, done, client)
     return signed(issuer, done.user, done.grant, refresh_token=done.refresh_token, client=client)
 
 

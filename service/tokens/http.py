@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
 from litestar import Request, Response, Router, post
 from litestar.exceptions import HTTPException
 
@@ -13,13 +12,15 @@ from service.config import Settings
 from service.errors import ApiError
 from service.routing import Injected, options
 from service.security.clients import address_of
-from service.tokens import client_auth, grants, service
+from service.tokens import client_auth, grants, introspection, service
 from service.tokens.errors import (
     NO_STORE,
     OAUTH_EXCEPTION_HANDLERS,
     OAuthError,
     handle_http_exception_as_oauth,
 )
+from service.tokens.introspection_http import ROUTER as INTROSPECTION
+from service.tokens.introspection_http import audiences, shaped
 from service.tokens.schemas import RevokeRequest, TokenRequest, TokenResponse
 from service.tokens.service import Issuer
 
@@ -55,6 +56,7 @@ async def token(
         authorization=request.headers.get("authorization", ""),
         form=fields,
         audiences=frozenset({settings.public_base_url, f"{settings.public_base_url}/auth/token"}),
+        remote=issuer.remote_keys,
     )
     form = grants.read(fields)
     issued = await grants.grant(issuer, form, client=client, address=address_of(request, settings))
@@ -67,11 +69,26 @@ async def token(
     status_code=200,
     opt=options(bodies={jsonapi.FORM: RevokeRequest}),
 )
-async def revoke(request: Request[Any, Any, Any], pool: Injected[asyncpg.Pool]) -> Response[None]:
+async def revoke(
+    request: Request[Any, Any, Any], settings: Injected[Settings], issuer: Injected[Issuer]
+) -> Response[None]:
     """Ends the session the refresh token belongs to. Unknown or already revoked tokens are
-    answered the same way, as RFC 7009 asks."""
-    form: RevokeRequest = await _form(request, RevokeRequest)
-    await service.revoke(pool, form.token)
+    answered the same way, as RFC 7009 asks. A request that authenticates an app client (as
+    at the token endpoint) revokes only a token issued to that client (400
+    `unauthorized_client` otherwise), and failed authentication is 401 `invalid_client`."""
+    fields = await _form(request, dict[str, str])
+    client = await client_auth.authenticate(
+        issuer.pool,
+        issuer.secrets,
+        authorization=request.headers.get("authorization", ""),
+        form=fields,
+        audiences=audiences(settings, "/auth/revoke"),
+        remote=issuer.remote_keys,
+    )
+    form: RevokeRequest = shaped(fields, RevokeRequest)
+    if client is not None:
+        await introspection.may_revoke(issuer.pool, client, form.token)
+    await service.revoke(issuer.pool, form.token)
     return Response(None, status_code=200, headers=NO_STORE)
 
 
@@ -83,7 +100,7 @@ ROUTER = Router(
     exception_handlers=OAUTH_EXCEPTION_HANDLERS,
 )
 
-OAUTH_PATHS = frozenset(route.path for route in ROUTER.routes)
+OAUTH_PATHS = frozenset(route.path for router in (ROUTER, INTROSPECTION) for route in router.routes)
 
 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

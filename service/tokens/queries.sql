@@ -58,6 +58,10 @@ SELECT * FROM app_login_begin($1, $2::text[], $3::integer[], $4::integer[], $5::
 SELECT * FROM app_login_complete($1, $2, $3, $4::text[], $5::text[], $6, $7, $8, $9, $10, $11,
                                  $12, $13, $14, $15, $16, $17, $18);
 
+-- name: bind_to_client
+-- The family a password grant through an app client opened is that client's.
+UPDATE refresh_tokens SET app_client_id = $3 WHERE token_hash = $1 AND user_id = $2;
+
 -- name: make_browser_session
 UPDATE refresh_tokens SET browser = true WHERE token_hash = $1 AND user_id = $2;
 

@@ -202,6 +202,12 @@ async def login_complete(
     return Login(outcome, Grant(**fields) if outcome == "issued" else None)
 
 
+async def bind_to_client(
+    conn: asyncpg.Connection, token_hash: bytes, user_id: UUID, client: UUID
+) -> None:
+    await conn.execute(q.bind_to_client, token_hash, user_id, client)
+
+
 async def make_browser_session(conn: asyncpg.Connection, token_hash: bytes, user_id: UUID) -> None:
     """The family a hosted sign-in opened is the browser's session, not a refresh token."""
     await conn.execute(q.make_browser_session, token_hash, user_id)

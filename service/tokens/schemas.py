@@ -105,9 +105,15 @@ class TokenResponse(ResponseShape):
 
 
 class RevokeRequest(RequestShape, forbid_unknown_fields=False):
+    """RFC 7009: the token, and (for an app client) the same client authentication as at the
+    token endpoint."""
+
     token: FormText
     token_type_hint: str = ""
     client_id: str = ""
+    client_secret: str = ""
+    client_assertion_type: str = ""
+    client_assertion: str = ""
 
 
 class OAuthErrorBody(ResponseShape, omit_defaults=True):

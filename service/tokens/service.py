@@ -60,6 +60,14 @@ async def password_grant(
     return signed(issuer, done.user, done.grant, refresh_token=done.refresh_token)
 
 
+async def bind_to_client(issuer: Issuer, done: SignedIn, client: Client) -> None:
+    """The family a sign-in through ``client`` opened refreshes for that client only."""
+    async with transaction(issuer.pool, user_id=done.user.id) as conn:
+        await tokens.bind_to_client(
+            conn, refresh.digest(done.refresh_token), done.user.id, client.id
+        )
+
+
 async def password_login(
     issuer: Issuer, *, username: str, password: str, organization_id: UUID | None, address: str
 ) -> SignedIn:

@@ -131,9 +131,11 @@ async def test_disabling_or_deleting_a_client_refuses_its_live_tokens_at_once(
         path, content=json.dumps(on), headers={**me.headers, "Content-Type": JSONAPI}
     )
     # Enabled again, it gets new tokens; the one from before stays dead.
-    await asyncio.sleep(0)
+    assert (await client.get("/auth/users", headers=bearer(access))).status_code == 401
+    await asyncio.sleep(5.2)  # past the five seconds by which disabling outruns clocks
     fresh = (await token(client, robot["client_id"], robot["secret"])).json()["access_token"]
     assert (await client.get("/auth/users", headers=bearer(fresh))).status_code == 200
+    assert (await client.get("/auth/users", headers=bearer(access))).status_code == 401
     assert (await client.delete(path, headers=me.headers)).status_code == 204
     assert (await client.get("/auth/users", headers=bearer(fresh))).status_code == 401
     assert (await token(client, robot["client_id"], robot["secret"])).status_code == 401

@@ -314,3 +314,11 @@ async def test_the_password_grant_through_a_client_only_where_the_client_allows_
         auth=(allowed["attributes"]["clientId"], allowed["attributes"]["clientSecret"]),
     )
     assert payload(ok.json()["access_token"])["client_id"] == allowed["attributes"]["clientId"]
+    # Its refresh token is the client's: it refreshes with the client, and not without it.
+    attributes = allowed["attributes"]
+    rotate = {"grant_type": "refresh_token", "refresh_token": ok.json()["refresh_token"]}
+    assert (await client.post("/auth/token", data=rotate)).status_code == 400
+    again = await client.post(
+        "/auth/token", data=rotate, auth=(attributes["clientId"], attributes["clientSecret"])
+    )
+    assert again.status_code == 200, again.text

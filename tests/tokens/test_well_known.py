@@ -18,6 +18,8 @@ from service.security.key_store import rotate_keys
 from tests.tokens.server import WellKnownServer, serve_app
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+SECRET_OR_KEY = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+ASSERTION_ALGORITHMS = ["RS256", "RS384", "ES256", "ES384"]
 
 
 def a_token(server: WellKnownServer, settings: Settings, **extra: str) -> str:
@@ -91,7 +93,9 @@ async def test_after_a_rotation_both_keys_are_served_and_old_tokens_verify(
 @pytest.mark.parametrize(
     "path", ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"]
 )
-async def test_discovery_metadata_is_valid_rfc8414(settings: Settings, path: str) -> None:
+async def test_discovery_metadata_is_the_whole_document_and_valid_rfc8414(
+    settings: Settings, path: str
+) -> None:
     public = dataclasses.replace(settings, public_base_url="https://auth.example.org")
     async with serve_app(public) as server, httpx.AsyncClient() as http:
         response = await http.get(server.url + path)
@@ -101,14 +105,40 @@ async def test_discovery_metadata_is_valid_rfc8414(settings: Settings, path: str
     AuthorizationServerMetadata(document).validate()
     assert document == {
         "issuer": "https://auth.example.org",
+        "authorization_endpoint": "https://auth.example.org/auth/authorize",
         "token_endpoint": "https://auth.example.org/auth/token",
-        "revocation_endpoint": "https://auth.example.org/auth/revoke",
+        "userinfo_endpoint": "https://auth.example.org/auth/userinfo",
         "jwks_uri": "https://auth.example.org/.well-known/jwks.json",
-        "grant_types_supported": ["password", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["none"],
-        "revocation_endpoint_auth_methods_supported": ["none"],
-        "response_types_supported": ["none"],
-    }
+        "end_session_endpoint": "https://auth.example.org/auth/logout",
+        "revocation_endpoint": "https://auth.example.org/auth/revoke",
+        "introspection_endpoint": "https://auth.example.org/auth/introspect",
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "password",
+        ],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": [*SECRET_OR_KEY, "none"],
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "revocation_endpoint_auth_methods_supported": [*SECRET_OR_KEY, "none"],
+        "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "introspection_endpoint_auth_methods_supported": SECRET_OR_KEY,
+        "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "scopes_supported": ["openid", "profile", "email", "offline_access", "fhirUser"],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr",
+            "email", "email_verified", "name", "fhirUser", "org",
+        ],
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "claims_parameter_supported": False,
+    }  # fmt: skip
+    assert response.headers["cache-control"] == "public, max-age=3600"
 
 
 async def test_the_issuer_in_tokens_is_the_discovery_issuer(
