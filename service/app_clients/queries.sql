@@ -87,21 +87,17 @@ WHERE organization_id = $1 AND app_client_id = $2 AND (expires_at IS NULL OR exp
 DELETE FROM app_client_secrets
 WHERE organization_id = $1 AND app_client_id = $2 AND expires_at <= now();
 
--- name: live_secrets
--- The keyed hashes of the client's live secrets (anonymous context): one, or two during a
--- rotation's grace period.
-SELECT secret_hash FROM app_client_secrets
-WHERE app_client_id = $1 AND (expires_at IS NULL OR expires_at > now());
-
--- name: touch_client
--- Last use, at most once a minute per client so that a busy client does not write each time.
-UPDATE app_clients SET last_used_at = now()
-WHERE organization_id = $1 AND id = $2
-  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');
-
 -- name: remember_assertion
 -- A client assertion's jti, once: nothing is returned when it was seen before.
 INSERT INTO client_assertions (client_id, jti, expires_at)
 VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING
 RETURNING jti;
+
+-- name: client_credentials
+-- The client and its live secret hashes, in one statement (migration 028).
+SELECT * FROM app_client_credentials($1);
+
+-- name: client_token
+-- Its live role, last use stamped (migration 028).
+SELECT status, role_code, permissions FROM app_client_token($1, $2);

@@ -152,16 +152,29 @@ async def retire_secrets(
     await conn.execute(q.retire_secrets, org_id, client, until)
 
 
-async def live_secrets(conn: asyncpg.Connection, client: UUID) -> list[bytes]:
-    return [row["secret_hash"] for row in await conn.fetch(q.live_secrets, client)]
-
-
-async def touch(conn: asyncpg.Connection, org_id: UUID, client: UUID) -> None:
-    await conn.execute(q.touch_client, org_id, client)
-
-
 async def remember_assertion(
     conn: asyncpg.Connection, client_id: str, jti: str, expires_at: datetime
 ) -> bool:
     """True the first time this assertion id is seen for the client; False on a replay."""
     return await conn.fetchval(q.remember_assertion, client_id, jti, expires_at) is not None
+
+
+async def with_secrets(
+    conn: asyncpg.Connection, client_id: str
+) -> tuple[Client, list[bytes]] | None:
+    """The client a token request names and its live secret hashes, in one statement (run
+    it outside a transaction; it sets its own anonymous context)."""
+    row = await conn.fetchrow(q.client_credentials, client_id)
+    if row is None:
+        return None
+    fields = dict(row)
+    hashes = list(fields.pop("secret_hashes"))
+    return Client(**fields), hashes
+
+
+async def for_token(
+    conn: asyncpg.Connection, org_id: UUID, client: UUID
+) -> tuple[str, str, list[str]] | None:
+    """Status, role code and permissions of a client getting a token; last use stamped."""
+    row = await conn.fetchrow(q.client_token, org_id, client)
+    return (row["status"], row["role_code"], list(row["permissions"])) if row else None

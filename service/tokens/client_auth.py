@@ -119,9 +119,9 @@ async def _with_secret(
     basic = method == "client_secret_basic"
     if len(client_id) > 64 or len(secret) > 200:
         raise _refused(basic)
-    async with transaction(pool, anonymous=True) as conn:
-        client = await clients.by_client_id(conn, client_id)
-        stored = await clients.live_secrets(conn, client.id) if client else []
+    async with alone(pool) as conn:
+        found = await clients.with_secrets(conn, client_id)
+    client, stored = found if found else (None, [])
     # Every stored secret is compared, in constant time, so the answer takes as long
     # whichever one (if any) matched.
     matched = [secrets.matches(secret, digest) for digest in stored]

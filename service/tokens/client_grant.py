@@ -8,10 +8,9 @@ again. Each client has a budget of tokens an hour (``APP_CLIENT_TOKENS_PER_HOUR`
 
 from __future__ import annotations
 
-from service.accounts import repo as accounts
 from service.app_clients import repo as clients
 from service.app_clients.repo import Client
-from service.db.tx import transaction
+from service.db.tx import alone
 from service.security.jwt import issue_access_token
 from service.throttle.gate import limited
 from service.throttle.policy import HOUR, Limit, Rule
@@ -34,12 +33,11 @@ async def client_credentials(issuer: Issuer, client: Client | None, scope: str) 
     if client.type != MACHINE:
         raise OAuthError("unauthorized_client", "Only a machine_to_machine client acts as itself.")
     await limited(issuer.throttle, [budget(issuer, client)])
-    async with transaction(issuer.pool, org_id=client.organization_id) as conn:
-        live = await accounts.session_client(conn, client.organization_id, client.id)
-        if live is None or live.status != "active":
-            raise OAuthError("invalid_client", "Client authentication failed.", 401)
-        await clients.touch(conn, client.organization_id, client.id)
-    permissions = list(live.permissions)
+    async with alone(issuer.pool) as conn:
+        live = await clients.for_token(conn, client.organization_id, client.id)
+    if live is None or live[0] != "active":
+        raise OAuthError("invalid_client", "Client authentication failed.", 401)
+    _, role_code, permissions = live
     asked = scope.split()
     if asked:
         beyond = [value for value in asked if value not in permissions]
@@ -54,7 +52,7 @@ async def client_credentials(issuer: Issuer, client: Client | None, scope: str) 
         issuer.settings,
         user_id=client.id,
         org_id=client.organization_id,
-        role=live.role_code,
+        role=role_code,
         permissions=permissions,
         email="",
         client_id=client.client_id,
