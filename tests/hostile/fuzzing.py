@@ -32,7 +32,10 @@ REQUEST_TIMEOUT = 15.0
 RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "POST /auth/register": "e-mail syntax, password policy (length, common passwords), names",
     "POST /auth/token": "RFC 6749 answers 400 to an unknown grant or a bad refresh token",
-    "POST /auth/revoke": "RFC 7009: a request without a token is invalid_request",
+    "POST /auth/revoke": "RFC 7009: a request without a token is invalid_request; RFC 6749 "
+    "3.2: a parameter sent twice, client authentication sent two ways or half of it",
+    "POST /auth/introspect": "RFC 6749 3.2 as for revocation: a parameter sent twice, client "
+    "authentication sent two ways or half of it (client_assertion without its type)",
     "GET /auth/verify-email": "a link token that is unknown, used or expired: invalid_token",
     "POST /auth/verify-email": "a link token that is unknown, used or expired: invalid_token",
     "GET /auth/reset-password": "a link token that is unknown, used or expired: invalid_token",
