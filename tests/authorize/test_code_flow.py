@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import jwt
 
 from tests.app_clients.clients import bearer, registered, role_id
 from tests.authorize.browser import Browser, Flow, exchange, redirected, sign_in
@@ -55,6 +56,17 @@ async def test_sign_in_exchange_and_a_second_app_without_the_password(
     access = payload(tokens["access_token"])
     assert access["client_id"] == client_id
     assert access["org"] == str(me.org_id)
+    # A verifier nobody here wrote (PyJWT) checks the ID token against the published keys.
+    keys = jwt.PyJWKSet.from_dict((await client.get("/.well-known/jwks.json")).json())
+    kid = jwt.get_unverified_header(tokens["id_token"])["kid"]
+    verified = jwt.decode(
+        tokens["id_token"],
+        next(key for key in keys.keys if key.key_id == kid),
+        algorithms=["RS256"],
+        audience=client_id,
+        issuer="https://auth.example.test",
+    )
+    assert verified["sub"] == access["sub"]
     id_token = payload(tokens["id_token"])
     assert id_token["aud"] == client_id
     assert id_token["nonce"] == flow.nonce
