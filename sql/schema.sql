@@ -1096,6 +1096,10 @@ CREATE POLICY audit_events_tenant ON public.audit_events USING ((organization_id
 
 ALTER TABLE public.authorization_codes ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY authorization_codes_sweep ON public.authorization_codes FOR SELECT USING (((current_setting('app.anonymous'::text, true) = 'on'::text) AND (expires_at < (now() - '1 day'::interval))));
+
+CREATE POLICY authorization_codes_sweep_delete ON public.authorization_codes FOR DELETE USING (((current_setting('app.anonymous'::text, true) = 'on'::text) AND (expires_at < (now() - '1 day'::interval))));
+
 CREATE POLICY authorization_codes_tenant ON public.authorization_codes USING ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)) WITH CHECK ((organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid));
 
 ALTER TABLE public.invitations ENABLE ROW LEVEL SECURITY;

@@ -26,3 +26,22 @@ WHERE id IN (
     LIMIT $2
     FOR UPDATE SKIP LOCKED
 )
+
+-- name: delete_codes
+-- Authorization codes expired more than $1 days ago (at least one: the sweep policy's).
+DELETE FROM authorization_codes
+WHERE code_hash IN (
+    SELECT code_hash FROM authorization_codes
+    WHERE expires_at < now() - make_interval(days => greatest($1, 1))
+    LIMIT $2
+);
+
+-- name: delete_assertions
+-- Client assertion ids whose assertion expired more than $1 days ago: a replay would fail
+-- on its expiry by then.
+DELETE FROM client_assertions
+WHERE (client_id, jti) IN (
+    SELECT client_id, jti FROM client_assertions
+    WHERE expires_at < now() - make_interval(days => $1)
+    LIMIT $2
+);

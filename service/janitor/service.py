@@ -9,7 +9,9 @@ Every sweep, in this order:
    ``LINK_RETENTION_DAYS`` ago: long after step 1 needs them;
 3. delivered and dead-lettered mail queued more than ``MAIL_RETENTION_DAYS`` ago (bodies are
    cleared at once anyway; the rows are the delivery record);
-4. throttle counters whose window has lapsed.
+4. throttle counters whose window has lapsed;
+5. authorization codes a day after they expired, and used client assertion ids once their
+   assertion expired.
 
 It runs every ``JANITOR_INTERVAL_SECONDS`` inside the service (0 turns that off) and once with
 ``python -m service janitor``, e.g. from cron. Several instances may sweep at the same time.
@@ -43,6 +45,8 @@ class Swept:
     links: int
     mail: int
     counters: int
+    codes: int
+    assertions: int
 
 
 async def sweep(pool: asyncpg.Pool, settings: Settings, *, batch: int = BATCH) -> Swept:
@@ -59,7 +63,9 @@ async def sweep(pool: asyncpg.Pool, settings: Settings, *, batch: int = BATCH) -
         counters += pruned
         if pruned < batch:
             break
-    return Swept(registrations, links, mail, counters)
+    codes = await _batches(pool, queries.delete_codes, 1, batch)
+    assertions = await _batches(pool, queries.delete_assertions, 0, batch)
+    return Swept(registrations, links, mail, counters, codes, assertions)
 
 
 async def _batches(pool: asyncpg.Pool, query: str, days: int, batch: int) -> int:

@@ -97,12 +97,27 @@ async def test_one_sweep_removes_what_has_expired_and_nothing_else(
         " ('login:ip:192.0.2.2', 3, 10, now() + interval '1 minute'),"
         " ('login:known:192.0.2.3:kept@clinic.example', 0, 1, now() + 30 * interval '1 day')"
     )
+    await admin_conn.execute(
+        "INSERT INTO client_assertions (client_id, jti, expires_at) VALUES"
+        " ('c', 'old', now() - interval '1 minute'), ('c', 'live', now() + interval '1 hour')"
+    )
+    await _codes(admin_conn, kept_user)
     links_before = await _ids(admin_conn, "one_time_tokens")
     mail_before = await _ids(admin_conn, "mail_outbox")
 
     swept = await asyncio.to_thread(_janitor_command, db)
 
-    assert swept == {"registrations": 1, "links": 2, "mail": 2, "counters": 1}
+    assert swept == {
+        "registrations": 1,
+        "links": 2,
+        "mail": 2,
+        "counters": 1,
+        "codes": 1,
+        "assertions": 1,
+    }
+    left = await admin_conn.fetch("SELECT jti FROM client_assertions")
+    assert [row["jti"] for row in left] == ["live"]
+    assert await admin_conn.fetchval("SELECT count(*) FROM authorization_codes") == 1
     emails = {row["email"] for row in await admin_conn.fetch("SELECT email FROM users")}
     assert emails == {"kept@clinic.example", "fresh@clinic.example"}
     assert await admin_conn.fetchval("SELECT count(*) FROM organizations") == 2
@@ -118,6 +133,33 @@ async def test_one_sweep_removes_what_has_expired_and_nothing_else(
     assert "login:ip:192.0.2.1" not in counters
     assert {"login:ip:192.0.2.2", "login:known:192.0.2.3:kept@clinic.example"} <= counters
     assert {"register:ip:127.0.0.1", "mail:to:fresh@clinic.example"} <= counters  # still open
+
+
+async def _codes(admin_conn: asyncpg.Connection, user_id: object) -> None:
+    """Two codes of one app client: one expired two days ago (swept), one an hour ago (kept
+    a day longer)."""
+    org = await admin_conn.fetchval("SELECT organization_id FROM memberships LIMIT 1")
+    role = await admin_conn.fetchval(
+        "SELECT id FROM roles WHERE organization_id = $1 AND code = 'member'", org
+    )
+    client = await admin_conn.fetchval(
+        "INSERT INTO app_clients (id, organization_id, client_id, name, type, role_id,"
+        " token_endpoint_auth_method) VALUES (gen_random_uuid(), $1, 'janitorclient0000000',"
+        " 'J', 'single_page_application', $2, 'none') RETURNING id",
+        org,
+        role,
+    )
+    for age in ("2 days", "1 hour"):
+        await admin_conn.execute(
+            "INSERT INTO authorization_codes (code_hash, organization_id, app_client_id,"
+            " user_id, redirect_uri, code_challenge, auth_time, expires_at)"
+            " VALUES (sha256(random()::text::bytea), $1, $2, $3, 'https://a.example/cb',"
+            " repeat('a', 43), now(), now() - $4::text::interval)",
+            org,
+            client,
+            user_id,
+            age,
+        )
 
 
 def _janitor_command(db: postgres.Database) -> dict[str, int]:
