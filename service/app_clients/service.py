@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import asyncpg
@@ -285,3 +286,16 @@ async def _audit(
         after=after,
         address=actor.address,
     )
+
+
+async def home_of(conn: asyncpg.Connection, client_id: str) -> str | None:
+    """Where a person goes to sign in to the app client ``client_id``: the origin of its first
+    redirect URI (an app starts its own sign-in), when it is an active client that signs people
+    in and the transaction may see it (its organization, or the anonymous context)."""
+    client = await repo.by_client_id(conn, client_id) if len(client_id) <= 64 else None
+    if client is None or client.status != "active" or not client.redirect_uris:
+        return None
+    parts = urlsplit(client.redirect_uris[0])
+    if parts.scheme not in ("https", "http"):
+        return None
+    return f"{parts.scheme}://{parts.netloc}/"

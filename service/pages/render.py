@@ -187,10 +187,11 @@ def send_link_again(settings: Settings, link: str, email: str, error: ApiError) 
     )
 
 
-def sign_in(settings: Settings, client_id: str | None = None) -> str:
+def sign_in(settings: Settings, client_id: str | None = None, *, home: str | None = None) -> str:
     """Where to sign in now: the client's app when the link names a clientId with a configured
-    redirect; otherwise plain words, since this service has no sign-in page of its own."""
-    target = settings.redirect_for(client_id)
+    redirect (``CLIENT_REDIRECTS``) or an app client (``home``, where its app starts sign-in);
+    otherwise plain words."""
+    target = settings.redirect_for(client_id) or home
     if target:
         href = html.escape(target, quote=True)
         return f'<p><a href="{href}">Continue to sign in</a></p>'

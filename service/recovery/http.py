@@ -87,7 +87,7 @@ def _changed_page(settings: Settings, target: service.ResetTarget) -> Response[s
     return render.page(
         settings,
         "password_changed",
-        markup={"sign_in": render.sign_in(settings, target.client_id)},
+        markup={"sign_in": render.sign_in(settings, target.client_id, home=target.sign_in_url)},
         organization_name=target.organization_name,
     )
 

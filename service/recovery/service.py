@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from service.accounts import repo as users
+from service.app_clients import service as app_clients
 from service.audit.recorder import record
 from service.db.tx import set_tenant, transaction
 from service.db.undone import kept_if
@@ -40,6 +41,7 @@ class ResetTarget:
     name: str
     organization_name: str
     client_id: str | None = None
+    sign_in_url: str | None = None  # where the app of client_id signs people in
 
 
 async def _organization_name(conn: asyncpg.Connection, user: users.User, org: UUID | None) -> str:
@@ -80,8 +82,10 @@ async def target_of(conn: asyncpg.Connection, token: str) -> ResetTarget:
     user = await users.by_id(conn, redeemed.user_id) if redeemed else None
     if redeemed is None or user is None or user.email.lower() != redeemed.email.lower():
         raise ApiError("invalid_token", INVALID, pointer="/token")
+    cid = redeemed.client_id
+    home = await app_clients.home_of(conn, cid) if cid else None  # still the anonymous context
     name = await _organization_name(conn, user, redeemed.organization_id)
-    return ResetTarget(user.id, user.email, user.name, name, redeemed.client_id)
+    return ResetTarget(user.id, user.email, user.name, name, cid, home)
 
 
 def password_problems(target: ResetTarget, password: str, *, pointer: str, min_length: int) -> None:

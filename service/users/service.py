@@ -17,6 +17,7 @@ from msgspec import UnsetType
 
 from service.accounts import members
 from service.accounts import repo as users
+from service.app_clients import service as app_clients
 from service.audit.actions import Action
 from service.audit.recorder import record
 from service.config import Settings
@@ -150,7 +151,7 @@ async def list_members(
     return cut(rows, page.size)
 
 
-def _validate_new(ctx: Context, resource: NewUser) -> str:
+def _validate_new(ctx: Context, resource: NewUser, *, app_client: bool = False) -> str:
     if resource.id is not None:
         raise ApiError("forbidden", "Ids are assigned by the service.", pointer="/data/id")
     attrs = resource.attributes
@@ -161,10 +162,10 @@ def _validate_new(ctx: Context, resource: NewUser) -> str:
         (
             "clientId",
             None
-            if attrs.client_id is None or ctx.settings.redirect_for(attrs.client_id)
-            else "This clientId is not configured here: the service's CLIENT_REDIRECTS setting"
-            " (clientId=https://target,…) names the clientIds it takes and where each sends"
-            " people after they set a password; leave clientId out to use none.",
+            if attrs.client_id is None or app_client or ctx.settings.redirect_for(attrs.client_id)
+            else "This clientId is neither an app client of this organization that signs people"
+            " in (POST /auth/app-clients) nor configured in the service's CLIENT_REDIRECTS"
+            " setting (clientId=https://target,…); leave clientId out to use none.",
         ),
     ]
     items = [ErrorItem("validation_error", d, f"{ATTR}/{f}") for f, d in problems if d]
@@ -184,7 +185,9 @@ async def _create(conn: asyncpg.Connection, ctx: Context, resource: NewUser) -> 
     """The same work and the same answer whether or not the address has an account elsewhere:
     what the organization sees comes from what it sent. An existing account joins only when
     the person accepts through the link mailed to them; until then the member is pending."""
-    email = _validate_new(ctx, resource)
+    wanted = resource.attributes.client_id
+    app = wanted is not None and await app_clients.home_of(conn, wanted) is not None
+    email = _validate_new(ctx, resource, app_client=app)
     attrs = resource.attributes
     name = attrs.name.strip()
     role = await assignable_role(conn, ctx, resource.relationships.roles.data.id)

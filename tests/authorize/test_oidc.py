@@ -12,7 +12,7 @@ from tests.app_clients.clients import registered, role_id
 from tests.authorize.browser import Browser, Flow, exchange, redirected, sign_in
 from tests.roles.people import Member, owner
 from tests.support.accounts import PASSWORD
-from tests.support.flows import Mailbox
+from tests.support.flows import Mailbox, link_in
 
 REDIRECT = "https://app.example/callback"
 AFTER = "https://app.example/goodbye"
@@ -130,3 +130,55 @@ async def test_removing_the_member_ends_what_the_browser_can_get(
         "/auth/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}
     )
     assert info.status_code == 401
+
+
+async def test_a_password_set_through_an_app_clients_link_leads_to_that_app(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _app(client, mailbox, admin_conn, "zus-admin@clinic.org")
+    member_role = await role_id(admin_conn, me.org_id, "member")
+    attributes = {
+        "email": "new.nurse@clinic.org",
+        "name": "New Nurse",
+        "userType": "builder",
+        "clientId": app["attributes"]["clientId"],
+    }
+    body = {
+        "data": {
+            "type": "auth/users",
+            "attributes": attributes,
+            "relationships": {"auth/roles": {"data": {"type": "auth/roles", "id": member_role}}},
+        }
+    }
+    created = await client.post("/auth/users", json=body, headers=me.headers)
+    assert created.status_code == 201, created.text
+    mail = await mailbox.next_to("new.nurse@clinic.org")
+    _, token = link_in(mail)
+    done = await client.post(
+        "/auth/password-reset/confirm",
+        data={"token": token, "password": "copper kettle under the bridge"},
+    )
+    assert done.status_code == 200, done.text
+    assert 'href="https://app.example/"' in done.text
+    # Another organization's client is no clientId here.
+    other = await owner(client, mailbox, admin_conn, "elsewhere@b.org", organization="B")
+    foreign = {**attributes, "email": "x@b.org"}
+    refused = await client.post(
+        "/auth/users",
+        json={
+            "data": {
+                **body["data"],
+                "attributes": foreign,
+                "relationships": {
+                    "auth/roles": {
+                        "data": {
+                            "type": "auth/roles",
+                            "id": await role_id(admin_conn, other.org_id, "member"),
+                        }
+                    }
+                },
+            }
+        },
+        headers=other.headers,
+    )
+    assert refused.status_code == 400, refused.text
