@@ -118,11 +118,48 @@ async def provide_session(
 
 
 async def _client_stands(conn: asyncpg.Connection, claims: AccessClaims) -> None:
-    """A person's token issued through an app client dies with the client: disabled (since
-    the token was issued) or deleted."""
-    found = await users.issuing_client(conn, claims.org_id, claims.client_id)
-    if found is None or found[0] != "active" or _before(claims.issued_at, found[1]):
+    if not await client_stands(conn, claims):
         raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
+
+
+# The live checks, shared with introspection (``service.tokens.introspection``), which must
+# call a token live exactly when a request carrying it would be admitted here.
+
+
+def member_admits(claims: AccessClaims, caller: users.SessionCaller) -> bool:
+    """The live membership admits a person's token: active, accepted, the account enabled,
+    the token of this membership and of the account's current sessions epoch."""
+    return not (
+        caller.disabled_at is not None
+        or not caller.view.active
+        or not caller.accepted
+        or _before(claims.issued_at, caller.sessions_since)
+        or claims.sessions_epoch != caller.sessions_epoch
+    )
+
+
+def client_admits(claims: AccessClaims, client: users.SessionClient) -> bool:
+    """The live app client admits its own token: active, the same client, not disabled since."""
+    return not (
+        client.status != "active"
+        or client.client_id != claims.client_id
+        or _before(claims.issued_at, client.tokens_since)
+    )
+
+
+def client_permissions(claims: AccessClaims, client: users.SessionClient) -> frozenset[str]:
+    """The client's live role's permissions, narrowed to the token's scope."""
+    permissions = frozenset(client.permissions)
+    if claims.scope is not None:
+        permissions &= frozenset(claims.scope.split())
+    return permissions
+
+
+async def client_stands(conn: asyncpg.Connection, claims: AccessClaims) -> bool:
+    """A person's token issued through an app client dies with the client: disabled (since
+    the token was issued) or deleted. The transaction's tenant must be the token's."""
+    found = await users.issuing_client(conn, claims.org_id, claims.client_id)
+    return found is not None and found[0] == "active" and not _before(claims.issued_at, found[1])
 
 
 def _client_admitted(
@@ -134,16 +171,9 @@ def _client_admitted(
     """An app client's token, once the live client admits it (it exists, is active, and was
     not disabled since the token was issued); its permissions are its live role's, narrowed
     to the token's scope when it asked for less."""
-    if (
-        client is None
-        or client.status != "active"
-        or client.client_id != claims.client_id
-        or _before(claims.issued_at, client.tokens_since)
-    ):
+    if client is None or not client_admits(claims, client):
         raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
-    permissions = frozenset(client.permissions)
-    if claims.scope is not None:
-        permissions &= frozenset(claims.scope.split())
+    permissions = client_permissions(claims, client)
     principal = Principal(
         user_id=client.id,
         org_id=claims.org_id,
@@ -167,14 +197,7 @@ def _admitted(
 ) -> Caller:
     """The caller as the rest of the request knows them, once the live membership admits the
     token and holds the permission the route names."""
-    if (
-        caller is None
-        or caller.disabled_at is not None
-        or not caller.view.active
-        or not caller.accepted
-        or _before(claims.issued_at, caller.sessions_since)
-        or claims.sessions_epoch != caller.sessions_epoch
-    ):
+    if caller is None or not member_admits(claims, caller):
         raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
     principal = Principal(
         user_id=caller.view.id,

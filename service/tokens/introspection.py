@@ -35,6 +35,7 @@ from service.app_clients.repo import Client
 from service.db.tx import alone, transaction
 from service.errors import ApiError
 from service.security.jwt import DEFAULT_CLIENT_ID, AccessClaims, verify_access_token
+from service.session import client_admits, client_permissions, client_stands, member_admits
 from service.tokens import refresh
 from service.tokens import repo as tokens
 from service.tokens.client_auth import FAILED
@@ -42,7 +43,6 @@ from service.tokens.errors import OAuthError
 from service.tokens.issue import Issuer
 from service.wire import ResponseShape
 
-CLOCK_TOLERANCE_SECONDS = 5  # as service.session: the database's clock stamps, ours issues
 BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="token", charset="UTF-8"'}
 
 
@@ -92,16 +92,9 @@ async def introspect(issuer: Issuer, client: Client, token: str) -> Introspectio
 async def _app_client(issuer: Issuer, claims: AccessClaims) -> Introspection:
     async with alone(issuer.pool) as conn:
         live = await accounts.session_client(conn, claims.org_id, claims.user_id)
-    if (
-        live is None
-        or live.status != "active"
-        or live.client_id != claims.client_id
-        or _before(claims.issued_at, live.tokens_since.timestamp())
-    ):
+    if live is None or not client_admits(claims, live):
         return INACTIVE
-    permissions = frozenset(live.permissions)
-    if claims.scope is not None:
-        permissions &= frozenset(claims.scope.split())
+    permissions = client_permissions(claims, live)
     return _active(issuer, claims, role=live.role_code, permissions=permissions, username=UNSET)
 
 
@@ -113,10 +106,9 @@ async def _person(issuer: Issuer, claims: AccessClaims) -> Introspection:
     else:  # issued through an app client, which must still stand behind it
         async with transaction(issuer.pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
             caller = await accounts.session_caller(conn, claims.org_id, claims.user_id)
-            stands = await _client_stands(conn, claims)
-    if not stands or not _member_admits(caller, claims):
+            stands = await client_stands(conn, claims)
+    if not stands or caller is None or not member_admits(claims, caller):
         return INACTIVE
-    assert caller is not None
     return _active(
         issuer,
         claims,
@@ -124,35 +116,6 @@ async def _person(issuer: Issuer, claims: AccessClaims) -> Introspection:
         permissions=frozenset(caller.permissions),
         username=caller.view.email,
     )
-
-
-async def _client_stands(conn: asyncpg.Connection, claims: AccessClaims) -> bool:
-    found = await accounts.issuing_client(conn, claims.org_id, claims.client_id)
-    return (
-        found is not None
-        and found[0] == "active"
-        and not _before(claims.issued_at, found[1].timestamp())
-    )
-
-
-def _member_admits(caller: accounts.SessionCaller | None, claims: AccessClaims) -> bool:
-    """The live membership admits the token: as ``service.session._admitted`` decides."""
-    return not (
-        caller is None
-        or caller.disabled_at is not None
-        or not caller.view.active
-        or not caller.accepted
-        or (
-            caller.sessions_since is not None
-            and _before(claims.issued_at, caller.sessions_since.timestamp())
-        )
-        or claims.sessions_epoch != caller.sessions_epoch
-    )
-
-
-def _before(issued_at: int, since: float) -> bool:
-    """Issued before ``since`` (a membership's start, a client's last disabling)."""
-    return issued_at + CLOCK_TOLERANCE_SECONDS < since
 
 
 def _active(
