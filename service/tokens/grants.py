@@ -12,7 +12,7 @@ from service.app_clients.repo import Client
 from service.errors import ApiError
 from service.ids import parse_uuid
 from service.throttle.gate import guarded
-from service.tokens import client_grant, code_grant, service
+from service.tokens import client_grant, code_grant, forms, service
 from service.tokens.errors import OAuthError
 from service.tokens.issue import signed
 from service.tokens.schemas import (
@@ -46,14 +46,7 @@ def read(form: dict[str, str]) -> TokenRequest:
     try:
         return wire.convert(form, shape)
     except ApiError as error:
-        raise OAuthError("invalid_request", described(error)) from None
-
-
-def described(error: ApiError) -> str:
-    """An error's first problem in one line, naming the field (OAuth errors have no pointer)."""
-    item = error.items[0]
-    field = (item.pointer or "/").lstrip("/")
-    return f"{field}: {item.detail}" if field else item.detail
+        raise OAuthError("invalid_request", forms.described(error)) from None
 
 
 async def grant(

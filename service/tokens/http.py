@@ -7,29 +7,19 @@ from typing import Any
 from litestar import Request, Response, Router, post
 from litestar.exceptions import HTTPException
 
-from service import bodies, http, jsonapi
+from service import http, jsonapi
 from service.config import Settings
-from service.errors import ApiError
 from service.routing import Injected, options
 from service.security.clients import address_of
-from service.tokens import client_auth, grants, introspection, service
+from service.tokens import forms, grants, introspection, service
 from service.tokens.errors import (
     NO_STORE,
     OAUTH_EXCEPTION_HANDLERS,
-    OAuthError,
     handle_http_exception_as_oauth,
 )
 from service.tokens.introspection_http import ROUTER as INTROSPECTION
-from service.tokens.introspection_http import audiences, shaped
 from service.tokens.schemas import RevokeRequest, TokenRequest, TokenResponse
 from service.tokens.service import Issuer
-
-
-async def _form(request: Request[Any, Any, Any], shape: Any) -> Any:
-    try:
-        return await bodies.read_form(request, shape)
-    except ApiError as error:
-        raise OAuthError("invalid_request", grants.described(error)) from None
 
 
 @post(
@@ -49,15 +39,7 @@ async def token(
     the form (`client_secret_post`) or a `client_assertion` (`private_key_jwt`, RFC 7523), with
     an optional `scope` of permissions narrowing its role's. Errors follow RFC 6749 section
     5.2."""
-    fields = await _form(request, dict[str, str])
-    client = await client_auth.authenticate(
-        issuer.pool,
-        issuer.secrets,
-        authorization=request.headers.get("authorization", ""),
-        form=fields,
-        audiences=frozenset({settings.public_base_url, f"{settings.public_base_url}/auth/token"}),
-        remote=issuer.remote_keys,
-    )
+    fields, client = await forms.with_client(request, issuer, settings)
     form = grants.read(fields)
     issued = await grants.grant(issuer, form, client=client, address=address_of(request, settings))
     return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
@@ -76,16 +58,8 @@ async def revoke(
     answered the same way, as RFC 7009 asks. A request that authenticates an app client (as
     at the token endpoint) revokes only a token issued to that client (400
     `unauthorized_client` otherwise), and failed authentication is 401 `invalid_client`."""
-    fields = await _form(request, dict[str, str])
-    client = await client_auth.authenticate(
-        issuer.pool,
-        issuer.secrets,
-        authorization=request.headers.get("authorization", ""),
-        form=fields,
-        audiences=audiences(settings, "/auth/revoke"),
-        remote=issuer.remote_keys,
-    )
-    form: RevokeRequest = shaped(fields, RevokeRequest)
+    fields, client = await forms.with_client(request, issuer, settings)
+    form: RevokeRequest = forms.shaped(fields, RevokeRequest)
     if client is not None:
         await introspection.may_revoke(issuer.pool, client, form.token)
     await service.revoke(issuer.pool, form.token)

@@ -10,12 +10,11 @@ from typing import Any
 
 from litestar import Request, Response, Router, post
 
-from service import bodies, jsonapi, wire
+from service import jsonapi
 from service.config import Settings
-from service.errors import ApiError
 from service.routing import Injected, options
-from service.tokens import client_auth, grants, introspection
-from service.tokens.errors import NO_STORE, OAUTH_EXCEPTION_HANDLERS, OAuthError
+from service.tokens import forms, introspection
+from service.tokens.errors import NO_STORE, OAUTH_EXCEPTION_HANDLERS
 from service.tokens.introspection import Introspection
 from service.tokens.issue import Issuer
 from service.tokens.schemas import FormText
@@ -35,28 +34,6 @@ class IntrospectionRequest(RequestShape, forbid_unknown_fields=False):
     client_assertion: str = ""
 
 
-def audiences(settings: Settings, path: str) -> frozenset[str]:
-    """What a client assertion may name as its audience at ``path``: the issuer, the token
-    endpoint (RFC 7523's audience) or the endpoint it is sent to."""
-    base = settings.public_base_url
-    return frozenset({base, f"{base}/auth/token", f"{base}{path}"})
-
-
-async def read(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The form as sent (client authentication reads it before its shape is checked)."""
-    try:
-        return await bodies.read_form(request, dict[str, str])
-    except ApiError as error:
-        raise OAuthError("invalid_request", grants.described(error)) from None
-
-
-def shaped(fields: dict[str, str], shape: Any) -> Any:
-    try:
-        return wire.convert(fields, shape)
-    except ApiError as error:
-        raise OAuthError("invalid_request", grants.described(error)) from None
-
-
 @post(
     "/introspect",
     summary="Whether an access token is live, and whose (RFC 7662)",
@@ -72,17 +49,9 @@ async def introspect(
     token that is not a live access token of the client's own organization; otherwise its
     `sub`, `client_id`, `username` (a person's address), `scope` and `permissions` (live),
     `role`, `org`, `principal_type`, `exp`, `iat`, `iss`, `aud`, `jti`."""
-    fields = await read(request)
-    client = await client_auth.authenticate(
-        issuer.pool,
-        issuer.secrets,
-        authorization=request.headers.get("authorization", ""),
-        form=fields,
-        audiences=audiences(settings, "/auth/introspect"),
-        remote=issuer.remote_keys,
-    )
+    fields, client = await forms.with_client(request, issuer, settings)
     caller = introspection.confidential(client)
-    form: IntrospectionRequest = shaped(fields, IntrospectionRequest)
+    form: IntrospectionRequest = forms.shaped(fields, IntrospectionRequest)
     answer = await introspection.introspect(issuer, caller, form.token)
     return Response(answer, media_type=jsonapi.JSON, headers=NO_STORE)
 
