@@ -127,9 +127,12 @@ def _active(
     username: str | UnsetType,
 ) -> Introspection:
     granted = sorted(permissions)
+    # RFC 7662's scope is the token's: a person's token from the code flow carries the OpenID
+    # scopes it was granted; otherwise the permissions it may use are its scope.
+    scope = claims.scope if claims.kind == "user" and claims.scope else " ".join(granted)
     return Introspection(
         active=True,
-        scope=" ".join(granted),
+        scope=scope,
         client_id=claims.client_id,
         username=username,
         token_type="Bearer",  # noqa: S106

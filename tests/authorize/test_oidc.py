@@ -182,3 +182,25 @@ async def test_a_password_set_through_an_app_clients_link_leads_to_that_app(
         headers=other.headers,
     )
     assert refused.status_code == 400, refused.text
+
+
+async def test_introspection_shows_a_code_flow_tokens_openid_scope(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _app(client, mailbox, admin_conn, "scoped@clinic.org")
+    _, tokens = await _signed_in(client, app, me, "openid email")
+    attributes = app["attributes"]
+    answer = await client.post(
+        "/auth/introspect",
+        data={
+            "token": tokens["access_token"],
+            "client_id": attributes["clientId"],
+            "client_secret": attributes["clientSecret"],
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert found["active"] is True
+    assert found["scope"] == "openid email"
+    assert found["client_id"] == attributes["clientId"]
+    assert "users.read" in found["permissions"]
