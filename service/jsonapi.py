@@ -284,6 +284,11 @@ def parse_filters(query: Mapping[str, str], allowed: tuple[str, ...]) -> dict[st
     return filters
 
 
+def self_link(path: str, query: str) -> str:
+    """A listing's ``links.self``: its path and the query string as the client sent it."""
+    return f"{path}?{query}" if query else path
+
+
 def next_link(path: str, query: Mapping[str, str], cursor: str | None) -> str | None:
     """The ``links.next`` URL: the same query with ``page[after]`` replaced."""
     if cursor is None:

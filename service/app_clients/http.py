@@ -73,8 +73,10 @@ async def list_clients(
         role_id=role,
         page=jsonapi.parse_page(query),
     )
-    this = f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
-    links = jsonapi.Links(self=this, next=jsonapi.next_link(request.url.path, query, cursor))
+    links = jsonapi.Links(
+        self=jsonapi.self_link(request.url.path, request.url.query),
+        next=jsonapi.next_link(request.url.path, query, cursor),
+    )
     document = ClientListDocument([client_resource(row) for row in rows], links)
     return Response(document, media_type=jsonapi.JSONAPI)
 

@@ -149,7 +149,7 @@ async def update(
         changes["role_id"] = await _role(conn, actor, relation)
     values = replace(_settable(current), **changes)
     _check(current.type, values)
-    if values == _settable(current):
+    if _same(values, _settable(current)):
         return current
     updated = await repo.update(conn, actor.org_id, client_id, values)
     if updated.token_endpoint_auth_method not in ("client_secret_basic", "client_secret_post"):
@@ -239,6 +239,15 @@ def _check(client_type: str, values: Settable) -> None:
         raise ApiError.many(
             [ErrorItem("validation_error", detail, ATTRIBUTES + where) for where, detail in found]
         )
+
+
+def _same(a: Settable, b: Settable) -> bool:
+    """Nothing to change: equal settings, key sets compared as JSON values (the database
+    gives them back in its own key order and spacing)."""
+    keys = (msgspec.json.decode(a.jwks) if a.jwks else None) == (
+        msgspec.json.decode(b.jwks) if b.jwks else None
+    )
+    return keys and replace(a, jwks=None) == replace(b, jwks=None)
 
 
 def _json(value: dict[str, Any] | None) -> str | None:

@@ -36,7 +36,7 @@ async def list_audit_events(
     )
     path = request.url.path
     links = jsonapi.Links(
-        self=path + (f"?{request.url.query}" if request.url.query else ""),
+        self=jsonapi.self_link(path, request.url.query),
         next=jsonapi.next_link(path, params, cursor),
     )
     document = AuditEventListDocument([event_resource(e) for e in events], links)

@@ -44,11 +44,6 @@ def _is_managed(filters: dict[str, str]) -> bool | None:
     return FLAGS[value]
 
 
-def _self_link(request: Request[Any, Any, Any]) -> str:
-    query = request.url.query
-    return f"{request.url.path}?{query}" if query else request.url.path
-
-
 def _document(role: Role) -> RoleDocument:
     return RoleDocument(role_resource(role))
 
@@ -76,7 +71,8 @@ async def list_roles(
         page=jsonapi.parse_page(query),
     )
     links = jsonapi.Links(
-        self=_self_link(request), next=jsonapi.next_link(request.url.path, query, cursor)
+        self=jsonapi.self_link(request.url.path, request.url.query),
+        next=jsonapi.next_link(request.url.path, query, cursor),
     )
     document = RoleListDocument([role_resource(role) for role in roles], links)
     return Response(document, media_type=jsonapi.JSONAPI)
@@ -166,7 +162,7 @@ async def list_permissions(
         PermissionResource(PERMISSION, name, PermissionAttributes(description, entry_kind))
         for name, description, entry_kind in service.catalogue(kind)
     ]
-    links = jsonapi.Links(self=_self_link(request))
+    links = jsonapi.Links(self=jsonapi.self_link(request.url.path, request.url.query))
     return Response(PermissionListDocument(data, links), media_type=jsonapi.JSONAPI)
 
 

@@ -25,7 +25,7 @@ import msgspec
 
 from service.app_clients import repo as clients
 from service.app_clients.repo import Client
-from service.db.tx import alone, transaction
+from service.db.tx import alone
 from service.security import client_assertion
 from service.security.client_secrets import SecretHasher
 from service.security.jwt import DEFAULT_CLIENT_ID
@@ -108,8 +108,9 @@ async def _keys(
 async def _find(pool: asyncpg.Pool, client_id: str) -> Client | None:
     if len(client_id) > 64:
         return None
-    async with transaction(pool, anonymous=True) as conn:
-        client = await clients.by_client_id(conn, client_id)
+    async with alone(pool) as conn:
+        found = await clients.with_secrets(conn, client_id)
+    client = found[0] if found else None
     return client if client is not None and client.status == "active" else None
 
 

@@ -109,7 +109,7 @@ async def list_users(
         page=jsonapi.parse_page(query),
     )
     links = ListLinks(
-        self=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        self=jsonapi.self_link(request.url.path, request.url.query),
         next=jsonapi.next_link(request.url.path, query, cursor),
     )
     return Response(
