@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 import jwt
 
 from tests.app_clients.clients import bearer, registered, role_id
-from tests.authorize.browser import Browser, Flow, exchange, redirected, sign_in
+from tests.authorize.browser import Browser, Flow, exchange, form_fields, redirected, sign_in
 from tests.roles.people import Member, owner
 from tests.support.accounts import PASSWORD
 from tests.support.flows import Mailbox
@@ -334,3 +335,56 @@ async def test_the_password_grant_through_a_client_only_where_the_client_allows_
         "/auth/token", data=rotate, auth=(attributes["clientId"], attributes["clientSecret"])
     )
     assert again.status_code == 200, again.text
+
+
+async def test_twenty_parallel_exchanges_of_one_code_get_one_set_of_tokens(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _spa(client, mailbox, admin_conn, "race@clinic.org")
+    flow = Flow(app["attributes"]["clientId"], REDIRECT, scope="openid offline_access")
+    code = redirected(await sign_in(Browser(client), flow, me.email, PASSWORD))["code"]
+    answers = await asyncio.gather(*(exchange(client, flow, code) for _ in range(20)))
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] + [400] * 19, statuses
+    # The losers were replays: the family the winner got is revoked.
+    winner = next(answer for answer in answers if answer.status_code == 200).json()
+    again = await client.post(
+        "/auth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": winner["refresh_token"],
+            "client_id": app["attributes"]["clientId"],
+        },
+    )
+    assert again.status_code == 400
+
+
+async def test_parallel_guesses_on_the_page_meet_the_password_grants_throttle(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me, app = await _spa(client, mailbox, admin_conn, "guess@clinic.org")
+    browser = Browser(client)
+    page = await browser.get(
+        "/auth/authorize", **Flow(app["attributes"]["clientId"], REDIRECT).params()
+    )
+    fields = form_fields(page.text)
+    guesses = await asyncio.gather(
+        *(
+            browser.post("/auth/authorize", {**fields, "email": me.email, "password": f"guess {n}"})
+            for n in range(20)
+        )
+    )
+    assert {answer.status_code for answer in guesses} == {401}
+    # Past the limit, even the right password is refused with the same answer, no code.
+    again = await browser.get(
+        "/auth/authorize", **Flow(app["attributes"]["clientId"], REDIRECT).params()
+    )
+    fresh = {**form_fields(again.text), "email": me.email, "password": PASSWORD}
+    right = await browser.post("/auth/authorize", fresh)
+
+    assert right.status_code == 401
+    assert "location" not in right.headers
+    failures = await admin_conn.fetchval(
+        "SELECT count(*) FROM audit_events WHERE action = 'auth.login_failed'"
+    )
+    assert failures <= 10  # checked attempts: no more than the account-and-client limit
