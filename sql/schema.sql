@@ -40,25 +40,113 @@ $$;
 
 COMMENT ON FUNCTION public.app_client_credentials(cid text) IS 'An app client by client_id and its live secret hashes, for client authentication.';
 
-CREATE FUNCTION public.app_client_token(org uuid, client uuid) RETURNS TABLE(status text, role_code text, permissions text[])
+CREATE FUNCTION public.app_client_credentials_caller(cid text, presented bytea, org uuid, usr uuid) RETURNS TABLE(id uuid, organization_id uuid, client_id text, name text, type text, user_type text, role_id uuid, token_endpoint_auth_method text, redirect_uris text[], post_logout_redirect_uris text[], allowed_origins text[], jwks text, jwks_uri text, password_grant boolean, status text, tokens_since timestamp with time zone, last_used_at timestamp with time zone, created_at timestamp with time zone, updated_at timestamp with time zone, secret_hashes bytea[], ran boolean, caller_id uuid, caller_email text, caller_name text, caller_email_verified boolean, caller_active boolean, caller_role_id uuid, caller_role_code text, caller_practitioner_id text, caller_organization_id uuid, caller_created_at timestamp with time zone, caller_updated_at timestamp with time zone, caller_accepted boolean, caller_disabled_at timestamp with time zone, caller_permissions text[], caller_sessions_since timestamp with time zone, caller_sessions_epoch bigint)
     LANGUAGE plpgsql
     SET search_path TO 'public', 'pg_temp'
     AS $$
+DECLARE
+    c record;
 BEGIN
+    SELECT * INTO c FROM app_client_credentials(cid);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF c.status = 'active' AND c.organization_id = org
+       AND presented = ANY (c.secret_hashes) THEN
+        RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type,
+            c.user_type, c.role_id, c.token_endpoint_auth_method, c.redirect_uris,
+            c.post_logout_redirect_uris, c.allowed_origins, c.jwks, c.jwks_uri,
+            c.password_grant, c.status, c.tokens_since, c.last_used_at, c.created_at,
+            c.updated_at, c.secret_hashes, true, p.*
+        FROM (SELECT 1) AS one LEFT JOIN app_session_caller(org, usr) p ON true;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type, c.user_type,
+        c.role_id, c.token_endpoint_auth_method, c.redirect_uris, c.post_logout_redirect_uris,
+        c.allowed_origins, c.jwks, c.jwks_uri, c.password_grant, c.status, c.tokens_since,
+        c.last_used_at, c.created_at, c.updated_at, c.secret_hashes, false, NULL::uuid,
+        NULL::text, NULL::text, NULL::boolean, NULL::boolean, NULL::uuid, NULL::text,
+        NULL::text, NULL::uuid, NULL::timestamptz, NULL::timestamptz, NULL::boolean,
+        NULL::timestamptz, NULL::text[], NULL::timestamptz, NULL::bigint;
+END
+$$;
+
+COMMENT ON FUNCTION public.app_client_credentials_caller(cid text, presented bytea, org uuid, usr uuid) IS 'An app client''s credentials and, when the secret is right, a member of its organization.';
+
+CREATE FUNCTION public.app_client_credentials_token(cid text, presented bytea, budget_prefix text, budget integer, window_seconds integer) RETURNS TABLE(id uuid, organization_id uuid, client_id text, name text, type text, user_type text, role_id uuid, token_endpoint_auth_method text, redirect_uris text[], post_logout_redirect_uris text[], allowed_origins text[], jwks text, jwks_uri text, password_grant boolean, status text, tokens_since timestamp with time zone, last_used_at timestamp with time zone, created_at timestamp with time zone, updated_at timestamp with time zone, secret_hashes bytea[], ran boolean, retry_after integer, live_status text, role_code text, permissions text[])
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    c record;
+    done boolean := false;
+    waited integer;
+    live text;
+    code text;
+    granted text[];
+BEGIN
+    SELECT * INTO c FROM app_client_credentials(cid);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF c.status = 'active' AND c.type = 'machine_to_machine'
+       AND presented = ANY (c.secret_hashes) THEN
+        SELECT x.retry_after, x.status, x.role_code, x.permissions
+          INTO waited, live, code, granted
+        FROM app_client_token(c.organization_id, c.id, budget_prefix || c.id::text, budget,
+                              window_seconds) x;
+        done := FOUND;
+    END IF;
+    RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type, c.user_type,
+        c.role_id, c.token_endpoint_auth_method, c.redirect_uris, c.post_logout_redirect_uris,
+        c.allowed_origins, c.jwks, c.jwks_uri, c.password_grant, c.status, c.tokens_since,
+        c.last_used_at, c.created_at, c.updated_at, c.secret_hashes, done, waited, live, code,
+        granted;
+END
+$$;
+
+COMMENT ON FUNCTION public.app_client_credentials_token(cid text, presented bytea, budget_prefix text, budget integer, window_seconds integer) IS 'An app client''s credentials and, when the secret is right, its counted token and live role.';
+
+CREATE FUNCTION public.app_client_token(org uuid, client uuid, budget_key text, budget integer, window_seconds integer) RETURNS TABLE(retry_after integer, status text, role_code text, permissions text[])
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    counted integer;
+    ends timestamptz;
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    -- One key, so one upsert does what throttle_reserve does for many: count the token, or
+    -- (the budget spent) count nothing and answer how long until the window ends.
+    INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
+    VALUES (budget_key, 1, budget, now() + make_interval(secs => window_seconds))
+    ON CONFLICT (key) DO UPDATE SET
+        failures = CASE WHEN t.window_ends_at <= now() THEN 1 ELSE t.failures + 1 END,
+        max_failures = excluded.max_failures,
+        window_ends_at = CASE WHEN t.window_ends_at <= now() THEN excluded.window_ends_at
+                              ELSE t.window_ends_at END
+    WHERE t.window_ends_at <= now() OR t.failures < excluded.max_failures
+    RETURNING t.failures INTO counted;
+    IF counted IS NULL THEN
+        SELECT t.window_ends_at INTO ends FROM throttle_counters t WHERE t.key = budget_key;
+        RETURN QUERY SELECT greatest(ceil(extract(epoch FROM ends - now()))::integer, 1),
+                            NULL::text, NULL::text, NULL::text[];
+        RETURN;
+    END IF;
     PERFORM set_config('app.org_id', org::text, true), set_config('app.user_id', '', true),
             set_config('app.anonymous', '', true);
     UPDATE app_clients c SET last_used_at = now()
     WHERE c.organization_id = org AND c.id = client
       AND (c.last_used_at IS NULL OR c.last_used_at < now() - interval '1 minute');
     RETURN QUERY
-        SELECT c.status, r.code, r.permissions
+        SELECT 0, c.status, r.code, r.permissions
         FROM app_clients c
         JOIN roles r ON r.organization_id = c.organization_id AND r.id = c.role_id
         WHERE c.organization_id = org AND c.id = client;
 END
 $$;
 
-COMMENT ON FUNCTION public.app_client_token(org uuid, client uuid) IS 'The live role of an app client getting a token, with its last use stamped.';
+COMMENT ON FUNCTION public.app_client_token(org uuid, client uuid, budget_key text, budget integer, window_seconds integer) IS 'Counts an app client''s token budget, then its live role, with its last use stamped.';
 
 CREATE FUNCTION public.app_clients_end_sessions() RETURNS trigger
     LANGUAGE plpgsql
@@ -1143,6 +1231,15 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY users_visible ON public.users USING (((current_setting('app.anonymous'::text, true) = 'on'::text) OR (id = public.app_current_user_id()) OR public.app_member_of_current_org(id))) WITH CHECK (true);
 
 GRANT USAGE ON SCHEMA public TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_client_credentials_caller(cid text, presented bytea, org uuid, usr uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_client_credentials_caller(cid text, presented bytea, org uuid, usr uuid) TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_client_credentials_token(cid text, presented bytea, budget_prefix text, budget integer, window_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_client_credentials_token(cid text, presented bytea, budget_prefix text, budget integer, window_seconds integer) TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_client_token(org uuid, client uuid, budget_key text, budget integer, window_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_client_token(org uuid, client uuid, budget_key text, budget integer, window_seconds integer) TO auth_app;
 
 REVOKE ALL ON FUNCTION public.app_current_org_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_current_org_id() TO auth_app;

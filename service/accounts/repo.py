@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -167,9 +168,11 @@ async def session_caller(
     """Sets the tenant to ``org_id`` and ``user_id`` (transaction-local) and reads the caller
     there, in one statement (``app_session_caller``, migration 023)."""
     row = await conn.fetchrow(q.session_caller, org_id, user_id)
-    if row is None:
-        return None
-    fields = dict(row)
+    return session_caller_from(dict(row)) if row else None
+
+
+def session_caller_from(fields: dict[str, Any]) -> SessionCaller:
+    """A caller from the columns ``app_session_caller`` answers (the dict is consumed)."""
     names = ("accepted", "disabled_at", "permissions", "sessions_since", "sessions_epoch")
     extra = {name: fields.pop(name) for name in names}
     return SessionCaller(view=MemberView(**fields), **extra)

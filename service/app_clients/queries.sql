@@ -99,5 +99,15 @@ RETURNING jti;
 SELECT * FROM app_client_credentials($1);
 
 -- name: client_token
--- Its live role, last use stamped (migration 028).
-SELECT status, role_code, permissions FROM app_client_token($1, $2);
+-- Its token budget counted, then its live role with its last use stamped (migration 030).
+SELECT retry_after, status, role_code, permissions FROM app_client_token($1, $2, $3, $4, $5);
+
+-- name: client_credentials_token
+-- The client and its live secret hashes and, when the presented secret is one of them, its
+-- token budget counted and its live role (migration 030).
+SELECT * FROM app_client_credentials_token($1, $2, $3, $4, $5);
+
+-- name: client_credentials_caller
+-- The client and its live secret hashes and, when the presented secret is one of them, a
+-- member of its own organization as authentication reads one (migration 030).
+SELECT * FROM app_client_credentials_caller($1, $2, $3, $4);

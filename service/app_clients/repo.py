@@ -3,16 +3,28 @@ holds the transaction."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Final
 from uuid import UUID
 
 import asyncpg
 
+from service.accounts.repo import SessionCaller, session_caller_from
 from service.db.queries import load
 from service.ids import uuid7
 
 q = load(__file__)
+
+
+class Unread(enum.Enum):
+    """What a combined statement answers for the half it did not run."""
+
+    UNREAD = "unread"
+
+
+UNREAD: Final = Unread.UNREAD
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,16 +177,87 @@ async def with_secrets(
     """The client a token request names and its live secret hashes, in one statement (run
     it outside a transaction; it sets its own anonymous context)."""
     row = await conn.fetchrow(q.client_credentials, client_id)
-    if row is None:
-        return None
-    fields = dict(row)
-    hashes = list(fields.pop("secret_hashes"))
-    return Client(**fields), hashes
+    return _credentials(dict(row)) if row else None
+
+
+def _credentials(fields: dict[str, Any]) -> tuple[Client, list[bytes]]:
+    """A client and its secret hashes from the columns ``app_client_credentials`` answers;
+    the dict keeps whatever else the statement answered."""
+    client = Client(**{name: fields.pop(name) for name in Client.__dataclass_fields__})
+    return client, list(fields.pop("secret_hashes"))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenGrant:
+    """What counting a token on a client's budget answered: the seconds until the budget
+    allows another (0: counted), and the client's live status, role code and permissions
+    (``status`` is None when the budget refused or the client is gone)."""
+
+    retry_after: int
+    status: str | None = None
+    role_code: str = ""
+    permissions: tuple[str, ...] = ()
 
 
 async def for_token(
-    conn: asyncpg.Connection, org_id: UUID, client: UUID
-) -> tuple[str, str, list[str]] | None:
-    """Status, role code and permissions of a client getting a token; last use stamped."""
-    row = await conn.fetchrow(q.client_token, org_id, client)
-    return (row["status"], row["role_code"], list(row["permissions"])) if row else None
+    conn: asyncpg.Connection, org_id: UUID, client: UUID, budget: tuple[str, int, int]
+) -> TokenGrant:
+    """Count a token on the client's ``budget`` (key, limit, window in seconds) and read its
+    live role, last use stamped, in one statement (migration 030; run it outside a
+    transaction)."""
+    row = await conn.fetchrow(q.client_token, org_id, client, *budget)
+    return (
+        _grant(row["retry_after"], row["status"], row["role_code"], row["permissions"])
+        if row
+        else TokenGrant(0)
+    )
+
+
+def _grant(
+    retry_after: int, status: str | None, role_code: str | None, permissions: list[str] | None
+) -> TokenGrant:
+    if retry_after > 0:
+        return TokenGrant(retry_after)
+    return TokenGrant(0, status, role_code or "", tuple(permissions or ()))
+
+
+async def with_secrets_and_token(
+    conn: asyncpg.Connection, client_id: str, presented: bytes, budget: tuple[str, int, int]
+) -> tuple[Client, list[bytes], TokenGrant | None] | None:
+    """:func:`with_secrets` and, when ``presented`` (a keyed hash) is one of the client's
+    live secrets and it may act as itself, :func:`for_token` (``budget`` is the key's prefix,
+    the limit and the window), in one statement (migration 030). The caller still decides on
+    the hashes; the grant is None when the second half did not run."""
+    row = await conn.fetchrow(q.client_credentials_token, client_id, presented, *budget)
+    if row is None:
+        return None
+    fields = dict(row)
+    client, hashes = _credentials(fields)
+    if not fields["ran"]:
+        return client, hashes, None
+    grant = _grant(
+        fields["retry_after"], fields["live_status"], fields["role_code"], fields["permissions"]
+    )
+    return client, hashes, grant
+
+
+async def with_secrets_and_caller(
+    conn: asyncpg.Connection, client_id: str, presented: bytes, org_id: UUID, user_id: UUID
+) -> tuple[Client, list[bytes], SessionCaller | Unread | None] | None:
+    """:func:`with_secrets` and, when ``presented`` (a keyed hash) is one of the live client's
+    secrets and ``org_id`` is its organization, the member ``user_id`` as
+    :func:`service.accounts.repo.session_caller` reads them, in one statement (migration
+    030). The caller still decides on the hashes; :data:`UNREAD` when the second half did
+    not run, None when it found no such member."""
+    row = await conn.fetchrow(q.client_credentials_caller, client_id, presented, org_id, user_id)
+    if row is None:
+        return None
+    fields = dict(row)
+    client, hashes = _credentials(fields)
+    if not fields.pop("ran"):
+        return client, hashes, UNREAD
+    if fields["caller_id"] is None:
+        return client, hashes, None
+    prefix = len("caller_")
+    caller = {name[prefix:]: value for name, value in fields.items() if name.startswith("caller_")}
+    return client, hashes, session_caller_from(caller)

@@ -50,5 +50,7 @@ class SecretHasher:
     def digest(self, secret: str) -> bytes:
         return hmac.new(self._key, secret.encode("utf-8", "surrogatepass"), "sha256").digest()
 
-    def matches(self, secret: str, stored: bytes) -> bool:
-        return hmac.compare_digest(self.digest(secret), stored)
+    @staticmethod
+    def same(presented: bytes, stored: bytes) -> bool:
+        """Whether a presented secret's keyed hash is a stored one, in constant time."""
+        return hmac.compare_digest(presented, stored)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -34,6 +35,16 @@ from service.tokens.errors import OAuthError
 
 FAILED = "Client authentication failed."
 _FORM_FIELDS = ("client_id", "client_secret", "client_assertion", "client_assertion_type")
+
+
+Found = tuple[Client, list[bytes]]
+Lookup = Callable[[asyncpg.Connection, str, bytes], Awaitable[Found | None]]
+"""Reads the client named ``client_id`` and its live secret hashes, given the keyed hash of
+the secret presented (which it may use to decide what else to read, never to authenticate)."""
+
+
+async def secrets_only(conn: asyncpg.Connection, client_id: str, presented: bytes) -> Found | None:
+    return await clients.with_secrets(conn, client_id)
 
 
 def _refused(basic: bool) -> OAuthError:
@@ -65,8 +76,13 @@ async def authenticate(
     form: dict[str, str],
     audiences: frozenset[str],
     remote: RemoteKeySets | None = None,
+    lookup: Lookup | None = None,
 ) -> Client | None:
-    """The authenticated app client, None for a request that names none, or ``invalid_client``."""
+    """The authenticated app client, None for a request that names none, or ``invalid_client``.
+    ``lookup`` reads a client and its secret hashes for a secret's check (default
+    :func:`secrets_only`); an endpoint passes one that reads what it needs next in the same
+    statement."""
+    lookup = lookup or secrets_only
     basic = _basic(authorization) if authorization.strip() else None
     given = {name: form[name] for name in _FORM_FIELDS if form.get(name)}
     if basic is not None:
@@ -74,7 +90,7 @@ async def authenticate(
             raise OAuthError("invalid_request", "Use one way of client authentication.")
         if given.get("client_id", basic[0]) != basic[0]:
             raise _refused(True)
-        return await _with_secret(pool, secrets, basic[0], basic[1], "client_secret_basic")
+        return await _with_secret(pool, secrets, basic[0], basic[1], "client_secret_basic", lookup)
     if "client_assertion" in given:
         if "client_secret" in given:
             raise OAuthError("invalid_request", "Use one way of client authentication.")
@@ -85,7 +101,7 @@ async def authenticate(
         return None  # the first-party client, named or not
     if "client_secret" in given:
         return await _with_secret(
-            pool, secrets, given["client_id"], given["client_secret"], "client_secret_post"
+            pool, secrets, given["client_id"], given["client_secret"], "client_secret_post", lookup
         )
     client = await _find(pool, given["client_id"])
     if client is None or client.token_endpoint_auth_method != "none":  # noqa: S105
@@ -115,17 +131,23 @@ async def _find(pool: asyncpg.Pool, client_id: str) -> Client | None:
 
 
 async def _with_secret(
-    pool: asyncpg.Pool, secrets: SecretHasher, client_id: str, secret: str, method: str
+    pool: asyncpg.Pool,
+    secrets: SecretHasher,
+    client_id: str,
+    secret: str,
+    method: str,
+    lookup: Lookup,
 ) -> Client:
     basic = method == "client_secret_basic"
     if len(client_id) > 64 or len(secret) > 200:
         raise _refused(basic)
+    presented = secrets.digest(secret)
     async with alone(pool) as conn:
-        found = await clients.with_secrets(conn, client_id)
+        found = await lookup(conn, client_id, presented)
     client, stored = found if found else (None, [])
     # Every stored secret is compared, in constant time, so the answer takes as long
     # whichever one (if any) matched.
-    matched = [secrets.matches(secret, digest) for digest in stored]
+    matched = [secrets.same(presented, digest) for digest in stored]
     if (
         client is None
         or client.status != "active"

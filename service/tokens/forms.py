@@ -51,12 +51,24 @@ async def with_client(
 ) -> tuple[dict[str, str], Client | None]:
     """The form, and the app client it authenticates (None: it names none)."""
     fields = await read(request)
-    client = await client_auth.authenticate(
+    return fields, await client_of(request, issuer, settings, fields)
+
+
+async def client_of(
+    request: Request[Any, Any, Any],
+    issuer: Issuer,
+    settings: Settings,
+    fields: dict[str, str],
+    lookup: client_auth.Lookup | None = None,
+) -> Client | None:
+    """The app client ``fields`` (the form as read) and the request's headers authenticate
+    (None: they name none); ``lookup`` as :func:`client_auth.authenticate` takes it."""
+    return await client_auth.authenticate(
         issuer.pool,
         issuer.secrets,
         authorization=request.headers.get("authorization", ""),
         form=fields,
         audiences=audiences(settings, request.url.path),
         remote=issuer.remote_keys,
+        lookup=lookup,
     )
-    return fields, client

@@ -49,13 +49,27 @@ def read(form: dict[str, str]) -> TokenRequest:
         raise OAuthError("invalid_request", forms.described(error)) from None
 
 
+def prefetch(issuer: Issuer, fields: dict[str, str]) -> client_grant.Prefetch | None:
+    """How client authentication may read ahead for the grant a form asks for."""
+    if fields.get("grant_type") == "client_credentials":
+        return client_grant.Prefetch(issuer)
+    return None
+
+
 async def grant(
-    issuer: Issuer, form: TokenRequest, *, client: Client | None, address: str
+    issuer: Issuer,
+    form: TokenRequest,
+    *,
+    client: Client | None,
+    address: str,
+    prefetched: client_grant.Prefetch | None = None,
 ) -> TokenResponse:
     """Tokens for a valid grant; an :class:`OAuthError` (RFC 6749 section 5.2) otherwise.
-    ``client`` is the authenticated app client, None for the first-party client."""
+    ``client`` is the authenticated app client, None for the first-party client;
+    ``prefetched`` is what :func:`prefetch` gave its authentication."""
     if isinstance(form, ClientCredentialsGrant):
-        return await client_grant.client_credentials(issuer, client, form.scope)
+        ahead = prefetched.grant if prefetched is not None else None
+        return await client_grant.client_credentials(issuer, client, form.scope, ahead)
     if isinstance(form, AuthorizationCodeGrant):
         return await code_grant.authorization_code(issuer, client, form)
     org_id = _organization(form.organization_id)

@@ -39,9 +39,12 @@ async def token(
     the form (`client_secret_post`) or a `client_assertion` (`private_key_jwt`, RFC 7523), with
     an optional `scope` of permissions narrowing its role's. Errors follow RFC 6749 section
     5.2."""
-    fields, client = await forms.with_client(request, issuer, settings)
+    fields = await forms.read(request)
+    ahead = grants.prefetch(issuer, fields)
+    client = await forms.client_of(request, issuer, settings, fields, ahead)
     form = grants.read(fields)
-    issued = await grants.grant(issuer, form, client=client, address=address_of(request, settings))
+    address = address_of(request, settings)
+    issued = await grants.grant(issuer, form, client=client, address=address, prefetched=ahead)
     return Response(issued, media_type=jsonapi.JSON, headers=NO_STORE)
 
 

@@ -49,10 +49,14 @@ async def introspect(
     token that is not a live access token of the client's own organization; otherwise its
     `sub`, `client_id`, `username` (a person's address), `scope` and `permissions` (live),
     `role`, `org`, `principal_type`, `exp`, `iat`, `iss`, `aud`, `jti`."""
-    fields, client = await forms.with_client(request, issuer, settings)
-    caller = introspection.confidential(client)
-    form: IntrospectionRequest = forms.shaped(fields, IntrospectionRequest)
-    answer = await introspection.introspect(issuer, caller, form.token)
+    fields = await forms.read(request)
+    claims = await introspection.claims_of(issuer, fields.get("token", ""))
+    ahead = introspection.Prefetch.fits(claims)
+    caller = introspection.confidential(
+        await forms.client_of(request, issuer, settings, fields, ahead)
+    )
+    forms.shaped(fields, IntrospectionRequest)
+    answer = await introspection.introspect(issuer, caller, claims, ahead)
     return Response(answer, media_type=jsonapi.JSON, headers=NO_STORE)
 
 

@@ -350,3 +350,47 @@ async def test_authlib_introspects_with_a_secret_and_with_a_signed_assertion(
         answer = await oauth.introspect_token(url, token=access_of(me))
     assert answer.status_code == 200, answer.text
     assert answer.json()["active"] is True
+
+
+async def test_a_secret_that_is_not_the_clients_own_way_learns_nothing(
+    client: httpx.AsyncClient,
+    mailbox: Mailbox,  # noqa: F811
+    admin_conn: asyncpg.Connection,
+) -> None:
+    """The client and the token's subject are read in one statement: whatever was read for a
+    request that then fails authentication never reaches the answer."""
+    me = await owner(client, mailbox, admin_conn, "ways@clinic.org")
+    robot = await machine(client, me, admin_conn)
+    sibling = await machine(client, me, admin_conn)
+    subject = access_of(me)
+    tries = [
+        # Another client's secret under this client's name.
+        await client.post(
+            "/auth/introspect",
+            data={"token": subject},
+            headers=basic(robot["client_id"], sibling["secret"]),
+        ),
+        # The right secret, sent in the form by a client registered for HTTP Basic.
+        await client.post(
+            "/auth/introspect",
+            data={
+                "token": subject,
+                "client_id": robot["client_id"],
+                "client_secret": robot["secret"],
+            },
+        ),
+    ]
+    for answer in tries:
+        assert answer.status_code == 401, answer.text
+        assert answer.json()["error"] == "invalid_client"
+        assert "ways@clinic.org" not in answer.text
+    await admin_conn.execute(
+        "UPDATE app_clients SET status = 'disabled' WHERE client_id = $1", robot["client_id"]
+    )
+    disabled = await client.post(
+        "/auth/introspect",
+        data={"token": subject},
+        headers=basic(robot["client_id"], robot["secret"]),
+    )
+    assert disabled.status_code == 401
+    assert "ways@clinic.org" not in disabled.text

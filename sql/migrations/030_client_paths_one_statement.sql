@@ -1,0 +1,162 @@
+-- A client_credentials token in one statement: the client's hourly budget is counted (one
+-- key of throttle_counters, counted as throttle_reserve of migration 019 counts it) in the
+-- call that reads its live role and stamps its last use, not in a statement of its own.
+-- Neither write is worth a WAL flush of its own: after a crash the budget may have forgotten
+-- the last moment's tokens and the last use may be a minute older, so this transaction
+-- commits without waiting for the flush.
+DROP FUNCTION app_client_token(uuid, uuid);
+
+CREATE FUNCTION app_client_token(
+    org uuid, client uuid, budget_key text, budget integer, window_seconds integer
+)
+    RETURNS TABLE (retry_after integer, status text, role_code text, permissions text[])
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    counted integer;
+    ends timestamptz;
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    -- One key, so one upsert does what throttle_reserve does for many: count the token, or
+    -- (the budget spent) count nothing and answer how long until the window ends.
+    INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
+    VALUES (budget_key, 1, budget, now() + make_interval(secs => window_seconds))
+    ON CONFLICT (key) DO UPDATE SET
+        failures = CASE WHEN t.window_ends_at <= now() THEN 1 ELSE t.failures + 1 END,
+        max_failures = excluded.max_failures,
+        window_ends_at = CASE WHEN t.window_ends_at <= now() THEN excluded.window_ends_at
+                              ELSE t.window_ends_at END
+    WHERE t.window_ends_at <= now() OR t.failures < excluded.max_failures
+    RETURNING t.failures INTO counted;
+    IF counted IS NULL THEN
+        SELECT t.window_ends_at INTO ends FROM throttle_counters t WHERE t.key = budget_key;
+        RETURN QUERY SELECT greatest(ceil(extract(epoch FROM ends - now()))::integer, 1),
+                            NULL::text, NULL::text, NULL::text[];
+        RETURN;
+    END IF;
+    PERFORM set_config('app.org_id', org::text, true), set_config('app.user_id', '', true),
+            set_config('app.anonymous', '', true);
+    UPDATE app_clients c SET last_used_at = now()
+    WHERE c.organization_id = org AND c.id = client
+      AND (c.last_used_at IS NULL OR c.last_used_at < now() - interval '1 minute');
+    RETURN QUERY
+        SELECT 0, c.status, r.code, r.permissions
+        FROM app_clients c
+        JOIN roles r ON r.organization_id = c.organization_id AND r.id = c.role_id
+        WHERE c.organization_id = org AND c.id = client;
+END
+$$;
+COMMENT ON FUNCTION app_client_token(uuid, uuid, text, integer, integer) IS
+    'Counts an app client''s token budget, then its live role, with its last use stamped.';
+
+-- Client authentication and what the request asks for, in one statement. Both read the
+-- client as app_client_credentials does and hand back its live secret hashes: the service
+-- still decides on them (in constant time) exactly as for any other request. The second half
+-- runs only when the presented secret's keyed hash is among them (an equality on keyed
+-- hashes, which a wrong guess learns nothing from), so a caller without the secret spends no
+-- budget and reads nothing; "ran" says whether it did.
+
+-- 1. client_credentials: with the secret, the token's budget and live role as above.
+CREATE FUNCTION app_client_credentials_token(
+    cid text, presented bytea, budget_prefix text, budget integer, window_seconds integer
+)
+    RETURNS TABLE (
+        id uuid, organization_id uuid, client_id text, name text, type text,
+        user_type text, role_id uuid, token_endpoint_auth_method text, redirect_uris text[],
+        post_logout_redirect_uris text[], allowed_origins text[], jwks text, jwks_uri text,
+        password_grant boolean, status text, tokens_since timestamptz,
+        last_used_at timestamptz, created_at timestamptz, updated_at timestamptz,
+        secret_hashes bytea[], ran boolean, retry_after integer, live_status text,
+        role_code text, permissions text[]
+    )
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    c record;
+    done boolean := false;
+    waited integer;
+    live text;
+    code text;
+    granted text[];
+BEGIN
+    SELECT * INTO c FROM app_client_credentials(cid);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF c.status = 'active' AND c.type = 'machine_to_machine'
+       AND presented = ANY (c.secret_hashes) THEN
+        SELECT x.retry_after, x.status, x.role_code, x.permissions
+          INTO waited, live, code, granted
+        FROM app_client_token(c.organization_id, c.id, budget_prefix || c.id::text, budget,
+                              window_seconds) x;
+        done := FOUND;
+    END IF;
+    RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type, c.user_type,
+        c.role_id, c.token_endpoint_auth_method, c.redirect_uris, c.post_logout_redirect_uris,
+        c.allowed_origins, c.jwks, c.jwks_uri, c.password_grant, c.status, c.tokens_since,
+        c.last_used_at, c.created_at, c.updated_at, c.secret_hashes, done, waited, live, code,
+        granted;
+END
+$$;
+COMMENT ON FUNCTION app_client_credentials_token(text, bytea, text, integer, integer) IS
+    'An app client''s credentials and, when the secret is right, its counted token and live role.';
+
+-- 2. Introspection: with the secret, the token's subject (a person of the client's own
+--    organization) as app_session_caller reads it.
+CREATE FUNCTION app_client_credentials_caller(cid text, presented bytea, org uuid, usr uuid)
+    RETURNS TABLE (
+        id uuid, organization_id uuid, client_id text, name text, type text,
+        user_type text, role_id uuid, token_endpoint_auth_method text, redirect_uris text[],
+        post_logout_redirect_uris text[], allowed_origins text[], jwks text, jwks_uri text,
+        password_grant boolean, status text, tokens_since timestamptz,
+        last_used_at timestamptz, created_at timestamptz, updated_at timestamptz,
+        secret_hashes bytea[], ran boolean, caller_id uuid, caller_email text,
+        caller_name text, caller_email_verified boolean, caller_active boolean,
+        caller_role_id uuid, caller_role_code text, caller_practitioner_id text,
+        caller_organization_id uuid, caller_created_at timestamptz,
+        caller_updated_at timestamptz, caller_accepted boolean,
+        caller_disabled_at timestamptz, caller_permissions text[],
+        caller_sessions_since timestamptz, caller_sessions_epoch bigint
+    )
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    c record;
+BEGIN
+    SELECT * INTO c FROM app_client_credentials(cid);
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF c.status = 'active' AND c.organization_id = org
+       AND presented = ANY (c.secret_hashes) THEN
+        RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type,
+            c.user_type, c.role_id, c.token_endpoint_auth_method, c.redirect_uris,
+            c.post_logout_redirect_uris, c.allowed_origins, c.jwks, c.jwks_uri,
+            c.password_grant, c.status, c.tokens_since, c.last_used_at, c.created_at,
+            c.updated_at, c.secret_hashes, true, p.*
+        FROM (SELECT 1) AS one LEFT JOIN app_session_caller(org, usr) p ON true;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type, c.user_type,
+        c.role_id, c.token_endpoint_auth_method, c.redirect_uris, c.post_logout_redirect_uris,
+        c.allowed_origins, c.jwks, c.jwks_uri, c.password_grant, c.status, c.tokens_since,
+        c.last_used_at, c.created_at, c.updated_at, c.secret_hashes, false, NULL::uuid,
+        NULL::text, NULL::text, NULL::boolean, NULL::boolean, NULL::uuid, NULL::text,
+        NULL::text, NULL::uuid, NULL::timestamptz, NULL::timestamptz, NULL::boolean,
+        NULL::timestamptz, NULL::text[], NULL::timestamptz, NULL::bigint;
+END
+$$;
+COMMENT ON FUNCTION app_client_credentials_caller(text, bytea, uuid, uuid) IS
+    'An app client''s credentials and, when the secret is right, a member of its organization.';
+
+REVOKE ALL ON FUNCTION app_client_token(uuid, uuid, text, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_client_token(uuid, uuid, text, integer, integer) TO auth_app;
+REVOKE ALL ON FUNCTION app_client_credentials_token(text, bytea, text, integer, integer)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_client_credentials_token(text, bytea, text, integer, integer)
+    TO auth_app;
+REVOKE ALL ON FUNCTION app_client_credentials_caller(text, bytea, uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_client_credentials_caller(text, bytea, uuid, uuid) TO auth_app;
