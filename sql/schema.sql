@@ -1,5 +1,31 @@
 -- The schema after every migration in sql/migrations; rewritten by `make schema`.
 
+CREATE FUNCTION public.app_client_budget(budget_key text, budget integer, window_seconds integer) RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    ends timestamptz;
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
+    VALUES (budget_key, 1, budget, now() + make_interval(secs => window_seconds))
+    ON CONFLICT (key) DO UPDATE SET
+        failures = CASE WHEN t.window_ends_at <= now() THEN 1 ELSE t.failures + 1 END,
+        max_failures = excluded.max_failures,
+        window_ends_at = CASE WHEN t.window_ends_at <= now() THEN excluded.window_ends_at
+                              ELSE t.window_ends_at END
+    WHERE t.window_ends_at <= now() OR t.failures < excluded.max_failures;
+    IF FOUND THEN
+        RETURN 0;
+    END IF;
+    SELECT t.window_ends_at INTO ends FROM throttle_counters t WHERE t.key = budget_key;
+    RETURN greatest(ceil(extract(epoch FROM ends - now()))::integer, 1);
+END
+$$;
+
+COMMENT ON FUNCTION public.app_client_budget(budget_key text, budget integer, window_seconds integer) IS 'Counts one token on an app client''s budget; 0, or the seconds until it allows one.';
+
 CREATE FUNCTION public.app_client_caller(org uuid, client uuid) RETURNS TABLE(id uuid, client_id text, name text, status text, role_code text, permissions text[], tokens_since timestamp with time zone)
     LANGUAGE plpgsql
     SET search_path TO 'public', 'pg_temp'
@@ -91,11 +117,24 @@ BEGIN
     END IF;
     IF c.status = 'active' AND c.type = 'machine_to_machine'
        AND presented = ANY (c.secret_hashes) THEN
-        SELECT x.retry_after, x.status, x.role_code, x.permissions
-          INTO waited, live, code, granted
-        FROM app_client_token(c.organization_id, c.id, budget_prefix || c.id::text, budget,
-                              window_seconds) x;
-        done := FOUND;
+        -- The client row was just read in this statement: its status, role and last use
+        -- stand as app_client_token would read them again.
+        done := true;
+        live := c.status;
+        waited := app_client_budget(budget_prefix || c.id::text, budget, window_seconds);
+        IF waited = 0 THEN
+            PERFORM set_config('app.org_id', c.organization_id::text, true),
+                    set_config('app.anonymous', '', true);
+            IF c.last_used_at IS NULL OR c.last_used_at < now() - interval '1 minute' THEN
+                UPDATE app_clients a SET last_used_at = now()
+                WHERE a.organization_id = c.organization_id AND a.id = c.id;
+            END IF;
+            SELECT r.code, r.permissions INTO code, granted
+            FROM roles r WHERE r.organization_id = c.organization_id AND r.id = c.role_id;
+            IF NOT FOUND THEN
+                live := NULL;  -- no role, no token
+            END IF;
+        END IF;
     END IF;
     RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type, c.user_type,
         c.role_id, c.token_endpoint_auth_method, c.redirect_uris, c.post_logout_redirect_uris,
@@ -112,25 +151,10 @@ CREATE FUNCTION public.app_client_token(org uuid, client uuid, budget_key text, 
     SET search_path TO 'public', 'pg_temp'
     AS $$
 DECLARE
-    counted integer;
-    ends timestamptz;
+    waited integer := app_client_budget(budget_key, budget, window_seconds);
 BEGIN
-    PERFORM set_config('synchronous_commit', 'off', true);
-    -- One key, so one upsert does what throttle_reserve does for many: count the token, or
-    -- (the budget spent) count nothing and answer how long until the window ends.
-    INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
-    VALUES (budget_key, 1, budget, now() + make_interval(secs => window_seconds))
-    ON CONFLICT (key) DO UPDATE SET
-        failures = CASE WHEN t.window_ends_at <= now() THEN 1 ELSE t.failures + 1 END,
-        max_failures = excluded.max_failures,
-        window_ends_at = CASE WHEN t.window_ends_at <= now() THEN excluded.window_ends_at
-                              ELSE t.window_ends_at END
-    WHERE t.window_ends_at <= now() OR t.failures < excluded.max_failures
-    RETURNING t.failures INTO counted;
-    IF counted IS NULL THEN
-        SELECT t.window_ends_at INTO ends FROM throttle_counters t WHERE t.key = budget_key;
-        RETURN QUERY SELECT greatest(ceil(extract(epoch FROM ends - now()))::integer, 1),
-                            NULL::text, NULL::text, NULL::text[];
+    IF waited > 0 THEN
+        RETURN QUERY SELECT waited, NULL::text, NULL::text, NULL::text[];
         RETURN;
     END IF;
     PERFORM set_config('app.org_id', org::text, true), set_config('app.user_id', '', true),
@@ -1231,6 +1255,9 @@ ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY users_visible ON public.users USING (((current_setting('app.anonymous'::text, true) = 'on'::text) OR (id = public.app_current_user_id()) OR public.app_member_of_current_org(id))) WITH CHECK (true);
 
 GRANT USAGE ON SCHEMA public TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_client_budget(budget_key text, budget integer, window_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_client_budget(budget_key text, budget integer, window_seconds integer) TO auth_app;
 
 REVOKE ALL ON FUNCTION public.app_client_credentials_caller(cid text, presented bytea, org uuid, usr uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_client_credentials_caller(cid text, presented bytea, org uuid, usr uuid) TO auth_app;

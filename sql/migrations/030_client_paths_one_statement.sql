@@ -6,6 +6,35 @@
 -- commits without waiting for the flush.
 DROP FUNCTION app_client_token(uuid, uuid);
 
+-- One key, so one upsert does what throttle_reserve does for many: count the token, or (the
+-- budget spent) count nothing and answer the seconds until the window ends; 0 when counted.
+CREATE FUNCTION app_client_budget(budget_key text, budget integer, window_seconds integer)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    ends timestamptz;
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
+    VALUES (budget_key, 1, budget, now() + make_interval(secs => window_seconds))
+    ON CONFLICT (key) DO UPDATE SET
+        failures = CASE WHEN t.window_ends_at <= now() THEN 1 ELSE t.failures + 1 END,
+        max_failures = excluded.max_failures,
+        window_ends_at = CASE WHEN t.window_ends_at <= now() THEN excluded.window_ends_at
+                              ELSE t.window_ends_at END
+    WHERE t.window_ends_at <= now() OR t.failures < excluded.max_failures;
+    IF FOUND THEN
+        RETURN 0;
+    END IF;
+    SELECT t.window_ends_at INTO ends FROM throttle_counters t WHERE t.key = budget_key;
+    RETURN greatest(ceil(extract(epoch FROM ends - now()))::integer, 1);
+END
+$$;
+COMMENT ON FUNCTION app_client_budget(text, integer, integer) IS
+    'Counts one token on an app client''s budget; 0, or the seconds until it allows one.';
+
 CREATE FUNCTION app_client_token(
     org uuid, client uuid, budget_key text, budget integer, window_seconds integer
 )
@@ -14,25 +43,10 @@ CREATE FUNCTION app_client_token(
     SET search_path = public, pg_temp
     AS $$
 DECLARE
-    counted integer;
-    ends timestamptz;
+    waited integer := app_client_budget(budget_key, budget, window_seconds);
 BEGIN
-    PERFORM set_config('synchronous_commit', 'off', true);
-    -- One key, so one upsert does what throttle_reserve does for many: count the token, or
-    -- (the budget spent) count nothing and answer how long until the window ends.
-    INSERT INTO throttle_counters AS t (key, failures, max_failures, window_ends_at)
-    VALUES (budget_key, 1, budget, now() + make_interval(secs => window_seconds))
-    ON CONFLICT (key) DO UPDATE SET
-        failures = CASE WHEN t.window_ends_at <= now() THEN 1 ELSE t.failures + 1 END,
-        max_failures = excluded.max_failures,
-        window_ends_at = CASE WHEN t.window_ends_at <= now() THEN excluded.window_ends_at
-                              ELSE t.window_ends_at END
-    WHERE t.window_ends_at <= now() OR t.failures < excluded.max_failures
-    RETURNING t.failures INTO counted;
-    IF counted IS NULL THEN
-        SELECT t.window_ends_at INTO ends FROM throttle_counters t WHERE t.key = budget_key;
-        RETURN QUERY SELECT greatest(ceil(extract(epoch FROM ends - now()))::integer, 1),
-                            NULL::text, NULL::text, NULL::text[];
+    IF waited > 0 THEN
+        RETURN QUERY SELECT waited, NULL::text, NULL::text, NULL::text[];
         RETURN;
     END IF;
     PERFORM set_config('app.org_id', org::text, true), set_config('app.user_id', '', true),
@@ -87,11 +101,24 @@ BEGIN
     END IF;
     IF c.status = 'active' AND c.type = 'machine_to_machine'
        AND presented = ANY (c.secret_hashes) THEN
-        SELECT x.retry_after, x.status, x.role_code, x.permissions
-          INTO waited, live, code, granted
-        FROM app_client_token(c.organization_id, c.id, budget_prefix || c.id::text, budget,
-                              window_seconds) x;
-        done := FOUND;
+        -- The client row was just read in this statement: its status, role and last use
+        -- stand as app_client_token would read them again.
+        done := true;
+        live := c.status;
+        waited := app_client_budget(budget_prefix || c.id::text, budget, window_seconds);
+        IF waited = 0 THEN
+            PERFORM set_config('app.org_id', c.organization_id::text, true),
+                    set_config('app.anonymous', '', true);
+            IF c.last_used_at IS NULL OR c.last_used_at < now() - interval '1 minute' THEN
+                UPDATE app_clients a SET last_used_at = now()
+                WHERE a.organization_id = c.organization_id AND a.id = c.id;
+            END IF;
+            SELECT r.code, r.permissions INTO code, granted
+            FROM roles r WHERE r.organization_id = c.organization_id AND r.id = c.role_id;
+            IF NOT FOUND THEN
+                live := NULL;  -- no role, no token
+            END IF;
+        END IF;
     END IF;
     RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type, c.user_type,
         c.role_id, c.token_endpoint_auth_method, c.redirect_uris, c.post_logout_redirect_uris,
@@ -152,6 +179,8 @@ $$;
 COMMENT ON FUNCTION app_client_credentials_caller(text, bytea, uuid, uuid) IS
     'An app client''s credentials and, when the secret is right, a member of its organization.';
 
+REVOKE ALL ON FUNCTION app_client_budget(text, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_client_budget(text, integer, integer) TO auth_app;
 REVOKE ALL ON FUNCTION app_client_token(uuid, uuid, text, integer, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_client_token(uuid, uuid, text, integer, integer) TO auth_app;
 REVOKE ALL ON FUNCTION app_client_credentials_token(text, bytea, text, integer, integer)
