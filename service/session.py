@@ -89,7 +89,7 @@ async def provide_caller(
     if claims.client_id != DEFAULT_CLIENT_ID:  # issued through an app client
         async with transaction(pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
             found = await users.session_caller(conn, claims.org_id, claims.user_id)
-            await _client_stands(conn, claims)
+            await client_still_stands(conn, claims)
         return _admitted(request, settings, claims, found)
     async with alone(pool) as conn:
         found = await users.session_caller(conn, claims.org_id, claims.user_id)
@@ -112,12 +112,12 @@ async def provide_session(
     async with transaction(pool, org_id=claims.org_id, user_id=claims.user_id) as conn:
         found = await users.session_caller(conn, claims.org_id, claims.user_id)
         if claims.client_id != DEFAULT_CLIENT_ID:
-            await _client_stands(conn, claims)
+            await client_still_stands(conn, claims)
         caller = _admitted(request, settings, claims, found)
         yield Session(caller.principal, conn, caller.member)
 
 
-async def _client_stands(conn: asyncpg.Connection, claims: AccessClaims) -> None:
+async def client_still_stands(conn: asyncpg.Connection, claims: AccessClaims) -> None:
     if not await client_stands(conn, claims):
         raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
 
@@ -185,7 +185,7 @@ def _client_admitted(
         kind="app_client",
         name=client.name,
     )
-    _permitted(request, principal)
+    permitted(request, principal)
     return principal
 
 
@@ -199,9 +199,22 @@ def _admitted(
     token and holds the permission the route names."""
     if caller is None or not member_admits(claims, caller):
         raise ApiError("unauthorized", UNAUTHORIZED_DETAIL, headers=CHALLENGE)
-    principal = Principal(
+    principal = person(request, settings, claims, caller)
+    permitted(request, principal)
+    return Caller(principal, caller.view)
+
+
+def person(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    claims: AccessClaims,
+    caller: users.SessionCaller,
+) -> Principal:
+    """The person a token names, acting in the organization ``caller`` (their live
+    membership there, already admitted) belongs to, with that membership's role."""
+    return Principal(
         user_id=caller.view.id,
-        org_id=claims.org_id,
+        org_id=caller.view.organization_id,
         email=caller.view.email,
         role=caller.view.role_code,
         permissions=frozenset(caller.permissions),
@@ -209,11 +222,10 @@ def _admitted(
         address=address_of(request, settings),
         scope=claims.scope,
     )
-    _permitted(request, principal)
-    return Caller(principal, caller.view)
 
 
-def _permitted(request: Request[Any, Any, Any], principal: Principal) -> None:
+def permitted(request: Request[Any, Any, Any], principal: Principal) -> None:
+    """403 unless the principal holds the permission the route names in its options."""
     needed: str | None = request.route_handler.opt.get("permission")
     if needed is not None and needed not in principal.permissions:
         raise ApiError("forbidden", f"This needs the permission {needed!r}.")

@@ -884,6 +884,17 @@ COMMENT ON TABLE public.organizations IS 'Tenants: a hospital, clinic, laborator
 
 COMMENT ON COLUMN public.organizations.slug IS 'Unique, URL-safe and immutable after creation.';
 
+CREATE TABLE public.platform_operators (
+    user_id uuid NOT NULL,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    granted_by text NOT NULL,
+    CONSTRAINT platform_operators_granted_by_check CHECK (((char_length(granted_by) >= 1) AND (char_length(granted_by) <= 200)))
+);
+
+ALTER TABLE ONLY public.platform_operators FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.platform_operators IS 'People with the platform operator role; written only by the owner role (the CLI).';
+
 CREATE TABLE public.refresh_tokens (
     id uuid NOT NULL,
     family_id uuid NOT NULL,
@@ -1035,6 +1046,9 @@ ALTER TABLE ONLY public.organizations
 ALTER TABLE ONLY public.organizations
     ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
 
+ALTER TABLE ONLY public.platform_operators
+    ADD CONSTRAINT platform_operators_pkey PRIMARY KEY (user_id);
+
 ALTER TABLE ONLY public.refresh_tokens
     ADD CONSTRAINT refresh_tokens_hash_key UNIQUE (token_hash);
 
@@ -1175,6 +1189,9 @@ ALTER TABLE ONLY public.one_time_tokens
 ALTER TABLE ONLY public.one_time_tokens
     ADD CONSTRAINT one_time_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.platform_operators
+    ADD CONSTRAINT platform_operators_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.refresh_tokens
     ADD CONSTRAINT refresh_tokens_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
@@ -1234,7 +1251,15 @@ CREATE POLICY organizations_select_member ON public.organizations FOR SELECT USI
    FROM public.memberships m
   WHERE (m.user_id = public.app_current_user_id()))));
 
+CREATE POLICY organizations_select_operator ON public.organizations FOR SELECT USING ((EXISTS ( SELECT 1
+   FROM public.platform_operators p
+  WHERE (p.user_id = public.app_current_user_id()))));
+
 CREATE POLICY organizations_tenant ON public.organizations USING ((id = public.app_current_org_id())) WITH CHECK ((id = public.app_current_org_id()));
+
+ALTER TABLE public.platform_operators ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY platform_operators_self ON public.platform_operators FOR SELECT USING ((user_id = public.app_current_user_id()));
 
 ALTER TABLE public.refresh_tokens ENABLE ROW LEVEL SECURITY;
 
@@ -1350,6 +1375,8 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.users TO auth_app;
 GRANT SELECT ON TABLE public.organization_members TO auth_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.organizations TO auth_app;
+
+GRANT SELECT ON TABLE public.platform_operators TO auth_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.refresh_tokens TO auth_app;
 

@@ -161,3 +161,23 @@ FROM app_client_caller($1, $2);
 -- The app client a person's token was issued through, inside the token's organization (the
 -- tenant): whether it still stands behind that token.
 SELECT status, tokens_since FROM app_clients WHERE organization_id = $1 AND client_id = $2;
+
+-- name: is_operator
+-- Whether the request's person is a platform operator (RLS lets them read only their own row).
+SELECT EXISTS (SELECT 1 FROM platform_operators WHERE user_id = $1);
+
+-- name: grant_operator
+-- The owner role's connection only (the command line): the app role cannot write this table.
+-- Answers the account's id whether or not it was an operator already.
+WITH target AS (SELECT u.id FROM users u WHERE u.email = $1),
+     added AS (
+         INSERT INTO platform_operators (user_id, granted_by)
+         SELECT t.id, $2 FROM target t
+         ON CONFLICT (user_id) DO NOTHING
+     )
+SELECT t.id FROM target t;
+
+-- name: revoke_operator
+DELETE FROM platform_operators p USING users u
+WHERE u.id = p.user_id AND u.email = $1
+RETURNING p.user_id;

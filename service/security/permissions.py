@@ -21,6 +21,9 @@ ServicePermission = Literal[
     "audit.read",
     "app_clients.read",
     "app_clients.write",
+    "organizations.update",
+    "organizations.manage_members",
+    "organizations.manage_domains",
 ]
 
 SERVICE_PERMISSIONS: dict[ServicePermission, str] = {
@@ -33,6 +36,9 @@ SERVICE_PERMISSIONS: dict[ServicePermission, str] = {
     "audit.read": "Read the organization's audit trail.",
     "app_clients.read": "List and read the organization's app clients.",
     "app_clients.write": "Register, change, disable and delete app clients; rotate secrets.",
+    "organizations.update": "Change the organization's profile through the /v1 surface.",
+    "organizations.manage_members": "List, enrol, re-role and remove members through /v1.",
+    "organizations.manage_domains": "Add, verify and remove the organization's custom domains.",
 }
 
 FhirResource = Literal[
@@ -130,6 +136,8 @@ MANAGED_ROLES: tuple[ManagedRole, ...] = (
             "audit.read",
             "app_clients.read",
             "app_clients.write",
+            "organizations.manage_members",
+            "organizations.manage_domains",
         ),
     ),
     ManagedRole(

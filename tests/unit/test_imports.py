@@ -39,7 +39,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(
         ("db", "security", "mail", "throttle", "metrics", "links", "fhir", "accounts"), 1
     ),
-    **dict.fromkeys(("jsonapi", "bodies", "session", "visitor", "http", "routing"), 2),
+    **dict.fromkeys(("jsonapi", "bodies", "session", "visitor", "http", "routing", "v1"), 2),
     **dict.fromkeys(
         (
             "audit",
@@ -58,6 +58,7 @@ LAYERS: dict[str, int] = {
             "wellknown",
             "janitor",
             "docs",
+            "domains",
         ),
         3,
     ),

@@ -1,0 +1,1 @@
+"""Custom domains of an organization: added, proven by a DNS TXT record, re-checked, resolved."""
