@@ -57,6 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     create.add_argument("--name", required=True)
     create.add_argument("--owner-email", required=True)
+    operator = commands.add_parser(
+        "grant-operator",
+        help="make an account a platform operator (or take the role back with --revoke);"
+        " connects as the owner role (MIGRATION_DATABASE_URL)",
+    )
+    operator.add_argument("--email", required=True)
+    operator.add_argument("--revoke", action="store_true")
     export = commands.add_parser("openapi", help="write the OpenAPI document")
     export.add_argument("--output", default="openapi/openapi.json")
     commands.add_parser(
@@ -120,6 +127,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 }
             )
         )
+        return 0
+    if args.command == "grant-operator":
+        from service.operators import grant_operator
+
+        try:
+            with reaching("MIGRATION_DATABASE_URL", settings.migration_database_url):
+                outcome = asyncio.run(grant_operator(settings, args.email, revoke=args.revoke))
+        except ValueError as exc:
+            print(f"grant-operator: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(outcome))
         return 0
     if args.command == "rotate-keys":
         from service.security.key_store import rotate_keys_command

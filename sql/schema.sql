@@ -1259,6 +1259,8 @@ CREATE POLICY organizations_tenant ON public.organizations USING ((id = public.a
 
 ALTER TABLE public.platform_operators ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY platform_operators_owner ON public.platform_operators TO auth_owner USING (true) WITH CHECK (true);
+
 CREATE POLICY platform_operators_self ON public.platform_operators FOR SELECT USING ((user_id = public.app_current_user_id()));
 
 ALTER TABLE public.refresh_tokens ENABLE ROW LEVEL SECURITY;

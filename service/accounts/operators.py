@@ -17,6 +17,12 @@ async def is_operator(conn: asyncpg.Connection, user_id: UUID) -> bool:
     return bool(await conn.fetchval(q.is_operator, user_id))
 
 
+async def command_line(conn: asyncpg.Connection) -> None:
+    """Prepare the owner role's connection of the command line: under row-level security
+    too, it finds an account by its address as the anonymous sign-in lookup does."""
+    await conn.execute(q.anonymous_session)
+
+
 async def grant(conn: asyncpg.Connection, email: str, granted_by: str) -> UUID | None:
     """Make the account with this (normalized) address an operator; None when there is no
     such account. Granting twice changes nothing. Needs the owner role's connection."""

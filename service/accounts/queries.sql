@@ -181,3 +181,7 @@ SELECT t.id FROM target t;
 DELETE FROM platform_operators p USING users u
 WHERE u.id = p.user_id AND u.email = $1
 RETURNING p.user_id;
+
+-- name: anonymous_session
+-- The command line's owner connection finds accounts by address as sign-in does.
+SELECT set_config('app.anonymous', 'on', false);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -22,7 +23,6 @@ from service.organizations.schemas import (
     OrganizationMeta,
     OrganizationRelationships,
     OrganizationResource,
-    ProfileChanges,
     RoleIdentifier,
     RoleLinkage,
 )
@@ -76,9 +76,19 @@ def _problem(field: str, value: str | None) -> str | None:
     return text_problem(value, maximum=LIMITS[field], label="This field")
 
 
-def changes(current: repo.Profile, body: ProfileChanges) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(before, after) of the profile fields; raises with one error per bad field."""
-    before = {f: getattr(current, f) for f in PROFILE_FIELDS}
+def json_api_pointer(field: str) -> str:
+    return f"{ATTR}/{camel(field)}"
+
+
+def changes(
+    current: repo.Profile | None,
+    body: Any,
+    pointer: Callable[[str], str] = json_api_pointer,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(before, after) of the profile fields (``body`` has them as attributes, unset when not
+    sent; ``current`` is None for a new organization); raises with one error per bad field,
+    each at ``pointer(field)``."""
+    before = {f: getattr(current, f) if current else None for f in PROFILE_FIELDS}
     after = dict(before)
     items = []
     for field in PROFILE_FIELDS:
@@ -91,7 +101,7 @@ def changes(current: repo.Profile, body: ProfileChanges) -> tuple[dict[str, Any]
             value = None  # an empty optional field clears it
         problem = _problem(field, value)
         if problem:
-            items.append(ErrorItem("validation_error", problem, f"{ATTR}/{camel(field)}"))
+            items.append(ErrorItem("validation_error", problem, pointer(field)))
         after[field] = value
     if items:
         raise ApiError.many(items)
@@ -110,7 +120,20 @@ async def update(
     current = await repo.profile(conn, org_id, actor.user_id)
     if current is None:
         raise not_found()
-    before, after = changes(current, resource.attributes)
+    await change(conn, actor, current, resource.attributes)
+
+
+async def change(
+    conn: asyncpg.Connection,
+    actor: Principal,
+    current: repo.Profile,
+    body: Any,
+    pointer: Callable[[str], str] = json_api_pointer,
+) -> None:
+    """Apply ``body``'s profile fields to ``current`` and audit the change; a body that
+    changes nothing writes nothing."""
+    org_id = current.id
+    before, after = changes(current, body, pointer)
     if before == after:
         return
     await repo.update_profile(conn, org_id, after)

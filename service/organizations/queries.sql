@@ -32,3 +32,19 @@ UPDATE organizations
 SET name = $2, tagline = $3, description = $4, email = $5, phone = $6, website = $7,
     location = $8, logo_url = $9, icon_url = $10, language_code = $11, updated_at = now()
 WHERE id = $1;
+
+-- name: organization_card
+-- The profile alone (no membership needed): the tenant's own organization, or any for a
+-- platform operator (migration 031).
+SELECT o.id, o.name, o.slug, o.tagline, o.description, o.email, o.phone, o.website, o.location,
+       o.logo_url, o.icon_url, o.language_code, o.created_at, o.updated_at
+FROM organizations o
+WHERE o.id = $1;
+
+-- name: all_organizations
+-- Every organization a platform operator may see (migration 031), in id order, bounded.
+SELECT o.id, o.name, o.slug, o.tagline, o.description, o.email, o.phone, o.website, o.location,
+       o.logo_url, o.icon_url, o.language_code, o.created_at, o.updated_at
+FROM organizations o
+ORDER BY o.id
+LIMIT $1;

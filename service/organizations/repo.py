@@ -70,3 +70,33 @@ async def update_profile(
         values["icon_url"],
         values["language_code"],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """An organization's profile, without anyone's membership in it."""
+
+    id: UUID
+    name: str
+    slug: str
+    tagline: str | None
+    description: str | None
+    email: str | None
+    phone: str | None
+    website: str | None
+    location: str | None
+    logo_url: str | None
+    icon_url: str | None
+    language_code: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+async def card(conn: asyncpg.Connection, org_id: UUID) -> Card | None:
+    row = await conn.fetchrow(q.organization_card, org_id)
+    return Card(**dict(row)) if row else None
+
+
+async def every(conn: asyncpg.Connection, limit: int) -> list[Card]:
+    """Every organization the transaction may see (a platform operator: all), up to ``limit``."""
+    return [Card(**dict(r)) for r in await conn.fetch(q.all_organizations, limit)]

@@ -46,3 +46,15 @@ async def create(
     if owner_id is not None:
         await members.add(conn, org_id, owner_id, roles[OWNER], None, name=owner_name)
     return org_id
+
+
+async def create_named(conn: asyncpg.Connection, *, name: str, slug: str) -> UUID | None:
+    """Create an organization with exactly this slug and its managed roles, and no members
+    (a platform operator opens it; its owner is invited); None when the slug is taken.
+    Leaves the transaction's tenant set to the new organization."""
+    org_id = uuid7()
+    await set_tenant(conn, org_id=org_id, user_id=None)
+    if not await repo.insert(conn, org_id, name, slug):
+        return None
+    await roles_repo.insert_managed(conn, org_id)
+    return org_id
