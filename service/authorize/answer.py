@@ -1,5 +1,5 @@
-"""What the authorization endpoint answers: the sign-in page, a problem page, or a redirect to
-the client (RFC 6749 4.1.2, with ``iss`` as RFC 9207 asks)."""
+"""What the authorization endpoint answers: the sign-in page, the account chooser, a problem
+page, or a redirect to the client (RFC 6749 4.1.2, with ``iss`` as RFC 9207 asks)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from service.config import Settings
 from service.pages import render
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+FORM_EXPIRED = "The sign-in form expired. Please sign in again."
+CHOICE_EXPIRED = "This page expired. Please choose again."
 
 
 def back(
@@ -58,20 +60,66 @@ def sign_in_page(
     status: int = 200,
 ) -> Response[str]:
     """The form, with a fresh CSRF token in a cookie and in the form."""
+    return _form_page(
+        settings,
+        auth,
+        "sign_in",
+        error=error,
+        status=status,
+        email=email or auth.login_hint,
+        organization_name=organization_name,
+    )
+
+
+def choose_account_page(
+    settings: Settings,
+    auth: Authorization,
+    *,
+    organization_name: str,
+    email: str,
+    error: str = "",
+    status: int = 200,
+) -> Response[str]:
+    """The account chooser (``prompt=select_account``): continue as ``email``, the person
+    the browser is signed in as, or use another account. The same hidden fields and CSRF
+    token as the sign-in form; the answer is the form's ``choice``."""
+    return _form_page(
+        settings,
+        auth,
+        "choose_account",
+        error=error,
+        status=status,
+        email=email,
+        organization_name=organization_name,
+    )
+
+
+def _form_page(
+    settings: Settings,
+    auth: Authorization,
+    name: str,
+    *,
+    email: str,
+    organization_name: str,
+    error: str,
+    status: int,
+) -> Response[str]:
+    """A page whose form posts the request back: its parameters as hidden fields, and a
+    fresh CSRF token in the form and in a cookie."""
     csrf = browser.new_csrf()
     fields = {**auth.hidden(), "csrf": csrf}
     hidden = "\n".join(
-        f'<input type="hidden" name="{name}" value="{html.escape(value, quote=True)}">'
-        for name, value in fields.items()
+        f'<input type="hidden" name="{field}" value="{html.escape(value, quote=True)}">'
+        for field, value in fields.items()
     )
     response = render.page(
         settings,
-        "sign_in",
+        name,
         status=status,
         markup={"hidden": hidden, "error": render.alert(error) if error else ""},
         redirects_to=_origin(auth.redirect_uri),
         client_name=auth.client.name,
-        email=email or auth.login_hint,
+        email=email,
         organization_name=organization_name,
     )
     names = browser.names(settings)

@@ -1,5 +1,6 @@
 """The two steps of the hosted sign-in, as the handlers run them: the authorization request
-arriving (GET), and the sign-in form coming back (POST)."""
+arriving (GET), and its page's form coming back (POST): the sign-in form, or the account
+chooser's ``choice`` (``prompt=select_account``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from litestar import Request, Response
+from litestar.datastructures import FormMultiDict
 
-from service.authorize import answer, browser, service
+from service.authorize import answer, browser, chooser, service
 from service.authorize.request import (
     Authorization,
     PageProblem,
@@ -23,8 +25,7 @@ from service.organizations import repo as organizations
 from service.security.clients import address_of
 from service.tokens.errors import OAuthError
 from service.tokens.issue import Issuer
-
-FORM_EXPIRED = "The sign-in form expired. Please sign in again."
+from service.tokens.repo import BrowserSession
 
 
 async def _organization_name(issuer: Issuer, auth: Authorization) -> str:
@@ -45,17 +46,24 @@ async def _request(
         return answer.back(settings, problem.request, error)
 
 
+async def _session(
+    request: Request[Any, Any, Any], issuer: Issuer, settings: Settings
+) -> BrowserSession | None:
+    """The browser's live session here, if its cookie names one."""
+    return await browser.current(issuer.pool, request.cookies.get(browser.names(settings).session))
+
+
 async def start(
     request: Request[Any, Any, Any], issuer: Issuer, settings: Settings
 ) -> Response[Any]:
     """GET: a code at once for a browser signed in here (unless the request wants a fresh
-    sign-in); ``login_required`` for ``prompt=none`` otherwise; else the sign-in page."""
+    sign-in or asks the person first); ``login_required`` for ``prompt=none`` otherwise;
+    else the account chooser (``prompt=select_account``) or the sign-in page."""
     params = {key: request.query_params.getall(key) for key in request.query_params}
     auth = await _request(issuer, settings, params)
     if isinstance(auth, Response):
         return auth
-    names = browser.names(settings)
-    session = await browser.current(issuer.pool, request.cookies.get(names.session))
+    session = await _session(request, issuer, settings)
     if session is not None and service.fresh_enough(auth, session.auth_time):
         code = await service.code_for_session(issuer, auth, session)
         if code is not None:
@@ -63,14 +71,17 @@ async def start(
     if auth.prompt == "none":
         return answer.back(settings, auth, {"error": "login_required"})
     name = await _organization_name(issuer, auth)
+    if auth.prompt == "select_account":
+        return await chooser.page(issuer, settings, auth, session, name)
     return answer.sign_in_page(settings, auth, organization_name=name)
 
 
 async def finish(
     request: Request[Any, Any, Any], issuer: Issuer, settings: Settings
 ) -> Response[Any]:
-    """POST: the form, checked against its CSRF cookie, then the password; a right one sets
-    the browser session and returns a code, a wrong one shows the form again."""
+    """POST: the form, checked against its CSRF cookie; then the account chooser's
+    ``choice``, or the password: a right one sets the browser session and returns a code, a
+    wrong one shows the form again."""
     form = await request.form()
     params = {key: form.getall(key) for key in form}
     auth = await _request(issuer, settings, params)
@@ -78,11 +89,35 @@ async def finish(
         return auth
     names = browser.names(settings)
     name = await _organization_name(issuer, auth)
+    choice = chooser.choice(params.get("choice", []))
     email = str(form.get("email", ""))[:254]
     if not browser.csrf_holds(request.cookies.get(names.csrf), form.get("csrf")):
+        if choice:
+            session = await _session(request, issuer, settings)
+            return await chooser.page(issuer, settings, auth, session, name, expired=True)
+        expired = answer.FORM_EXPIRED
         return answer.sign_in_page(
-            settings, auth, organization_name=name, email=email, error=FORM_EXPIRED, status=403
+            settings, auth, organization_name=name, email=email, error=expired, status=403
         )
+    if choice == "continue":
+        session = await _session(request, issuer, settings)
+        return await chooser.go_on(issuer, settings, auth, session, name)
+    if choice == "another":
+        return answer.sign_in_page(settings, auth, organization_name=name)
+    return await _sign_in(request, issuer, settings, auth, name, email, form)
+
+
+async def _sign_in(
+    request: Request[Any, Any, Any],
+    issuer: Issuer,
+    settings: Settings,
+    auth: Authorization,
+    name: str,
+    email: str,
+    form: FormMultiDict,
+) -> Response[Any]:
+    """The password: a right one sets the browser session and returns a code, a wrong one
+    shows the form again with one answer for every failure."""
     try:
         signed = await service.sign_in(
             issuer,
@@ -99,6 +134,7 @@ async def finish(
         return answer.sign_in_page(
             settings, auth, organization_name=name, email=email, error=message, status=status
         )
+    names = browser.names(settings)
     lifetime = settings.refresh_token_ttl
     cookies = [
         browser.cookie(settings, names.session, signed.session_cookie, max_age=lifetime),

@@ -1,5 +1,6 @@
-"""The decisions of the hosted sign-in: a code for a person already signed in here, or for one
-who just typed a right password.
+"""The decisions of the hosted sign-in: a code for a person already signed in here (at once,
+or after they chose to continue as themselves in the account chooser), or for one who just
+typed a right password.
 
 Signing in costs what a password grant costs, with the same throttles and the same single
 answer for every failure (``service.tokens.service.password_login``): an unknown address, a
@@ -31,19 +32,47 @@ class Signed:
 
 
 def fresh_enough(auth: Authorization, auth_time: datetime) -> bool:
-    """Whether a sign-in at ``auth_time`` satisfies the request (``max_age``, ``prompt``)."""
+    """Whether a sign-in at ``auth_time`` gives a code without a page (``max_age``,
+    ``prompt``): ``prompt=select_account`` asks the person first, ``prompt=login`` for the
+    password again."""
     if auth.prompt in ("login", "select_account"):
         return False
+    return young_enough(auth, auth_time)
+
+
+def young_enough(auth: Authorization, auth_time: datetime) -> bool:
+    """Whether a sign-in at ``auth_time`` is recent enough for the request's ``max_age``."""
     if auth.max_age is None:
         return True
     return (datetime.now(UTC) - auth_time).total_seconds() <= auth.max_age
 
 
+def may_continue(auth: Authorization, auth_time: datetime) -> bool:
+    """Whether the account chooser may offer, and honour, continuing with a sign-in at
+    ``auth_time``: not when the request wants a fresh sign-in (``prompt=login``) or the
+    sign-in is older than ``max_age``."""
+    return auth.prompt != "login" and young_enough(auth, auth_time)
+
+
+async def member_email(
+    issuer: Issuer, auth: Authorization, session: tokens.BrowserSession
+) -> str | None:
+    """The address of the person the browser is signed in as, when they are a live member
+    of the client's organization (the account chooser offers it); None otherwise."""
+    org = auth.client.organization_id
+    async with transaction(issuer.pool, org_id=org, user_id=session.user_id) as conn:
+        if await users.membership(conn, org, session.user_id) is None:
+            return None
+        user = await users.by_id(conn, session.user_id)
+    return user.email if user is not None else None
+
+
 async def code_for_session(
     issuer: Issuer, auth: Authorization, session: tokens.BrowserSession
 ) -> str | None:
-    """A code for the person the browser is signed in as; None when they are not a live
-    member of the client's organization (they must sign in as someone else)."""
+    """A code for the person the browser is signed in as, with the session's ``auth_time``
+    (when they typed the password, never now); None when they are not a live member of the
+    client's organization (they must sign in as someone else)."""
     org = auth.client.organization_id
     async with transaction(issuer.pool, org_id=org, user_id=session.user_id) as conn:
         if await users.membership(conn, org, session.user_id) is None:

@@ -67,6 +67,7 @@ TITLES = {
     "accept_invitation": "Join the organization",
     "invitation_accepted": "You have joined",
     "sign_in": "Sign in",
+    "choose_account": "Choose an account",
     "forgot_password": "Reset your password",
     "signed_out": "You are signed out",
     "sign_in_problem": "This sign-in cannot continue",
