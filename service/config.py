@@ -123,6 +123,9 @@ class Settings:
     app_client_tokens_per_hour: int = setting(
         "APP_CLIENT_TOKENS_PER_HOUR", 200, integer(minimum=1, maximum=1_000_000)
     )
+    app_clients_per_organization: int = setting(
+        "APP_CLIENTS_PER_ORGANIZATION", 100, integer(minimum=1, maximum=10_000)
+    )
     metrics_token: str | None = setting("METRICS_TOKEN", None, text)
     # "closed": only invitations and operators create accounts
     registration: str = setting("REGISTRATION", "open", choice(REGISTRATION_MODES))

@@ -22,6 +22,7 @@ from service.app_clients.schemas import (
     client_path,
     client_resource,
 )
+from service.config import Settings
 from service.errors import ApiError
 from service.ids import parse_uuid, path_id
 from service.routing import Injected, options
@@ -102,14 +103,18 @@ async def get_client(
     opt=options("app_clients.write", bodies={jsonapi.JSONAPI: NewClientDocument}),
 )
 async def create_client(
-    request: Request[Any, Any, Any], session: Injected[Session], secrets: Injected[SecretHasher]
+    request: Request[Any, Any, Any],
+    session: Injected[Session],
+    secrets: Injected[SecretHasher],
+    settings: Injected[Settings],
 ) -> Response[ClientDocument]:
     """Zus's body: `type`, `name`, `userType` and the `auth/roles` relationship (a role whose
     permissions the caller holds). The answer holds `clientId` and, for a client that
     authenticates with a secret, `clientSecret`: shown this once, stored only as a keyed
-    hash."""
+    hash. 409 `conflict` once the organization holds `APP_CLIENTS_PER_ORGANIZATION`."""
     body = await bodies.read_json(request, NewClientDocument)
-    issued = await service.create(session.conn, session.principal, secrets, body.data)
+    limit = settings.app_clients_per_organization
+    issued = await service.create(session.conn, session.principal, secrets, body.data, limit=limit)
     return Response(
         ClientDocument(client_resource(issued.client, secret=issued.secret)),
         status_code=201,

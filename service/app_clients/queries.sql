@@ -111,3 +111,11 @@ SELECT * FROM app_client_credentials_token($1, $2, $3, $4, $5);
 -- The client and its live secret hashes and, when the presented secret is one of them, a
 -- member of its own organization as authentication reads one (migration 030).
 SELECT * FROM app_client_credentials_caller($1, $2, $3, $4);
+
+-- name: lock_clients_of
+-- Serializes registrations within one organization (a transaction-level lock), so that the
+-- count that follows, in a statement of its own, sees every client registered before.
+SELECT pg_advisory_xact_lock(hashtextextended('app_clients:' || $1::uuid::text, 0));
+
+-- name: count_clients
+SELECT count(*) FROM app_clients WHERE organization_id = $1;

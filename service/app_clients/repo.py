@@ -261,3 +261,11 @@ async def with_secrets_and_caller(
     prefix = len("caller_")
     caller = {name[prefix:]: value for name, value in fields.items() if name.startswith("caller_")}
     return client, hashes, session_caller_from(caller)
+
+
+async def count_locked(conn: asyncpg.Connection, org_id: UUID) -> int:
+    """How many clients the organization holds, after taking the organization's registration
+    lock (held until the transaction ends): parallel registrations count one after another."""
+    await conn.execute(q.lock_clients_of, org_id)
+    count: int = await conn.fetchval(q.count_clients, org_id)
+    return count

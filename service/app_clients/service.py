@@ -81,13 +81,24 @@ async def get(conn: asyncpg.Connection, org_id: UUID, client_id: UUID) -> Client
 
 
 async def create(
-    conn: asyncpg.Connection, actor: Principal, hasher: SecretHasher, resource: NewClient
+    conn: asyncpg.Connection,
+    actor: Principal,
+    hasher: SecretHasher,
+    resource: NewClient,
+    *,
+    limit: int,
 ) -> Issued:
+    """Register a client; at most ``limit`` per organization (409 beyond), counted under the
+    organization's registration lock so that parallel requests cannot pass it."""
     if resource.id is not None:
         raise ApiError(
             "forbidden",
             "App client ids are assigned by the service; send none.",
             pointer="/data/id",
+        )
+    if await repo.count_locked(conn, actor.org_id) >= limit:
+        raise ApiError(
+            "conflict", f"An organization holds at most {limit} app clients; delete one first."
         )
     attrs = resource.attributes
     method = attrs.token_endpoint_auth_method
