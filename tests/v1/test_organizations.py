@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from service.config import Settings
+from tests.app_clients.clients import registered, role_id, token
 from tests.roles.people import Member, member, owner
 from tests.support.flows import Mailbox
 from tests.support.postgres import Database
@@ -303,3 +304,19 @@ async def test_paths_and_methods_that_do_not_exist_answer_in_the_seed_envelope(
     assert (wrong.status_code, error(wrong)["code"]) == (405, "method_not_allowed")
     anonymous = await client.get("/v1/organizations", headers={"Accept": JSON})
     assert (anonymous.status_code, error(anonymous)["code"]) == (401, "unauthorized")
+
+
+async def test_an_app_clients_own_token_is_refused(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "robots@one.example", "One")
+    robot = await registered(client, me, await role_id(admin_conn, me.org_id, "admin"))
+    attributes = robot["attributes"]
+    issued = await token(client, attributes["clientId"], attributes["clientSecret"])
+    headers = {"Authorization": f"Bearer {issued.json()['access_token']}", "Accept": JSON}
+    for answer in (
+        await client.get("/v1/organizations", headers=headers),
+        await client.get(f"/v1/organizations/{me.org_id}", headers=headers),
+        await client.patch(f"/v1/organizations/{me.org_id}", json={"name": "X"}, headers=headers),
+    ):
+        assert (answer.status_code, error(answer)["code"]) == (403, "forbidden"), answer.text
