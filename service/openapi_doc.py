@@ -32,6 +32,8 @@ from litestar.openapi.spec import (
 from service.errors import CATALOGUE
 from service.jsonapi import FORM, HTML, JSON, JSONAPI, ErrorDocument
 from service.tokens.schemas import OAuthErrorBody
+from service.v1.envelope import PREFIX as SEED_PREFIX
+from service.v1.envelope import SeedErrorDocument
 
 REF = "#/components/schemas/{name}"
 
@@ -114,8 +116,8 @@ def describe_errors(app: Litestar) -> None:
     """Document every error status the service can answer, with the body it really sends."""
     openapi = app.openapi_schema
     schemas = cast(dict[str, Any], openapi.components.schemas)
-    (error_ref, oauth_ref), components = msgspec.json.schema_components(
-        [ErrorDocument, OAuthErrorBody], ref_template=REF
+    (error_ref, oauth_ref, seed_ref), components = msgspec.json.schema_components(
+        [ErrorDocument, OAuthErrorBody, SeedErrorDocument], ref_template=REF
     )
     schemas.update(components)
     for route in app.routes:
@@ -140,6 +142,8 @@ def describe_errors(app: Litestar) -> None:
                     content = {JSONAPI: OpenAPIMediaType(schema=cast(Any, error_ref))}
                     if oauth:  # every error of the token endpoints: RFC 6749's shape
                         content = {JSON: OpenAPIMediaType(schema=cast(Any, oauth_ref))}
+                    elif label.split(" ", 1)[1].startswith(SEED_PREFIX):  # seed 002's shape
+                        content = {JSON: OpenAPIMediaType(schema=cast(Any, seed_ref))}
                     elif page and status in (400, 503):
                         content[HTML] = OpenAPIMediaType(schema=cast(Any, {"type": "string"}))
                     title = _oauth_title(label, status) if oauth else _title(status)

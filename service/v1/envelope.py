@@ -30,15 +30,19 @@ class Data(msgspec.Struct, Generic[T]):
     data: T
 
 
-class ErrorBody(msgspec.Struct, omit_defaults=True):
+class SeedError(msgspec.Struct, omit_defaults=True):
+    """``fields`` names each bad field of a validation error; ``request_id`` the request."""
+
     code: str
     message: str
     fields: dict[str, str] | None = None
     request_id: str | None = None
 
 
-class ErrorDocument(msgspec.Struct):
-    error: ErrorBody
+class SeedErrorDocument(msgspec.Struct):
+    """Every error of the /v1 surface."""
+
+    error: SeedError
 
 
 class Shape(msgspec.Struct, forbid_unknown_fields=True):
@@ -70,8 +74,8 @@ def error_response(
     first = items[0]
     fields = {name: item.detail for item in items if (name := _field(item))}
     message = first.detail if len(items) == 1 else "Some fields are not valid."
-    document = ErrorDocument(
-        ErrorBody(
+    document = SeedErrorDocument(
+        SeedError(
             code=first.code,
             message=message,
             fields=fields or None,
