@@ -73,27 +73,50 @@ CREATE FUNCTION public.app_client_credentials_caller(cid text, presented bytea, 
 DECLARE
     c record;
 BEGIN
-    SELECT * INTO c FROM app_client_credentials(cid);
+    PERFORM set_config('app.org_id', '', true), set_config('app.user_id', '', true),
+            set_config('app.anonymous', 'on', true);
+    SELECT a.*, coalesce((SELECT array_agg(s.secret_hash) FROM app_client_secrets s
+                          WHERE s.app_client_id = a.id
+                            AND (s.expires_at IS NULL OR s.expires_at > now())), '{}')
+                AS secret_hashes
+      INTO c FROM app_clients a WHERE a.client_id = cid;
     IF NOT FOUND THEN
+        PERFORM set_config('app.anonymous', '', true);
         RETURN;
     END IF;
     IF c.status = 'active' AND c.organization_id = org
        AND presented = ANY (c.secret_hashes) THEN
+        -- The member as app_session_caller reads them (a test holds the two equal), here
+        -- without a function call of its own.
+        PERFORM set_config('app.org_id', org::text, true),
+                set_config('app.user_id', usr::text, true),
+                set_config('app.anonymous', '', true);
         RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type,
             c.user_type, c.role_id, c.token_endpoint_auth_method, c.redirect_uris,
-            c.post_logout_redirect_uris, c.allowed_origins, c.jwks, c.jwks_uri,
+            c.post_logout_redirect_uris, c.allowed_origins, c.jwks::text, c.jwks_uri,
             c.password_grant, c.status, c.tokens_since, c.last_used_at, c.created_at,
-            c.updated_at, c.secret_hashes, true, p.*
-        FROM (SELECT 1) AS one LEFT JOIN app_session_caller(org, usr) p ON true;
+            c.updated_at, c.secret_hashes, true,
+            m.user_id, u.email, m.name,
+            u.email_verified_at IS NOT NULL AND m.accepted_at IS NOT NULL,
+            m.active, m.role_id, r.code, m.practitioner_id, m.organization_id,
+            m.created_at, m.updated_at,
+            m.accepted_at IS NOT NULL, u.disabled_at, r.permissions, m.sessions_since,
+            u.sessions_epoch
+        FROM (SELECT 1) AS one
+        LEFT JOIN (memberships m
+                   JOIN users u ON u.id = m.user_id
+                   JOIN roles r ON r.organization_id = m.organization_id AND r.id = m.role_id)
+               ON m.organization_id = org AND m.user_id = usr;
         RETURN;
     END IF;
+    PERFORM set_config('app.anonymous', '', true);
     RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type, c.user_type,
         c.role_id, c.token_endpoint_auth_method, c.redirect_uris, c.post_logout_redirect_uris,
-        c.allowed_origins, c.jwks, c.jwks_uri, c.password_grant, c.status, c.tokens_since,
-        c.last_used_at, c.created_at, c.updated_at, c.secret_hashes, false, NULL::uuid,
-        NULL::text, NULL::text, NULL::boolean, NULL::boolean, NULL::uuid, NULL::text,
-        NULL::text, NULL::uuid, NULL::timestamptz, NULL::timestamptz, NULL::boolean,
-        NULL::timestamptz, NULL::text[], NULL::timestamptz, NULL::bigint;
+        c.allowed_origins, c.jwks::text, c.jwks_uri, c.password_grant, c.status,
+        c.tokens_since, c.last_used_at, c.created_at, c.updated_at, c.secret_hashes, false,
+        NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::boolean, NULL::uuid,
+        NULL::text, NULL::text, NULL::uuid, NULL::timestamptz, NULL::timestamptz,
+        NULL::boolean, NULL::timestamptz, NULL::text[], NULL::timestamptz, NULL::bigint;
 END
 $$;
 
@@ -111,10 +134,18 @@ DECLARE
     code text;
     granted text[];
 BEGIN
-    SELECT * INTO c FROM app_client_credentials(cid);
+    PERFORM set_config('app.org_id', '', true), set_config('app.user_id', '', true),
+            set_config('app.anonymous', 'on', true);
+    SELECT a.*, coalesce((SELECT array_agg(s.secret_hash) FROM app_client_secrets s
+                          WHERE s.app_client_id = a.id
+                            AND (s.expires_at IS NULL OR s.expires_at > now())), '{}')
+                AS secret_hashes
+      INTO c FROM app_clients a WHERE a.client_id = cid;
     IF NOT FOUND THEN
+        PERFORM set_config('app.anonymous', '', true);
         RETURN;
     END IF;
+    PERFORM set_config('app.anonymous', '', true);
     IF c.status = 'active' AND c.type = 'machine_to_machine'
        AND presented = ANY (c.secret_hashes) THEN
         -- The client row was just read in this statement: its status, role and last use
@@ -138,9 +169,9 @@ BEGIN
     END IF;
     RETURN QUERY SELECT c.id, c.organization_id, c.client_id, c.name, c.type, c.user_type,
         c.role_id, c.token_endpoint_auth_method, c.redirect_uris, c.post_logout_redirect_uris,
-        c.allowed_origins, c.jwks, c.jwks_uri, c.password_grant, c.status, c.tokens_since,
-        c.last_used_at, c.created_at, c.updated_at, c.secret_hashes, done, waited, live, code,
-        granted;
+        c.allowed_origins, c.jwks::text, c.jwks_uri, c.password_grant, c.status,
+        c.tokens_since, c.last_used_at, c.created_at, c.updated_at, c.secret_hashes, done,
+        waited, live, code, granted;
 END
 $$;
 
