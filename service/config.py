@@ -28,6 +28,7 @@ from service.config_parse import (
     path,
     read,
     redirects,
+    resolvers,
     secret_key,
     setting,
     text,
@@ -126,6 +127,15 @@ class Settings:
     app_clients_per_organization: int = setting(
         "APP_CLIENTS_PER_ORGANIZATION", 100, integer(minimum=1, maximum=10_000)
     )
+    # custom domains: where their TXT records are looked up, under which name, how often again
+    domain_dns_resolvers: tuple[tuple[str, int], ...] = setting(
+        "DOMAIN_DNS_RESOLVERS", (), resolvers
+    )
+    domain_txt_prefix: str = setting("DOMAIN_TXT_PREFIX", "_health-auth-verification", text)
+    domain_recheck_hours: int = setting(
+        "DOMAIN_RECHECK_HOURS", 24, integer(minimum=1, maximum=24 * 30)
+    )
+    resolve_per_minute: int = setting("RESOLVE_PER_MINUTE", 60, integer(minimum=1, maximum=100_000))
     metrics_token: str | None = setting("METRICS_TOKEN", None, text)
     # "closed": only invitations and operators create accounts
     registration: str = setting("REGISTRATION", "open", choice(REGISTRATION_MODES))

@@ -213,3 +213,26 @@ def networks(variable: str, raw: str) -> tuple[IPNetwork, ...]:
         except ValueError:
             raise ConfigError(variable, f"{item!r} is not an IP address or network") from None
     return tuple(found)
+
+
+def resolvers(variable: str, raw: str) -> tuple[tuple[str, int], ...]:
+    """``ip[:port],…`` (an IPv6 address in brackets when it has a port): DNS servers to ask."""
+    found = []
+    for item in _items(raw):
+        host, port = item, 53
+        if item.startswith("["):
+            host, _, rest = item[1:].partition("]")
+            port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else 53
+        elif item.count(":") == 1:
+            host, _, number = item.partition(":")
+            if not number.isdigit():
+                raise ConfigError(variable, f"{item!r} has no port number after ':'")
+            port = int(number)
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise ConfigError(variable, f"{item!r} is not an IP address") from None
+        if not 0 < port < 65536:
+            raise ConfigError(variable, f"{item!r} has no valid port")
+        found.append((host, port))
+    return tuple(found)

@@ -303,6 +303,25 @@ $$;
 
 COMMENT ON FUNCTION public.app_discard_pending_registration(candidate uuid, why text) IS 'The only way an organization is deleted: that of a pure pending self-registration.';
 
+CREATE FUNCTION public.app_domains_to_recheck(older_than interval, batch integer) RETURNS TABLE(id uuid, organization_id uuid, domain text, verification_token text)
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM set_config('app.org_id', '', true), set_config('app.user_id', '', true),
+            set_config('app.anonymous', '', true), set_config('app.resolve', 'on', true);
+    RETURN QUERY SELECT d.id, d.organization_id, d.domain, d.verification_token
+                 FROM organization_domains d
+                 WHERE d.status = 'verified'
+                   AND (d.last_check_at IS NULL OR d.last_check_at < now() - older_than)
+                 ORDER BY d.last_check_at NULLS FIRST
+                 LIMIT batch;
+    PERFORM set_config('app.resolve', '', true);
+END
+$$;
+
+COMMENT ON FUNCTION public.app_domains_to_recheck(older_than interval, batch integer) IS 'Verified custom domains whose TXT record is due to be looked at again.';
+
 CREATE FUNCTION public.app_login_begin(address text, keys text[], limits integer[], windows integer[], waivable boolean[], known text, now_at timestamp with time zone) RETURNS TABLE(retry_after integer, id uuid, email text, name text, given_name text, family_name text, password_hash text, email_verified_at timestamp with time zone, disabled_at timestamp with time zone, last_organization_id uuid, sessions_epoch bigint)
     LANGUAGE plpgsql
     SET search_path TO 'public', 'pg_temp'
@@ -436,6 +455,28 @@ END
 $$;
 
 COMMENT ON FUNCTION public.app_pending_registration(candidate uuid) IS 'The organization of a pure pending self-registration, or NULL.';
+
+CREATE FUNCTION public.app_resolve_organization(by_slug text, by_domain text) RETURNS TABLE(id uuid, name text, slug text, logo_url text, icon_url text, language_code text)
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM set_config('app.org_id', '', true), set_config('app.user_id', '', true),
+            set_config('app.anonymous', '', true), set_config('app.resolve', 'on', true);
+    IF by_slug IS NOT NULL THEN
+        RETURN QUERY SELECT o.id, o.name, o.slug, o.logo_url, o.icon_url, o.language_code
+                     FROM organizations o WHERE o.slug = by_slug;
+    ELSE
+        RETURN QUERY SELECT o.id, o.name, o.slug, o.logo_url, o.icon_url, o.language_code
+                     FROM organization_domains d
+                     JOIN organizations o ON o.id = d.organization_id
+                     WHERE d.domain = by_domain AND d.status = 'verified';
+    END IF;
+    PERFORM set_config('app.resolve', '', true);
+END
+$$;
+
+COMMENT ON FUNCTION public.app_resolve_organization(by_slug text, by_domain text) IS 'An organization''s public card by slug or by a verified custom domain.';
 
 CREATE FUNCTION public.app_session_caller(org uuid, usr uuid) RETURNS TABLE(id uuid, email text, name text, email_verified boolean, active boolean, role_id uuid, role_code text, practitioner_id text, organization_id uuid, created_at timestamp with time zone, updated_at timestamp with time zone, accepted boolean, disabled_at timestamp with time zone, permissions text[], sessions_since timestamp with time zone, sessions_epoch bigint)
     LANGUAGE plpgsql
@@ -809,6 +850,28 @@ COMMENT ON COLUMN public.one_time_tokens.organization_id IS 'For verify_email: t
 
 COMMENT ON COLUMN public.one_time_tokens.client_id IS 'For set_password: the clientId whose configured redirect the page links to afterwards.';
 
+CREATE TABLE public.organization_domains (
+    id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    domain text NOT NULL,
+    domain_type text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    verification_token text NOT NULL,
+    verified_at timestamp with time zone,
+    last_check_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT organization_domains_domain_check CHECK (((char_length(domain) <= 253) AND (domain ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$'::text))),
+    CONSTRAINT organization_domains_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'verified'::text]))),
+    CONSTRAINT organization_domains_token_check CHECK ((char_length(verification_token) = 36)),
+    CONSTRAINT organization_domains_type_check CHECK ((domain_type = ANY (ARRAY['clinic'::text, 'portal'::text]))),
+    CONSTRAINT organization_domains_verified_check CHECK (((status = 'verified'::text) = (verified_at IS NOT NULL)))
+);
+
+ALTER TABLE ONLY public.organization_domains FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.organization_domains IS 'Custom hostnames of an organization; resolve only while verified by DNS.';
+
 CREATE TABLE public.roles (
     id uuid NOT NULL,
     organization_id uuid NOT NULL,
@@ -1071,6 +1134,12 @@ ALTER TABLE ONLY public.one_time_tokens
 ALTER TABLE ONLY public.one_time_tokens
     ADD CONSTRAINT one_time_tokens_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.organization_domains
+    ADD CONSTRAINT organization_domains_org_domain_key UNIQUE (organization_id, domain);
+
+ALTER TABLE ONLY public.organization_domains
+    ADD CONSTRAINT organization_domains_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.organizations
     ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
 
@@ -1148,6 +1217,10 @@ CREATE INDEX one_time_tokens_done_idx ON public.one_time_tokens USING btree (LEA
 
 CREATE INDEX one_time_tokens_user_idx ON public.one_time_tokens USING btree (user_id, purpose) WHERE (used_at IS NULL);
 
+CREATE INDEX organization_domains_recheck_idx ON public.organization_domains USING btree (last_check_at) WHERE (status = 'verified'::text);
+
+CREATE UNIQUE INDEX organization_domains_verified_key ON public.organization_domains USING btree (domain) WHERE (status = 'verified'::text);
+
 CREATE INDEX refresh_tokens_client_idx ON public.refresh_tokens USING btree (organization_id, app_client_id) WHERE ((app_client_id IS NOT NULL) AND (revoked_at IS NULL));
 
 CREATE INDEX refresh_tokens_family_idx ON public.refresh_tokens USING btree (family_id);
@@ -1220,6 +1293,9 @@ ALTER TABLE ONLY public.one_time_tokens
 ALTER TABLE ONLY public.one_time_tokens
     ADD CONSTRAINT one_time_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.organization_domains
+    ADD CONSTRAINT organization_domains_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.platform_operators
     ADD CONSTRAINT platform_operators_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
@@ -1276,7 +1352,15 @@ ALTER TABLE public.one_time_tokens ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY one_time_tokens_anonymous_or_member ON public.one_time_tokens USING ((current_setting('app.anonymous'::text, true) = 'on'::text)) WITH CHECK (((current_setting('app.anonymous'::text, true) = 'on'::text) OR ((organization_id = public.app_current_org_id()) AND public.app_member_of_current_org(user_id))));
 
+ALTER TABLE public.organization_domains ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY organization_domains_resolve ON public.organization_domains FOR SELECT USING (((current_setting('app.resolve'::text, true) = 'on'::text) AND (status = 'verified'::text)));
+
+CREATE POLICY organization_domains_tenant ON public.organization_domains USING ((organization_id = public.app_current_org_id())) WITH CHECK ((organization_id = public.app_current_org_id()));
+
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY organizations_resolve ON public.organizations FOR SELECT USING ((current_setting('app.resolve'::text, true) = 'on'::text));
 
 CREATE POLICY organizations_select_member ON public.organizations FOR SELECT USING ((id IN ( SELECT m.organization_id
    FROM public.memberships m
@@ -1338,6 +1422,9 @@ GRANT ALL ON FUNCTION public.app_discard_expired_registrations(older_than interv
 REVOKE ALL ON FUNCTION public.app_discard_pending_registration(candidate uuid, why text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_discard_pending_registration(candidate uuid, why text) TO auth_app;
 
+REVOKE ALL ON FUNCTION public.app_domains_to_recheck(older_than interval, batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_domains_to_recheck(older_than interval, batch integer) TO auth_app;
+
 REVOKE ALL ON FUNCTION public.app_login_begin(address text, keys text[], limits integer[], windows integer[], waivable boolean[], known text, now_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_login_begin(address text, keys text[], limits integer[], windows integer[], waivable boolean[], known text, now_at timestamp with time zone) TO auth_app;
 
@@ -1349,6 +1436,9 @@ GRANT ALL ON FUNCTION public.app_member_of_current_org(candidate uuid) TO auth_a
 
 REVOKE ALL ON FUNCTION public.app_pending_registration(candidate uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_pending_registration(candidate uuid) TO auth_app;
+
+REVOKE ALL ON FUNCTION public.app_resolve_organization(by_slug text, by_domain text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.app_resolve_organization(by_slug text, by_domain text) TO auth_app;
 
 REVOKE ALL ON FUNCTION public.app_session_caller(org uuid, usr uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.app_session_caller(org uuid, usr uuid) TO auth_app;
@@ -1400,6 +1490,8 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mail_outbox TO auth_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.one_time_tokens TO auth_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.organization_domains TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.roles TO auth_app;
 

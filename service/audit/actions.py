@@ -12,7 +12,12 @@ from __future__ import annotations
 from typing import Final, Literal, get_args
 
 ResourceType = Literal[
-    "auth/users", "auth/roles", "auth/invitations", "auth/organizations", "auth/app-clients"
+    "auth/users",
+    "auth/roles",
+    "auth/invitations",
+    "auth/organizations",
+    "auth/app-clients",
+    "auth/organization-domains",
 ]
 
 USERS: Final = "auth/users"
@@ -20,6 +25,7 @@ ROLES: Final = "auth/roles"
 INVITATIONS: Final = "auth/invitations"
 ORGANIZATIONS: Final = "auth/organizations"
 APP_CLIENTS: Final = "auth/app-clients"
+DOMAINS: Final = "auth/organization-domains"
 
 Action = Literal[
     "user.create",
@@ -38,6 +44,9 @@ Action = Literal[
     "app_client.update",
     "app_client.delete",
     "app_client.rotate_secret",
+    "domain.create",
+    "domain.verify",
+    "domain.delete",
     "auth.login",
     "auth.login_failed",
     "auth.refresh_reuse",
@@ -64,6 +73,9 @@ ACTIONS: dict[Action, ResourceType] = {
     "app_client.update": APP_CLIENTS,
     "app_client.delete": APP_CLIENTS,
     "app_client.rotate_secret": APP_CLIENTS,
+    "domain.create": DOMAINS,
+    "domain.verify": DOMAINS,
+    "domain.delete": DOMAINS,
     "auth.login": USERS,
     "auth.login_failed": USERS,
     "auth.refresh_reuse": USERS,

@@ -11,7 +11,10 @@ Every sweep, in this order:
    cleared at once anyway; the rows are the delivery record);
 4. throttle counters whose window has lapsed;
 5. authorization codes a day after they expired, and used client assertion ids once their
-   assertion expired.
+   assertion expired;
+6. a batch of verified custom domains due for a look at their TXT record again
+   (``DOMAIN_RECHECK_HOURS``): one whose record is gone goes back to pending and stops
+   resolving.
 
 It runs every ``JANITOR_INTERVAL_SECONDS`` inside the service (0 turns that off) and once with
 ``python -m service janitor``, e.g. from cron. Several instances may sweep at the same time.
@@ -29,6 +32,7 @@ import asyncpg
 from service.config import Settings
 from service.db.queries import load
 from service.db.tx import transaction
+from service.domains.service import recheck
 from service.throttle.counters import Throttle
 
 queries = load(__file__)
@@ -47,6 +51,7 @@ class Swept:
     counters: int
     codes: int
     assertions: int
+    domains: int
 
 
 async def sweep(pool: asyncpg.Pool, settings: Settings, *, batch: int = BATCH) -> Swept:
@@ -65,7 +70,8 @@ async def sweep(pool: asyncpg.Pool, settings: Settings, *, batch: int = BATCH) -
             break
     codes = await _batches(pool, queries.delete_codes, 1, batch)
     assertions = await _batches(pool, queries.delete_assertions, 0, batch)
-    return Swept(registrations, links, mail, counters, codes, assertions)
+    domains = await recheck(pool, settings)
+    return Swept(registrations, links, mail, counters, codes, assertions, domains)
 
 
 async def _batches(pool: asyncpg.Pool, query: str, days: int, batch: int) -> int:

@@ -114,6 +114,7 @@ async def test_one_sweep_removes_what_has_expired_and_nothing_else(
         "counters": 1,
         "codes": 1,
         "assertions": 1,
+        "domains": 0,
     }
     left = await admin_conn.fetch("SELECT jti FROM client_assertions")
     assert [row["jti"] for row in left] == ["live"]
