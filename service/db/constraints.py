@@ -34,6 +34,16 @@ CONSTRAINTS: dict[str, tuple[ErrorCode, str | None, str]] = {
         "An app client holds this role; give it another role or delete it first.",
     ),
     "memberships_pkey": ("conflict", None, "This person is already a member here."),
+    "organization_domains_verified_key": (
+        "conflict",
+        "/domain",
+        "Another organization has this domain verified.",
+    ),
+    "organization_domains_org_domain_key": (
+        "conflict",
+        "/domain",
+        "This organization has this domain already.",
+    ),
     "memberships_practitioner_key": (
         "conflict",
         "/data/relationships/fhir~1practitioner/data/id",

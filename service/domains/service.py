@@ -98,13 +98,9 @@ async def verify(
     current = await find(conn, actor.org_id, raw_id)
     host = txt_host(settings, current.domain)
     found = current.verification_token in await dns.txt_values(host, settings.domain_dns_resolvers)
-    try:
-        async with conn.transaction():  # a savepoint: the conflict below leaves the rest
-            after = await repo.checked(conn, actor.org_id, current.id, found)
-    except asyncpg.UniqueViolationError:
-        raise ApiError(
-            "conflict", "Another organization has this domain verified.", pointer="/domain"
-        ) from None
+    # Another organization with the domain verified: the unique index refuses, 409 conflict
+    # (service/db/constraints.py), and the request's transaction writes nothing.
+    after = await repo.checked(conn, actor.org_id, current.id, found)
     assert after is not None
     if after.status != current.status:
         await _audit(conn, actor, "domain.verify", actor.org_id, current, after)
