@@ -55,8 +55,7 @@ async def test_a_spent_budget_comes_back_whole_when_its_hour_ends(
     assert [a.status_code for a in first] == [200] * BUDGET + [429, 429]
     # Refusals were not counted: the hour ends, and exactly the budget is there again.
     ended = await admin_conn.execute(
-        "UPDATE throttle_counters SET window_ends_at = now() - interval '1 second'"
-        " WHERE key = $1",
+        "UPDATE throttle_counters SET window_ends_at = now() - interval '1 second' WHERE key = $1",
         f"client_tokens:{made['id']}",
     )
     assert ended == "UPDATE 1"
@@ -72,11 +71,14 @@ async def test_a_stranger_naming_the_client_spends_none_of_its_budget(
     made = await registered(client, me, role)
     other = await registered(client, me, role, name="Another backend")
     client_id, secret = made["attributes"]["clientId"], made["attributes"]["clientSecret"]
-    wrong = [
-        token(client, client_id, "acs_" + "A" * 43),  # a guess
-        token(client, client_id, other["attributes"]["clientSecret"]),  # another client's
-        token(client, client_id, secret[:-1]),
-    ] * 5
+    wrong = (
+        [
+            token(client, client_id, "acs_" + "A" * 43),  # a guess
+            token(client, client_id, other["attributes"]["clientSecret"]),  # another client's
+            token(client, client_id, secret[:-1]),
+        ]
+        * 5
+    )
     refused = await asyncio.gather(*wrong)
     assert {answer.status_code for answer in refused} == {401}
     counted = await admin_conn.fetchval(
