@@ -24,7 +24,9 @@ async def name_of(conn: asyncpg.Connection, org_id: UUID) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Profile:
+class Card:
+    """An organization's profile, without anyone's membership in it."""
+
     id: UUID
     name: str
     slug: str
@@ -39,6 +41,12 @@ class Profile:
     language_code: str | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Profile(Card):
+    """An organization's profile with the reader's membership in it."""
+
     role_id: UUID
     role_code: str
     active: bool
@@ -70,26 +78,6 @@ async def update_profile(
         values["icon_url"],
         values["language_code"],
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    """An organization's profile, without anyone's membership in it."""
-
-    id: UUID
-    name: str
-    slug: str
-    tagline: str | None
-    description: str | None
-    email: str | None
-    phone: str | None
-    website: str | None
-    location: str | None
-    logo_url: str | None
-    icon_url: str | None
-    language_code: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 async def card(conn: asyncpg.Connection, org_id: UUID) -> Card | None:

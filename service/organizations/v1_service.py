@@ -27,7 +27,7 @@ def v1_pointer(field: str) -> str:
     return f"/{field}"
 
 
-def wire(card: Card | repo.Profile) -> OrganizationV1:
+def wire(card: Card) -> OrganizationV1:
     return OrganizationV1(
         id=str(card.id),
         **{name: getattr(card, name) for name in OrganizationV1.__struct_fields__ if name != "id"},
