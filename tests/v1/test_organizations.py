@@ -320,3 +320,25 @@ async def test_an_app_clients_own_token_is_refused(
         await client.patch(f"/v1/organizations/{me.org_id}", json={"name": "X"}, headers=headers),
     ):
         assert (answer.status_code, error(answer)["code"]) == (403, "forbidden"), answer.text
+
+
+async def test_a_failed_audit_write_is_a_500_that_leaks_nothing_and_writes_nothing(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "audited@one.example", "Audited")
+    await admin_conn.execute(
+        """
+        CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit trail is full'; END $$;
+        CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events
+            FOR EACH ROW WHEN (NEW.action = 'organization.update') EXECUTE FUNCTION refuse_audit();
+        """
+    )
+    path = f"/v1/organizations/{me.org_id}"
+    failed = await client.patch(path, json={"name": "Renamed"}, headers=v1(me))
+    assert failed.status_code == 500
+    problem = error(failed)
+    assert problem["code"] == "internal_error"
+    assert "audit" not in failed.text
+    name = await admin_conn.fetchval("SELECT name FROM organizations WHERE id = $1", me.org_id)
+    assert name == "Audited"
