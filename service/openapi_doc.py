@@ -71,7 +71,16 @@ STATE_ERRORS: dict[str, tuple[int, ...]] = {
     "POST /auth/token": (401, 429),
     "POST /auth/revoke": (401,),
     "POST /auth/introspect": (401,),
+    "GET /v1/public/organizations/resolve": (404, 429),
+    "POST /v1/organizations": (409,),
+    "POST /v1/organizations/{org_id}/members": (409, 429),
+    "DELETE /v1/organizations/{org_id}/members/{principal_id}": (409,),
+    "POST /v1/organizations/{org_id}/domains": (409,),
+    "POST /v1/organizations/{org_id}/domains/{domain_id}/verify": (409,),
 }
+SEED_CONTEXT = (400, 403)
+"""Any authenticated /v1 operation: a malformed ``X-Organization-ID`` (400), one naming an
+organization the caller is no live member of, or an app client's own token (403)."""
 
 
 def error_statuses(label: str, operation: Any, permission: bool) -> list[int]:
@@ -86,6 +95,8 @@ def error_statuses(label: str, operation: Any, permission: bool) -> list[int]:
         statuses.add(404)
     if operation.security:
         statuses.update(WITH_BEARER)
+        if label.split(" ", 1)[1].startswith(SEED_PREFIX):
+            statuses.update(SEED_CONTEXT)
     if permission:
         statuses.add(403)
     return sorted(statuses)

@@ -26,15 +26,27 @@ ON CONFLICT (organization_id, domain) DO NOTHING
 RETURNING id, organization_id, domain, domain_type, status, verification_token, verified_at,
           last_check_at, created_at, updated_at;
 
+-- name: lock_domain
+-- The domain as it is now, held until the transaction ends (a check's "before").
+SELECT id, organization_id, domain, domain_type, status, verification_token, verified_at,
+       last_check_at, created_at, updated_at
+FROM organization_domains
+WHERE organization_id = $1 AND id = $2
+FOR UPDATE;
+
 -- name: checked_domain
--- The outcome of a look at the TXT record: verified (kept or newly) or back to pending.
+-- The outcome of a look at the TXT record ($3): found, verified (kept or newly); not found,
+-- back to pending; NULL (DNS could not tell), the status as it was. Always last_check_at.
 UPDATE organization_domains
-SET status = CASE WHEN $3 THEN 'verified' ELSE 'pending' END,
-    verified_at = CASE WHEN NOT $3 THEN NULL
+SET status = CASE WHEN $3::boolean IS NULL THEN status
+                  WHEN $3 THEN 'verified' ELSE 'pending' END,
+    verified_at = CASE WHEN $3::boolean IS NULL THEN verified_at
+                       WHEN NOT $3 THEN NULL
                        WHEN status = 'verified' THEN verified_at
                        ELSE now() END,
     last_check_at = now(),
-    updated_at = CASE WHEN (status = 'verified') = $3 THEN updated_at ELSE now() END
+    updated_at = CASE WHEN $3::boolean IS NULL OR (status = 'verified') = $3 THEN updated_at
+                      ELSE now() END
 WHERE organization_id = $1 AND id = $2
 RETURNING id, organization_id, domain, domain_type, status, verification_token, verified_at,
           last_check_at, created_at, updated_at;

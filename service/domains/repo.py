@@ -74,10 +74,16 @@ async def insert(
     return _domain(await conn.fetchrow(q.insert_domain, domain_id, org_id, domain, kind, token))
 
 
+async def locked(conn: asyncpg.Connection, org_id: UUID, domain_id: UUID) -> Domain | None:
+    """The domain, locked until the transaction ends (what a check changes from)."""
+    return _domain(await conn.fetchrow(q.lock_domain, org_id, domain_id))
+
+
 async def checked(
-    conn: asyncpg.Connection, org_id: UUID, domain_id: UUID, found: bool
+    conn: asyncpg.Connection, org_id: UUID, domain_id: UUID, found: bool | None
 ) -> Domain | None:
-    """Record a look at the record: verified when ``found``, else pending."""
+    """Record a look at the record: verified when ``found``, pending when not, the status
+    unchanged when ``None`` (DNS could not tell); ``last_check_at`` in every case."""
     return _domain(await conn.fetchrow(q.checked_domain, org_id, domain_id, found))
 
 

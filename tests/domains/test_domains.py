@@ -1,56 +1,29 @@
 """Seed 002's custom domains against a real DNS server on loopback: the seed's requests as
-written, the TXT challenge, resolving only while verified, one verified owner per domain, the
-janitor's re-check, and who may do what."""
+written, the TXT challenge, resolving only while verified, one verified owner per domain,
+names that cannot be claimed, and who may do what."""
 
 from __future__ import annotations
-
-import asyncio
 
 import asyncpg
 import httpx
 
 from service.config import Settings
-from service.db.pool import create_pool
-from service.domains.service import recheck
+from tests.domains.helpers import PREFIX, add, resolve, rows, v1, verify
 from tests.domains.zone import Zone
-from tests.roles.people import Member, member, owner
+from tests.roles.people import member, owner
 from tests.support.flows import Mailbox
-from tests.v1.test_organizations import JSON, error
-
-PREFIX = "_health-auth-verification"
-
-
-def v1(who: Member) -> dict[str, str]:
-    return {**who.headers, "Accept": JSON}
-
-
-async def add(
-    client: httpx.AsyncClient, who: Member, domain: str, kind: str = "clinic"
-) -> httpx.Response:
-    return await client.post(
-        f"/v1/organizations/{who.org_id}/domains",
-        json={"domain": domain, "domain_type": kind},
-        headers=v1(who),
-    )
-
-
-async def verify(client: httpx.AsyncClient, who: Member, domain_id: str) -> httpx.Response:
-    return await client.post(
-        f"/v1/organizations/{who.org_id}/domains/{domain_id}/verify", headers=v1(who)
-    )
-
-
-async def resolve(client: httpx.AsyncClient, **query: str) -> httpx.Response:
-    return await client.get(
-        "/v1/public/organizations/resolve", params=query, headers={"Accept": JSON}
-    )
+from tests.v1.test_organizations import error
 
 
 async def test_the_seeds_flow_add_publish_verify_resolve_delete(
     client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection, zone: Zone
 ) -> None:
     me = await owner(client, mailbox, admin_conn, "owner@restartix.example", "RestartiX")
-    added = await add(client, me, "Clinic.Example.com.")
+    added = await client.post(
+        f"/v1/organizations/{me.org_id}/domains",
+        json={"domain": "clinic.example.com", "domain_type": "clinic"},
+        headers=v1(me),
+    )
     assert added.status_code == 201, added.text
     body = added.json()
     data = body["data"]
@@ -121,6 +94,9 @@ async def test_resolve_by_slug_and_its_errors(
         ({}, 400, "validation_error"),
         ({"slug": slug, "domain": "clinic.example.com"}, 400, "validation_error"),
         ({"slug": "nobody-has-this"}, 404, "organization_not_found"),
+        ({"slug": slug + "x" * 63}, 404, "organization_not_found"),  # never cut to a slug
+        ({"slug": ""}, 400, "validation_error"),
+        ({"domain": "a..example.com"}, 400, "validation_error"),
         ({"domain": "nobody.example.org"}, 404, "organization_not_found"),
     ):
         answer = await resolve(client, **query)
@@ -177,6 +153,26 @@ async def test_names_that_cannot_be_claimed(
     assert await admin_conn.fetchval("SELECT count(*) FROM organization_domains") == 0
 
 
+async def test_a_name_is_stored_in_one_form(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection, zone: Zone
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "owner@forms.example", "Forms")
+    added = await add(client, me, " Bücher.Example.DE. ", kind="portal")
+    assert added.status_code == 201, added.text
+    data = added.json()["data"]
+    assert (data["domain"], data["domain_type"]) == ("xn--bcher-kva.example.de", "portal")
+    assert added.json()["verification"]["txt_host"] == f"{PREFIX}.xn--bcher-kva.example.de"
+    for same in ("XN--BCHER-KVA.example.de", "bücher.example.de."):
+        twice = await add(client, me, same)
+        assert (twice.status_code, error(twice)["code"]) == (409, "conflict"), same
+        assert "domain" in error(twice)["fields"]
+    zone.records[f"{PREFIX}.xn--bcher-kva.example.de"] = [data["verification_token"]]
+    assert (await verify(client, me, data["id"])).json()["data"]["status"] == "verified"
+    for asked in ("bücher.example.de", "XN--BCHER-KVA.EXAMPLE.DE."):
+        found = await resolve(client, domain=asked)
+        assert found.json()["data"]["id"] == str(me.org_id), asked
+
+
 async def test_members_without_the_permission_and_other_organizations_get_nothing(
     client: httpx.AsyncClient,
     mailbox: Mailbox,
@@ -189,6 +185,8 @@ async def test_members_without_the_permission_and_other_organizations_get_nothin
     stranger = await owner(client, mailbox, admin_conn, "owner@other.example", "Other")
     added = (await add(client, me, "guarded.example.net")).json()["data"]
     token = added["verification_token"]
+    zone.records[f"{PREFIX}.guarded.example.net"] = [token]  # published: only who may, may
+    stored = await rows(admin_conn)
     path = f"/v1/organizations/{me.org_id}/domains"
     for answer in (
         await client.get(path, headers=v1(nurse)),
@@ -215,50 +213,10 @@ async def test_members_without_the_permission_and_other_organizations_get_nothin
     named = await client.get(path, headers=header)
     assert (named.status_code, error(named)["code"]) == (403, "forbidden")
     assert token not in named.text
-    assert await admin_conn.fetchval("SELECT count(*) FROM organization_domains") == 1
-
-
-async def test_the_recheck_stops_a_domain_whose_record_is_gone(
-    client: httpx.AsyncClient,
-    mailbox: Mailbox,
-    admin_conn: asyncpg.Connection,
-    settings: Settings,
-    zone: Zone,
-) -> None:
-    me = await owner(client, mailbox, admin_conn, "owner@recheck.example", "Recheck")
-    kept = (await add(client, me, "kept.example.org")).json()["data"]
-    lost = (await add(client, me, "lost.example.org")).json()["data"]
-    zone.records[f"{PREFIX}.kept.example.org"] = [kept["verification_token"]]
-    zone.records[f"{PREFIX}.lost.example.org"] = [lost["verification_token"]]
-    for domain in (kept, lost):
-        assert (await verify(client, me, domain["id"])).json()["data"]["status"] == "verified"
-    del zone.records[f"{PREFIX}.lost.example.org"]
-    pool = await create_pool(settings.database_url or "", settings)
-    try:
-        # Checked just now: not due yet.
-        assert await recheck(pool, settings) == 0
-        await admin_conn.execute(
-            "UPDATE organization_domains SET last_check_at = now() - interval '2 days'"
+    assert await rows(admin_conn) == stored  # still pending, never checked, still there
+    assert (
+        await admin_conn.fetchval(
+            "SELECT count(*) FROM audit_events WHERE action IN ('domain.verify', 'domain.delete')"
         )
-        assert await recheck(pool, settings) == 2
-    finally:
-        await pool.close()
-    assert (await resolve(client, domain="kept.example.org")).status_code == 200
-    assert (await resolve(client, domain="lost.example.org")).status_code == 404
-    audit = await admin_conn.fetchrow(
-        "SELECT actor_kind, changes FROM audit_events WHERE action = 'domain.verify'"
-        " ORDER BY id DESC LIMIT 1"
+        == 0
     )
-    assert audit["actor_kind"] == "system"
-
-
-async def test_resolving_is_throttled_per_client_address(
-    client: httpx.AsyncClient, settings: Settings
-) -> None:
-    limit = settings.resolve_per_minute
-    answers = await asyncio.gather(*(resolve(client, slug=f"guess-{i}") for i in range(limit + 5)))
-    statuses = sorted(a.status_code for a in answers)
-    assert statuses == [404] * limit + [429] * 5
-    refused = next(a for a in answers if a.status_code == 429)
-    assert error(refused)["code"] == "rate_limited"
-    assert int(refused.headers["retry-after"]) > 0

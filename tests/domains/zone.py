@@ -1,7 +1,7 @@
 """A small authoritative DNS server for the tests: dnslib's server on a loopback UDP port,
 answering TXT questions from a zone the test writes (a dict of name to TXT strings), and
-NXDOMAIN for everything else. The service under test is pointed at it through
-``DOMAIN_DNS_RESOLVERS``."""
+NXDOMAIN for everything else; SERVFAIL for everything while ``failing`` (DNS cannot tell).
+The service under test is pointed at it through ``DOMAIN_DNS_RESOLVERS``."""
 
 from __future__ import annotations
 
@@ -15,18 +15,22 @@ from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 
 class Zone(BaseResolver):  # type: ignore[misc]
-    """TXT records by name (without the trailing dot, lowercase); edit ``records`` freely."""
+    """TXT records by name (without the trailing dot, lowercase); edit ``records`` and
+    ``failing`` freely."""
 
     def __init__(self) -> None:
         self.records: dict[str, list[str]] = {}
         self.questions: list[str] = []
+        self.failing = False
 
     def resolve(self, request: Any, handler: Any) -> Any:
         reply = request.reply()
         name = str(request.q.qname).rstrip(".").lower()
         self.questions.append(name)
         values = self.records.get(name)
-        if values is None:
+        if self.failing:
+            reply.header.rcode = RCODE.SERVFAIL
+        elif values is None:
             reply.header.rcode = RCODE.NXDOMAIN
         elif request.q.qtype == QTYPE.TXT:
             for value in values:

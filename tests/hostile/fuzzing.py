@@ -53,6 +53,14 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "PATCH /auth/app-clients/{client_id}": "as for POST /auth/app-clients",
     "GET /auth/authorize": "the client and its redirect URI must be registered (a page)",
     "POST /auth/authorize": "the client and its redirect URI must be registered (a page)",
+    "GET /v1/public/organizations/resolve": "exactly one of slug and domain",
+    "POST /v1/organizations": "profile fields as PATCH /auth/organizations checks them (e-mail, "
+    "URLs, language tags)",
+    "PATCH /v1/organizations/{org_id}": "as for POST /v1/organizations",
+    "POST /v1/organizations/{org_id}/members": "the role code must name one of the "
+    "organization's roles (role_not_found)",
+    "POST /v1/organizations/{org_id}/domains": "a hostname strictly below a public suffix, "
+    "not this service's own; domain_type clinic or portal",
 }
 POSITIVE_EXPECTED = ["2XX", "3XX", "401", "403", "404", "409", "429"]
 
