@@ -26,6 +26,7 @@ from service.invitations.accept_http import ROUTER as ACCEPT_ROUTER
 from service.invitations.http import ROUTER as INVITATION_ROUTER
 from service.metrics.http import ROUTES as METRICS_ROUTES
 from service.metrics.middleware import RequestMetrics
+from service.mfa.http import ROUTER as FACTOR_ROUTER
 from service.oidc.http import ROUTER as OIDC_ROUTER
 from service.organizations.http import ROUTER as ORGANIZATION_ROUTER
 from service.organizations.v1_http import ROUTER as V1_ORGANIZATION_ROUTER
@@ -61,6 +62,7 @@ ROUTES: list[Any] = [
     TOKEN_ROUTER,
     INTROSPECTION_ROUTER,
     USER_ROUTER,
+    FACTOR_ROUTER,
     ROLE_ROUTER,
     INVITATION_ROUTER,
     ACCEPT_ROUTER,

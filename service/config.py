@@ -91,6 +91,8 @@ class Settings:
         "REFRESH_TOKEN_TTL", 30 * 24 * 3600, integer(minimum=3600, maximum=365 * 24 * 3600)
     )
     signing_key_encryption_key: str | None = setting("SIGNING_KEY_ENCRYPTION_KEY", None, secret_key)
+    # second factors: TOTP secrets are sealed with this key (service.security.sealing)
+    mfa_secret_encryption_key: str | None = setting("MFA_SECRET_ENCRYPTION_KEY", None, secret_key)
     # passwords
     password_min_length: int = setting(
         "PASSWORD_MIN_LENGTH", 12, integer(minimum=PASSWORD_MIN, maximum=64)

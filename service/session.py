@@ -221,6 +221,8 @@ def person(
         practitioner_id=caller.view.practitioner_id,
         address=address_of(request, settings),
         scope=claims.scope,
+        amr=claims.amr,
+        auth_time=claims.auth_time,
     )
 
 

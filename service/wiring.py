@@ -26,10 +26,12 @@ from service.janitor.service import Janitor
 from service.mail.mailer import Mailer
 from service.mail.worker import MailWorker
 from service.metrics.registry import Metrics
+from service.mfa.service import Kit
 from service.security.client_secrets import SecretHasher
 from service.security.key_store import encryption_key
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
+from service.security.sealing import sealer_for
 from service.throttle.counters import Throttle
 from service.throttle.policy import ThrottlePolicy
 from service.tokens.service import Issuer
@@ -90,6 +92,7 @@ class Resources:
             hasher=hasher,
             throttle=throttle,
             secrets=secrets,
+            sealer=sealer_for(settings),
         )
         self._running = Running(found, pool, hasher, keys, throttle, fhir, issuer, secrets)
         _mirror(state, self._running)
@@ -161,6 +164,9 @@ def dependencies(resources: Resources) -> dict[str, Provide]:
     def secrets() -> SecretHasher:
         return resources.running.secrets
 
+    def factors() -> Kit:
+        return resources.running.issuer.mfa
+
     return {
         name: Provide(provide, sync_to_thread=False)
         for name, provide in (
@@ -175,5 +181,6 @@ def dependencies(resources: Resources) -> dict[str, Provide]:
             ("fhir", fhir),
             ("issuer", issuer),
             ("secrets", secrets),
+            ("factors", factors),
         )
     }

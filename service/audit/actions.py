@@ -18,6 +18,7 @@ ResourceType = Literal[
     "auth/organizations",
     "auth/app-clients",
     "auth/organization-domains",
+    "auth/mfa-factors",
 ]
 
 USERS: Final = "auth/users"
@@ -26,6 +27,7 @@ INVITATIONS: Final = "auth/invitations"
 ORGANIZATIONS: Final = "auth/organizations"
 APP_CLIENTS: Final = "auth/app-clients"
 DOMAINS: Final = "auth/organization-domains"
+FACTORS: Final = "auth/mfa-factors"
 
 Action = Literal[
     "user.create",
@@ -47,12 +49,21 @@ Action = Literal[
     "domain.create",
     "domain.verify",
     "domain.delete",
+    "mfa_factor.create",
+    "mfa_factor.confirm",
+    "mfa_factor.update",
+    "mfa_factor.delete",
+    "mfa_factor.reset",
     "auth.login",
     "auth.login_failed",
     "auth.refresh_reuse",
     "auth.password_reset",
     "auth.email_verified",
     "auth.logout",
+    "auth.mfa_passed",
+    "auth.mfa_failed",
+    "auth.recovery_code_used",
+    "auth.recovery_codes_regenerated",
 ]
 
 # action -> the resource type its events name
@@ -76,12 +87,21 @@ ACTIONS: dict[Action, ResourceType] = {
     "domain.create": DOMAINS,
     "domain.verify": DOMAINS,
     "domain.delete": DOMAINS,
+    "mfa_factor.create": FACTORS,
+    "mfa_factor.confirm": FACTORS,
+    "mfa_factor.update": FACTORS,
+    "mfa_factor.delete": FACTORS,
+    "mfa_factor.reset": USERS,
     "auth.login": USERS,
     "auth.login_failed": USERS,
     "auth.refresh_reuse": USERS,
     "auth.password_reset": USERS,
     "auth.email_verified": USERS,
     "auth.logout": USERS,
+    "auth.mfa_passed": USERS,
+    "auth.mfa_failed": USERS,
+    "auth.recovery_code_used": USERS,
+    "auth.recovery_codes_regenerated": USERS,
 }
 
 RESOURCE_TYPES: frozenset[ResourceType] = frozenset(get_args(ResourceType))

@@ -94,6 +94,79 @@ def choose_account_page(
     )
 
 
+def second_factor_page(
+    settings: Settings,
+    auth: Authorization,
+    *,
+    organization_name: str,
+    mfa_token: str,
+    error: str = "",
+    status: int = 200,
+) -> Response[str]:
+    """The second step: a code from the authenticator app, or a recovery code."""
+    return _form_page(
+        settings,
+        auth,
+        "second_factor",
+        error=error,
+        status=status,
+        email="",
+        organization_name=organization_name,
+        more={"mfa_token": mfa_token},
+    )
+
+
+def enrol_page(
+    settings: Settings,
+    auth: Authorization,
+    *,
+    organization_name: str,
+    mfa_token: str,
+    factor_id: str,
+    secret: str,
+    qr_svg: str,
+    error: str = "",
+    status: int = 200,
+) -> Response[str]:
+    """The organization requires a second factor and the person has none: scan the QR code
+    (drawn here as SVG), or type the key, then confirm with a code."""
+    return _form_page(
+        settings,
+        auth,
+        "enrol_factor",
+        error=error,
+        status=status,
+        email="",
+        organization_name=organization_name,
+        more={"mfa_token": mfa_token, "factor_id": factor_id},
+        markup={"qr": qr_svg},
+        secret=secret,
+    )
+
+
+def recovery_codes_page(
+    settings: Settings,
+    auth: Authorization,
+    *,
+    organization_name: str,
+    mfa_token: str,
+    codes: list[str],
+) -> Response[str]:
+    """The recovery codes of a first factor, shown once, and the way on."""
+    items = "".join(f"<li><code>{html.escape(code)}</code></li>" for code in codes)
+    return _form_page(
+        settings,
+        auth,
+        "recovery_codes",
+        error="",
+        status=200,
+        email="",
+        organization_name=organization_name,
+        more={"mfa_token": mfa_token},
+        markup={"codes": items},
+    )
+
+
 def _form_page(
     settings: Settings,
     auth: Authorization,
@@ -103,11 +176,14 @@ def _form_page(
     organization_name: str,
     error: str,
     status: int,
+    more: dict[str, str] | None = None,
+    markup: dict[str, str] | None = None,
+    secret: str = "",
 ) -> Response[str]:
-    """A page whose form posts the request back: its parameters as hidden fields, and a
-    fresh CSRF token in the form and in a cookie."""
+    """A page whose form posts the request back: its parameters (and ``more``) as hidden
+    fields, and a fresh CSRF token in the form and in a cookie."""
     csrf = browser.new_csrf()
-    fields = {**auth.hidden(), "csrf": csrf}
+    fields = {**auth.hidden(), **(more or {}), "csrf": csrf}
     hidden = "\n".join(
         f'<input type="hidden" name="{field}" value="{html.escape(value, quote=True)}">'
         for field, value in fields.items()
@@ -116,11 +192,12 @@ def _form_page(
         settings,
         name,
         status=status,
-        markup={"hidden": hidden, "error": render.alert(error) if error else ""},
+        markup={"hidden": hidden, "error": render.alert(error) if error else "", **(markup or {})},
         redirects_to=_origin(auth.redirect_uri),
         client_name=auth.client.name,
         email=email,
         organization_name=organization_name,
+        secret=secret,
     )
     names = browser.names(settings)
     response.cookies.append(browser.cookie(settings, names.csrf, csrf, max_age=3600))

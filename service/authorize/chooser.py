@@ -69,11 +69,14 @@ async def go_on(
     auth: Authorization,
     session: BrowserSession | None,
     organization_name: str,
-) -> Response[Any]:
+) -> Response[Any] | service.StepUp:
     """ "Continue as": a code for ``session`` as it stands now, with its own ``auth_time``,
-    and the spent CSRF cookie cleared; otherwise the sign-in page and no code."""
+    and the spent CSRF cookie cleared; :class:`~service.authorize.service.StepUp` when its
+    second factor is due first; otherwise the sign-in page and no code."""
     if session is not None and service.may_continue(auth, session.auth_time):
         code = await service.code_for_session(issuer, auth, session)
+        if isinstance(code, service.StepUp):
+            return code
         if code is not None:
             spent = browser.cookie(settings, browser.names(settings).csrf, "", max_age=0)
             return answer.back(settings, auth, {"code": code}, [spent])

@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 
-from service.authorize import answer, browser, chooser, service
+from service.authorize import answer, browser, chooser, second_factor, service
 from service.authorize.request import (
     Authorization,
     PageProblem,
@@ -26,6 +26,7 @@ from service.security.clients import address_of
 from service.tokens.errors import OAuthError
 from service.tokens.issue import Issuer
 from service.tokens.repo import BrowserSession
+from service.tokens.second_step import Pending
 
 
 async def _organization_name(issuer: Issuer, auth: Authorization) -> str:
@@ -66,14 +67,33 @@ async def start(
     session = await _session(request, issuer, settings)
     if session is not None and service.fresh_enough(auth, session.auth_time):
         code = await service.code_for_session(issuer, auth, session)
-        if code is not None:
+        if isinstance(code, str):
             return answer.back(settings, auth, {"code": code})
+        if isinstance(code, service.StepUp):
+            return await _step_up(issuer, settings, auth, session, code)
     if auth.prompt == "none":
         return answer.back(settings, auth, {"error": "login_required"})
     name = await _organization_name(issuer, auth)
     if auth.prompt == "select_account":
         return await chooser.page(issuer, settings, auth, session, name)
     return answer.sign_in_page(settings, auth, organization_name=name)
+
+
+async def _step_up(
+    issuer: Issuer,
+    settings: Settings,
+    auth: Authorization,
+    session: BrowserSession,
+    due: service.StepUp,
+) -> Response[Any]:
+    """A browser session whose second factor is due: ``interaction_required`` for
+    ``prompt=none``; else the second step's page, for that session."""
+    if auth.prompt == "none":
+        return answer.back(settings, auth, {"error": "interaction_required"})
+    name = await _organization_name(issuer, auth)
+    org = auth.client.organization_id
+    pending = Pending(session.user_id, org, session.sessions_epoch, due.enrol)
+    return await second_factor.begin(issuer, settings, auth, name, pending, session)
 
 
 async def finish(
@@ -99,9 +119,17 @@ async def finish(
         return answer.sign_in_page(
             settings, auth, organization_name=name, email=email, error=expired, status=403
         )
+    steps = params.get("step", [])
+    step = str(steps[0]) if len(steps) == 1 else ""
+    if step in second_factor.STEPS:
+        return await second_factor.handle(request, issuer, settings, auth, name, form, step)
     if choice == "continue":
         session = await _session(request, issuer, settings)
-        return await chooser.go_on(issuer, settings, auth, session, name)
+        due = await chooser.go_on(issuer, settings, auth, session, name)
+        if isinstance(due, service.StepUp) and session is not None:
+            return await _step_up(issuer, settings, auth, session, due)
+        assert not isinstance(due, service.StepUp)
+        return due
     if choice == "another":
         return answer.sign_in_page(settings, auth, organization_name=name)
     return await _sign_in(request, issuer, settings, auth, name, email, form)
@@ -126,6 +154,8 @@ async def _sign_in(
             password=str(form.get("password", "")),
             address=address_of(request, settings),
         )
+        if isinstance(signed, Pending):
+            return await second_factor.begin(issuer, settings, auth, name, signed)
     except (OAuthError, ApiError) as refused:
         message = (
             refused.description if isinstance(refused, OAuthError) else refused.items[0].detail
@@ -136,6 +166,7 @@ async def _sign_in(
         )
     names = browser.names(settings)
     lifetime = settings.refresh_token_ttl
+    assert signed.session_cookie is not None  # a password sign-in always opens one
     cookies = [
         browser.cookie(settings, names.session, signed.session_cookie, max_age=lifetime),
         browser.cookie(settings, names.csrf, "", max_age=0),

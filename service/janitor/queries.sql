@@ -45,3 +45,13 @@ WHERE (client_id, jti) IN (
     WHERE expires_at < now() - make_interval(days => $1)
     LIMIT $2
 );
+
+-- name: delete_challenges
+-- Pending second steps of sign-ins expired more than $1 days ago (at least one: the sweep
+-- policy's).
+DELETE FROM mfa_challenges
+WHERE token_hash IN (
+    SELECT token_hash FROM mfa_challenges
+    WHERE expires_at < now() - make_interval(days => greatest($1, 1))
+    LIMIT $2
+);

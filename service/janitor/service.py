@@ -10,8 +10,8 @@ Every sweep, in this order:
 3. delivered and dead-lettered mail queued more than ``MAIL_RETENTION_DAYS`` ago (bodies are
    cleared at once anyway; the rows are the delivery record);
 4. throttle counters whose window has lapsed;
-5. authorization codes a day after they expired, and used client assertion ids once their
-   assertion expired;
+5. authorization codes and pending second steps of sign-ins a day after they expired, and
+   used client assertion ids once their assertion expired;
 6. a batch of verified custom domains due for a look at their TXT record again
    (``DOMAIN_RECHECK_HOURS``): one whose record is gone goes back to pending and stops
    resolving.
@@ -52,6 +52,7 @@ class Swept:
     codes: int
     assertions: int
     domains: int
+    challenges: int = 0
 
 
 async def sweep(pool: asyncpg.Pool, settings: Settings, *, batch: int = BATCH) -> Swept:
@@ -70,8 +71,9 @@ async def sweep(pool: asyncpg.Pool, settings: Settings, *, batch: int = BATCH) -
             break
     codes = await _batches(pool, queries.delete_codes, 1, batch)
     assertions = await _batches(pool, queries.delete_assertions, 0, batch)
+    challenges = await _batches(pool, queries.delete_challenges, 1, batch)
     domains = await recheck(pool, settings)
-    return Swept(registrations, links, mail, counters, codes, assertions, domains)
+    return Swept(registrations, links, mail, counters, codes, assertions, domains, challenges)
 
 
 async def _batches(pool: asyncpg.Pool, query: str, days: int, batch: int) -> int:

@@ -81,6 +81,16 @@ def refresh_reuse(*, user_id: UUID, org_id: UUID, family_id: UUID) -> None:
         metrics.refresh_reuse.inc()
 
 
+def mfa(event: str, *, kind: str, user_id: UUID, org_id: UUID | None = None) -> None:
+    """A second-factor event: ``enrolled``, ``confirmed``, ``removed``, ``reset``, ``passed``,
+    ``failed``, ``throttled``, ``recovery_code_used``, ``recovery_codes_regenerated``."""
+    level = logging.WARNING if event in ("failed", "throttled", "reset") else logging.INFO
+    _emit(f"mfa.{event}", level, kind=kind, userId=user_id, organizationId=org_id)
+    metrics = _current.get()
+    if metrics is not None:
+        metrics.mfa.labels(event=event, kind=kind).inc()
+
+
 def password_reset(*, user_id: UUID) -> None:
     """A password was set through a reset (or first-password) link."""
     _emit("auth.password_reset", userId=user_id)

@@ -68,6 +68,13 @@ class Metrics:
             "Rotated refresh tokens presented again after the grace period (family revoked).",
             registry=self.registry,
         )
+        self.mfa = Counter(
+            f"{PREFIX}_mfa_events",
+            "Second-factor events by event (enrolled, confirmed, removed, reset, passed,"
+            " failed, throttled, recovery_code_used, recovery_codes_regenerated) and kind.",
+            ["event", "kind"],
+            registry=self.registry,
+        )
         self.scraped = ScrapeTime()
         self.registry.register(self.scraped)
 

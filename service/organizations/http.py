@@ -60,7 +60,7 @@ async def get_organization(
 
 @patch(
     "/{org_id:str}",
-    summary="Change the current organization's profile",
+    summary="Change the current organization's profile and multi-factor policy",
     opt=options(
         "organization.update",
         bodies={
@@ -73,7 +73,9 @@ async def get_organization(
 async def update_organization(
     org_id: FromPath[str], request: Request[Any, Any, Any], session: Injected[Session]
 ) -> Response[OrganizationDocument]:
-    """`name` and the optional profile fields. The whole resource as GET answers it may be
+    """`name`, the optional profile fields, and the multi-factor policy: `mfaRequired` (a
+    boolean) and `mfaRepromptHours` (0 to 2160); only the fields sent change, and one audit
+    event (`organization.update`) records what did. The whole resource as GET answers it may be
     sent back: `links`, `meta` and the read-only `slug`, `createdAt`, `updatedAt` and
     `auth/roles` are taken when unchanged and refused (400, with their pointer) when changed."""
     target = _current(session, org_id)

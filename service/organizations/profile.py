@@ -1,4 +1,5 @@
-"""Reading and changing an organization's profile. The slug never changes."""
+"""Reading and changing an organization's profile and, on /auth, its multi-factor policy.
+The slug never changes."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 import asyncpg
-from msgspec import UnsetType
+from msgspec import UNSET, UnsetType
 
 from service.audit.recorder import record
 from service.errors import ApiError, ErrorItem
 from service.fields import email_problem, text_problem
 from service.organizations import repo
 from service.organizations.schemas import (
+    POLICY_FIELDS,
     PROFILE_FIELDS,
     Links,
     OrganizationAttributes,
@@ -44,7 +46,7 @@ def camel(name: str) -> str:
 
 
 def resource(found: repo.Profile, current_org: Any) -> OrganizationResource:
-    values = {f: getattr(found, f) for f in PROFILE_FIELDS}
+    values = {f: getattr(found, f) for f in (*PROFILE_FIELDS, *POLICY_FIELDS)}
     return OrganizationResource(
         type="auth/organizations",
         id=str(found.id),
@@ -108,6 +110,18 @@ def changes(
     return before, after
 
 
+def policy_changes(current: repo.Profile, body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(before, after) of the multi-factor policy. Decoding has already checked the values
+    (types and range); a body without these fields (a /v1 one) leaves the policy as it is."""
+    before = {f: getattr(current, f) for f in POLICY_FIELDS}
+    after = dict(before)
+    for field in POLICY_FIELDS:
+        value = getattr(body, field, UNSET)
+        if not isinstance(value, UnsetType):
+            after[field] = value
+    return before, after
+
+
 async def update(
     conn: asyncpg.Connection, actor: Principal, org_id: UUID, resource: OrganizationChanges
 ) -> None:
@@ -130,20 +144,26 @@ async def change(
     body: Any,
     pointer: Callable[[str], str] = json_api_pointer,
 ) -> None:
-    """Apply ``body``'s profile fields to ``current`` and audit the change; a body that
-    changes nothing writes nothing."""
+    """Apply ``body``'s profile fields (and policy fields, if it has them) to ``current`` and
+    audit the change as one event; a body that changes nothing writes nothing."""
     org_id = current.id
     before, after = changes(current, body, pointer)
-    if before == after:
+    policy_before, policy = policy_changes(current, body)
+    if before == after and policy_before == policy:
         return
-    await repo.update_profile(conn, org_id, after)
+    if before != after:
+        await repo.update_profile(conn, org_id, after)
+    if policy_before != policy:
+        await repo.update_mfa_policy(
+            conn, org_id, policy["mfa_required"], policy["mfa_reprompt_hours"]
+        )
     await record(
         conn,
         organization_id=org_id,
         action="organization.update",
         resource_id=org_id,
         actor=actor.actor,
-        before=before,
-        after=after,
+        before={**before, **policy_before},
+        after={**after, **policy},
         address=actor.address,
     )

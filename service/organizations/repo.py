@@ -45,11 +45,23 @@ class Card:
 
 @dataclass(frozen=True, slots=True)
 class Profile(Card):
-    """An organization's profile with the reader's membership in it."""
+    """An organization's profile and multi-factor policy, with the reader's membership in it
+    (the /auth surface's resource; /v1 shows the profile alone)."""
 
+    mfa_required: bool
+    mfa_reprompt_hours: int
     role_id: UUID
     role_code: str
     active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MfaPolicy:
+    """Whether an organization's members must give a second factor, and for how many hours a
+    browser session's second factor counts before it is asked for again."""
+
+    required: bool
+    reprompt_hours: int
 
 
 async def mine(conn: asyncpg.Connection, user_id: UUID) -> list[Profile]:
@@ -78,6 +90,21 @@ async def update_profile(
         values["icon_url"],
         values["language_code"],
     )
+
+
+async def update_mfa_policy(
+    conn: asyncpg.Connection, org_id: UUID, required: bool, reprompt_hours: int
+) -> None:
+    await conn.execute(q.update_mfa_policy, org_id, required, reprompt_hours)
+
+
+async def mfa_policy(conn: asyncpg.Connection, org_id: UUID) -> MfaPolicy | None:
+    """The policy of ``org_id``; None when there is no such organization or the transaction's
+    tenant may not see it (row-level security: its own organization, or any for an operator)."""
+    row = await conn.fetchrow(q.mfa_policy, org_id)
+    if row is None:
+        return None
+    return MfaPolicy(required=row["mfa_required"], reprompt_hours=row["mfa_reprompt_hours"])
 
 
 async def card(conn: asyncpg.Connection, org_id: UUID) -> Card | None:

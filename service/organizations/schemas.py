@@ -1,4 +1,5 @@
-"""The ``auth/organizations`` resource, with the profile fields of the seed's Organizations API."""
+"""The ``auth/organizations`` resource, with the profile fields of the seed's Organizations API
+and the organization's multi-factor policy (migration 033; /auth only, /v1 shows the profile)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ PROFILE_FIELDS = (
     "icon_url",
     "language_code",
 )
+POLICY_FIELDS = ("mfa_required", "mfa_reprompt_hours")
+"""The multi-factor policy's attributes: on the /auth surface alone (/v1 takes the profile)."""
+REPROMPT_HOURS_MAX = 2160  # 90 days, the column's CHECK
 
 
 class OrganizationAttributes(ResponseShape, rename="camel"):
@@ -42,6 +46,8 @@ class OrganizationAttributes(ResponseShape, rename="camel"):
     logo_url: str | None
     icon_url: str | None
     language_code: str | None
+    mfa_required: bool
+    mfa_reprompt_hours: int
     created_at: int
     updated_at: int
 
@@ -130,10 +136,34 @@ class ProfileChanges(RequestShape, rename="camel"):
     language_code: Language | msgspec.UnsetType | None = msgspec.UNSET
 
 
+RepromptHours = Annotated[
+    int,
+    msgspec.Meta(
+        ge=0,
+        le=REPROMPT_HOURS_MAX,
+        description=(
+            "How many hours a browser session's second factor counts before it is asked for "
+            f"again: 0 (every sign-in) to {REPROMPT_HOURS_MAX} (90 days)."
+        ),
+    ),
+]
+
+
+class OrganizationAttributeChanges(ProfileChanges, rename="camel"):
+    """PATCH's attributes on the /auth surface: the profile and the multi-factor policy.
+
+    A struct of its own so that the policy stays off /v1, whose bodies are built from
+    :class:`ProfileChanges`. Neither policy field may be ``null``: one not sent stays as it is.
+    """
+
+    mfa_required: bool | msgspec.UnsetType = msgspec.UNSET
+    mfa_reprompt_hours: RepromptHours | msgspec.UnsetType = msgspec.UNSET
+
+
 class OrganizationChanges(RequestShape):
     type: Literal["auth/organizations"]
     id: str
-    attributes: ProfileChanges
+    attributes: OrganizationAttributeChanges
 
 
 class OrganizationChangesDocument(RequestShape):

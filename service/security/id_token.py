@@ -19,6 +19,7 @@ from joserfc import jwt
 
 from service.config import Settings
 from service.security.keys import KeyRing
+from service.security.sign_in import SignIn
 
 ID_TOKEN_TTL = 600
 
@@ -55,7 +56,7 @@ def issue_id_token(
     person: Person,
     client_id: str,
     scopes: frozenset[str],
-    auth_time: int,
+    signed_in: SignIn,
     nonce: str | None,
     now: float | None = None,
 ) -> str:
@@ -66,8 +67,7 @@ def issue_id_token(
         "azp": client_id,
         "exp": issued + ID_TOKEN_TTL,
         "iat": issued,
-        "auth_time": auth_time,
-        "amr": ["pwd"],
+        **signed_in.claims(),
         **person_claims(person, scopes),
     }
     if nonce is not None:

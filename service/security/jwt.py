@@ -29,6 +29,7 @@ from service.errors import ApiError
 from service.ids import parse_uuid
 from service.security.keys import KeyRing
 from service.security.principal import PrincipalKind
+from service.security.sign_in import SignIn
 
 log = logging.getLogger("service.security.jwt")
 
@@ -64,6 +65,8 @@ class AccessClaims:
     sessions_epoch: int
     kind: PrincipalKind = "user"
     scope: str | None = None
+    amr: frozenset[str] = frozenset()
+    auth_time: int | None = None
 
 
 class _Payload(msgspec.Struct, frozen=True):
@@ -83,6 +86,9 @@ class _Payload(msgspec.Struct, frozen=True):
     sessions_epoch: int = 0
     principal_type: str = "user"
     scope: str | None = None
+    amr: list[str] | None = None
+    acr: str | None = None
+    auth_time: int | None = None
 
 
 _decode_payload = msgspec.json.Decoder(_Payload).decode
@@ -102,6 +108,7 @@ def issue_access_token(
     sessions_epoch: int = 0,
     kind: PrincipalKind = "user",
     scope: str | None = None,
+    signed_in: SignIn | None = None,
     now: float | None = None,
 ) -> tuple[str, int]:
     """Sign an access token with the ring's current key; returns (token, expires_in).
@@ -111,7 +118,13 @@ def issue_access_token(
 
     An app client acting as itself (``kind="app_client"``) gets ``sub`` = the client's id,
     ``principal_type: "app_client"`` (absent means a person) and no ``email``; ``scope`` is
-    the space-separated permissions it asked for, when it narrowed its role's."""
+    the space-separated permissions it asked for, when it narrowed its role's.
+
+    A person's token says how they signed in (``signed_in``): ``amr`` (RFC 8176 methods:
+    ``pwd``, then ``otp``/``hwk``/``swk`` and ``mfa`` once a second factor was given), ``acr``
+    (:data:`ACR_MFA` or :data:`ACR_PASSWORD`) and ``auth_time``, when they last
+    authenticated, so a resource server can demand a second factor, or a recent one, from the
+    token alone."""
     issued = int(time.time() if now is None else now)
     ttl = settings.access_token_ttl
     claims: dict[str, Any] = {
@@ -133,6 +146,8 @@ def issue_access_token(
         claims["principal_type"] = kind
     if scope is not None:
         claims["scope"] = scope
+    if signed_in is not None:
+        claims.update(signed_in.claims())
     if practitioner_id is not None:
         claims["fhirUser"] = f"Practitioner/{practitioner_id}"
     key = keyring.signing_key
@@ -239,4 +254,6 @@ def _claims(payload: _Payload, settings: Settings, now: float) -> AccessClaims:
         sessions_epoch=payload.sessions_epoch,
         kind="app_client" if payload.principal_type == "app_client" else "user",
         scope=payload.scope,
+        amr=frozenset(payload.amr or ()),
+        auth_time=payload.auth_time,
     )

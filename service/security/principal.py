@@ -37,6 +37,8 @@ class Principal:
     kind: PrincipalKind = "user"
     name: str = ""
     scope: str | None = None  # the token's OpenID Connect scope, when it has one
+    amr: frozenset[str] = frozenset()  # how the person signed in (RFC 8176), from the token
+    auth_time: int | None = None  # when they last authenticated, from the token
 
     @property
     def person_id(self) -> UUID | None:

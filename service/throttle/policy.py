@@ -20,6 +20,7 @@ password reset confirm           client address          20 failures (15 min)
 e-mail verification              client address          20 failures (15 min)
 invitation accept                client address          20 failures (15 min)
 refresh                          client address          100 failures (15 min)
+second factor (code, recovery)   account                 5 failures (15 min), 20 (24 h)
 register                         client address          30 requests (1 h), then 429 [*]
 verification resend              client address          30 requests (1 h), then 429 [*]
 password reset request           client address          30 requests (1 h), then 429 [*]
@@ -43,6 +44,11 @@ a clinic enrolling its staff behind one NAT; an organization's administrators ca
 invite a hundred people an hour. Five mails an hour to one address is more than a person asks
 for, and the cap lasts at most an hour when someone else exhausts it. The one-time tokens are
 256 random bits, so their limits cut noise and probing; guessing could not succeed anyway.
+A second factor is guessed only by someone who has the password: five wrong codes a quarter
+hour and twenty a day per account, from anywhere, leave about one chance in 16,000 a day
+against six digits (three codes valid at a time); each attempt is reserved before the code is
+checked, so parallel guesses count too. The owner's right code is refused while the limit is
+in force: that lock-out lasts at most a day, and tells the owner someone has their password.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ RESEND = "verify-resend"
 RESET_REQUEST = "reset-request"
 MEMBERS = "members"
 INVITE = "invite"
+MFA = "mfa"
 
 WINDOW_SECONDS = 15 * 60
 HOUR = 3600
@@ -102,6 +109,8 @@ class ThrottlePolicy:
     verify_address: Limit = field(default_factory=lambda: Limit(20))
     invitation_accept_address: Limit = field(default_factory=lambda: Limit(20))
     refresh_address: Limit = field(default_factory=lambda: Limit(100))
+    mfa_account: Limit = field(default_factory=lambda: Limit(5))
+    mfa_account_daily: Limit = field(default_factory=lambda: Limit(20, 24 * HOUR))
     register_address: Limit = field(default_factory=lambda: Limit(30, HOUR))
     resend_address: Limit = field(default_factory=lambda: Limit(30, HOUR))
     reset_request_address: Limit = field(default_factory=lambda: Limit(30, HOUR))
@@ -134,6 +143,13 @@ class ThrottlePolicy:
 
     def refresh(self, address: str) -> list[Rule]:
         return [Rule(address_key(REFRESH, address), self.refresh_address)]
+
+    def second_factor(self, user_id: UUID) -> list[Rule]:
+        """Per account, whatever the client: whoever reaches this step knows the password."""
+        return [
+            Rule(f"{MFA}:account:{user_id}", self.mfa_account),
+            Rule(f"{MFA}:account-day:{user_id}", self.mfa_account_daily),
+        ]
 
     def register(self, address: str) -> list[Rule]:
         return [Rule(address_key(REGISTER, address), self.register_address)]

@@ -23,6 +23,7 @@ from service.app_clients.repo import Client
 from service.db.tx import transaction
 from service.ids import uuid7
 from service.security.id_token import Person, issue_id_token
+from service.security.sign_in import has_second_factor
 from service.tokens import codes
 from service.tokens import repo as tokens
 from service.tokens.errors import OAuthError
@@ -100,6 +101,8 @@ async def _tokens(
                 parent_id=None,
                 client=client,
                 scope=scope,
+                signed_in=code.signed_in,
+                mfa_at=code.auth_time if has_second_factor(code.amr) else None,
             )
         except SessionsEnded:
             return None
@@ -108,7 +111,15 @@ async def _tokens(
         grant = tokens.Grant(
             org, membership.role_code, membership.permissions, membership.practitioner_id, epoch
         )
-        answer = signed(issuer, user, grant, refresh_token=None, client=client, scope=scope)
+        answer = signed(
+            issuer,
+            user,
+            grant,
+            refresh_token=None,
+            client=client,
+            scope=scope,
+            signed_in=code.signed_in,
+        )
     if "openid" in scopes:
         person = Person(
             user.id,
@@ -124,7 +135,7 @@ async def _tokens(
             person=person,
             client_id=client.client_id,
             scopes=scopes,
-            auth_time=int(code.auth_time.timestamp()),
+            signed_in=code.signed_in,
             nonce=code.nonce,
         )
     return answer

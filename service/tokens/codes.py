@@ -11,6 +11,7 @@ import asyncpg
 
 from service.db.queries import load
 from service.security.opaque import digest, new_token
+from service.security.sign_in import SignIn
 
 q = load(__file__)
 
@@ -31,6 +32,11 @@ class Code:
     used: bool
     expired: bool
     issued_family: UUID | None
+    amr: list[str]
+
+    @property
+    def signed_in(self) -> SignIn:
+        return SignIn(tuple(self.amr), self.auth_time)
 
 
 async def mint(
@@ -43,7 +49,7 @@ async def mint(
     challenge: str,
     scope: str,
     nonce: str | None,
-    auth_time: datetime,
+    signed_in: SignIn,
 ) -> str:
     raw, hashed = new_token()
     await conn.execute(
@@ -56,8 +62,9 @@ async def mint(
         challenge,
         scope,
         nonce,
-        auth_time,
+        signed_in.auth_time,
         float(LIFETIME_SECONDS),
+        list(signed_in.amr),
     )
     return raw
 

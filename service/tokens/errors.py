@@ -22,12 +22,17 @@ class OAuthError(Exception):
         description: str,
         status: int = 400,
         headers: dict[str, str] | None = None,
+        *,
+        mfa_token: str | None = None,
+        enrol: bool = False,
     ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
         self.status = status
         self.headers = headers
+        self.mfa_token = mfa_token
+        self.enrol = enrol
 
 
 def login_failed() -> OAuthError:
@@ -82,8 +87,11 @@ def _oauth_response(
     headers = {**(extra or {}), **NO_STORE}
     if exc.status == 401 and exc.error == "invalid_grant":
         headers["WWW-Authenticate"] = 'Bearer error="invalid_grant"'
+    body = OAuthErrorBody(exc.error, exc.description, mfa_token=exc.mfa_token)
+    if exc.enrol:
+        body.mfa_enrollment_required = True
     return Response(
-        OAuthErrorBody(exc.error, exc.description),
+        body,
         status_code=exc.status,
         media_type="application/json",
         headers=headers,

@@ -12,17 +12,20 @@ from service.app_clients.repo import Client
 from service.errors import ApiError
 from service.ids import parse_uuid
 from service.throttle.gate import guarded
-from service.tokens import client_grant, code_grant, forms, service
+from service.tokens import client_grant, code_grant, forms, mfa_grant, service
 from service.tokens.errors import OAuthError
 from service.tokens.issue import signed
 from service.tokens.schemas import (
+    MFA_GRANT,
     AuthorizationCodeGrant,
     ClientCredentialsGrant,
+    MfaGrant,
     PasswordGrant,
     RefreshGrant,
     TokenRequest,
     TokenResponse,
 )
+from service.tokens.second_step import Pending
 from service.tokens.service import Issuer
 
 GRANTS: dict[str, type[TokenRequest]] = {
@@ -30,8 +33,11 @@ GRANTS: dict[str, type[TokenRequest]] = {
     "refresh_token": RefreshGrant,
     "client_credentials": ClientCredentialsGrant,
     "authorization_code": AuthorizationCodeGrant,
+    MFA_GRANT: MfaGrant,
 }
-SUPPORTED = "Use authorization_code, refresh_token, client_credentials or password."
+SUPPORTED = (
+    "Use authorization_code, refresh_token, client_credentials, password or " + MFA_GRANT + "."
+)
 
 
 def read(form: dict[str, str]) -> TokenRequest:
@@ -72,6 +78,8 @@ async def grant(
         return await client_grant.client_credentials(issuer, client, form.scope, ahead)
     if isinstance(form, AuthorizationCodeGrant):
         return await code_grant.authorization_code(issuer, client, form)
+    if isinstance(form, MfaGrant):
+        return await mfa_grant.second_factor(issuer, client, form, address)
     org_id = _organization(form.organization_id)
     if isinstance(form, PasswordGrant) and client is not None:
         return await _client_password(issuer, client, form, org_id, address)
@@ -102,8 +110,17 @@ async def _client_password(
         organization_id=client.organization_id,
         address=address,
     )
+    if isinstance(done, Pending):
+        raise await service.second_step_needed(issuer, done, client)
     await service.bind_to_client(issuer, done, client)
-    return signed(issuer, done.user, done.grant, refresh_token=done.refresh_token, client=client)
+    return signed(
+        issuer,
+        done.user,
+        done.grant,
+        refresh_token=done.refresh_token,
+        client=client,
+        signed_in=done.signed_in,
+    )
 
 
 async def _refresh(

@@ -4,6 +4,7 @@ lock, which every revocation of the user's sessions takes too."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -14,11 +15,14 @@ from service.audit.actions import Action, ActorKind
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
+from service.mfa.service import Kit
 from service.security.client_secrets import SecretHasher
 from service.security.jwt import DEFAULT_CLIENT_ID, issue_access_token
 from service.security.keys import KeyRing
 from service.security.passwords import PasswordHasher
 from service.security.remote_jwks import RemoteKeySets
+from service.security.sealing import Sealer
+from service.security.sign_in import SignIn
 from service.throttle.counters import Throttle
 from service.tokens import refresh
 from service.tokens import repo as tokens
@@ -39,7 +43,12 @@ class Issuer:
     hasher: PasswordHasher
     throttle: Throttle
     secrets: SecretHasher
+    sealer: Sealer
     remote_keys: RemoteKeySets = field(default_factory=RemoteKeySets)
+
+    @property
+    def mfa(self) -> Kit:
+        return Kit(self.pool, self.sealer, self.throttle, self.settings)
 
 
 async def issue_tokens(
@@ -53,12 +62,16 @@ async def issue_tokens(
     epoch: int | None = None,
     client: Client | None = None,
     scope: str | None = None,
+    signed_in: SignIn | None = None,
+    mfa_at: datetime | None = None,
 ) -> TokenResponse:
     """Mint a refresh token of the family and an access token for the membership's
     organization, which becomes the user's last used one (no write when it already is).
 
     Locks the user's row first; raises :class:`SessionsEnded` when the account is disabled or
-    its sessions epoch is no longer ``epoch`` (when given), the one the grant relied on."""
+    its sessions epoch is no longer ``epoch`` (when given), the one the grant relied on.
+    ``signed_in`` (a password just now, when not given) and ``mfa_at`` (when a second factor
+    was last given) are the family's, carried through every rotation."""
     org_id = membership.organization_id
     await set_tenant(conn, org_id=org_id, user_id=user.id)
     sessions = await tokens.lock_sessions(conn, user.id)
@@ -75,6 +88,8 @@ async def issue_tokens(
         ttl=issuer.settings.refresh_token_ttl,
         epoch=sessions.epoch,
         app_client_id=client.id if client else None,
+        signed_in=signed_in,
+        mfa_at=mfa_at,
     )
     if user.last_organization_id != org_id:
         await users.set_last_organization(conn, user.id, org_id)
@@ -85,7 +100,8 @@ async def issue_tokens(
         membership.practitioner_id,
         sessions.epoch,
     )
-    return signed(issuer, user, grant, refresh_token=raw, client=client, scope=scope)
+    how = signed_in or SignIn.password_now()
+    return signed(issuer, user, grant, refresh_token=raw, client=client, scope=scope, signed_in=how)
 
 
 def signed(
@@ -96,9 +112,11 @@ def signed(
     refresh_token: str | None,
     client: Client | None = None,
     scope: str | None = None,
+    signed_in: SignIn | None = None,
 ) -> TokenResponse:
     """The token response: an access token signed now for the organization and role, beside
-    the refresh token already stored (if any); for an app client, naming it."""
+    the refresh token already stored (if any); for an app client, naming it; saying how the
+    person signed in (``signed_in``)."""
     access, expires_in = issue_access_token(
         issuer.keys,
         issuer.settings,
@@ -111,6 +129,7 @@ def signed(
         sessions_epoch=grant.sessions_epoch,
         client_id=client.client_id if client else DEFAULT_CLIENT_ID,
         scope=scope,
+        signed_in=signed_in,
     )
     answer = TokenResponse(access, "Bearer", expires_in)
     if refresh_token is not None:

@@ -15,14 +15,14 @@ UPDATE users SET sessions_epoch = sessions_epoch + 1 WHERE id = $1;
 
 -- name: insert_refresh_token
 INSERT INTO refresh_tokens (id, family_id, user_id, organization_id, token_hash, parent_id,
-                            expires_at, sessions_epoch, app_client_id)
-VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8, $9);
+                            expires_at, sessions_epoch, app_client_id, amr, auth_time, mfa_at)
+VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8, $9, $10, $11, $12);
 
 -- name: lock_refresh_token
 -- Serializes concurrent refreshes of one token: the first rotates it, the rest see that.
 SELECT id, family_id, user_id, organization_id, expires_at <= now() AS expired,
        rotated_at, now() - rotated_at AS since_rotation, revoked_at, sessions_epoch,
-       app_client_id, browser
+       app_client_id, browser, amr, auth_time, mfa_at
 FROM refresh_tokens
 WHERE token_hash = $1 AND user_id = $2
 FOR UPDATE;
@@ -65,9 +65,14 @@ UPDATE refresh_tokens SET app_client_id = $3 WHERE token_hash = $1 AND user_id =
 -- name: make_browser_session
 UPDATE refresh_tokens SET browser = true WHERE token_hash = $1 AND user_id = $2;
 
+-- name: step_up_browser_session
+-- The browser session's person gave their second factor again (a re-prompt).
+UPDATE refresh_tokens SET amr = $3, auth_time = now(), mfa_at = now()
+WHERE family_id = $1 AND user_id = $2 AND browser AND revoked_at IS NULL;
+
 -- name: browser_session
 -- A live browser session: not revoked, not expired, of the user's current sessions epoch.
-SELECT t.family_id, t.user_id, t.created_at AS auth_time, t.sessions_epoch
+SELECT t.family_id, t.user_id, t.auth_time, t.sessions_epoch, t.amr, t.mfa_at
 FROM refresh_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.user_id = $2 AND t.browser AND t.revoked_at IS NULL
@@ -77,14 +82,14 @@ WHERE t.token_hash = $1 AND t.user_id = $2 AND t.browser AND t.revoked_at IS NUL
 -- name: insert_code
 INSERT INTO authorization_codes (code_hash, organization_id, app_client_id, user_id,
                                  redirect_uri, code_challenge, scope, nonce, auth_time,
-                                 expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10));
+                                 expires_at, amr)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10), $11);
 
 -- name: take_code
 -- The code, locked, with whether it can still be used; the caller marks it used.
 SELECT code_hash, organization_id, app_client_id, user_id, redirect_uri, code_challenge,
        scope, nonce, auth_time, used_at IS NOT NULL AS used, expires_at <= now() AS expired,
-       issued_family
+       issued_family, amr
 FROM authorization_codes
 WHERE code_hash = $1 AND organization_id = $2
 FOR UPDATE;

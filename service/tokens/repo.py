@@ -8,8 +8,8 @@ first has committed, and so sees (and revokes) what that grant issued.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -19,6 +19,7 @@ from service.audit.recorder import Stamp
 from service.db.queries import load
 from service.fields import normalize_email
 from service.ids import uuid7
+from service.security.sign_in import SignIn
 
 q = load(__file__)
 
@@ -36,6 +37,13 @@ class StoredRefresh:
     sessions_epoch: int
     app_client_id: UUID | None = None
     browser: bool = False
+    amr: list[str] = field(default_factory=lambda: ["pwd"])
+    auth_time: datetime | None = None
+    mfa_at: datetime | None = None
+
+    @property
+    def signed_in(self) -> SignIn:
+        return SignIn(tuple(self.amr), self.auth_time or datetime.now(UTC))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +77,10 @@ async def insert(
     ttl: int,
     epoch: int,
     app_client_id: UUID | None = None,
+    signed_in: SignIn | None = None,
+    mfa_at: datetime | None = None,
 ) -> None:
+    how = signed_in or SignIn.password_now()
     await conn.execute(
         q.insert_refresh_token,
         uuid7(),
@@ -81,6 +92,9 @@ async def insert(
         float(ttl),
         epoch,
         app_client_id,
+        list(how.amr),
+        how.auth_time,
+        mfa_at,
     )
 
 
@@ -157,7 +171,8 @@ class Grant:
 @dataclass(frozen=True, slots=True)
 class Login:
     """What a password grant's last statement did: ``issued`` (then ``grant`` says for
-    what), ``no_membership`` or ``sessions_ended``."""
+    what), ``mfa_required`` or ``mfa_enrol`` (a second step first; ``grant`` says for what,
+    nothing was issued), ``no_membership`` or ``sessions_ended``."""
 
     outcome: str
     grant: Grant | None
@@ -199,7 +214,8 @@ async def login_complete(
     )
     fields = dict(row)
     outcome = fields.pop("outcome")
-    return Login(outcome, Grant(**fields) if outcome == "issued" else None)
+    decided = outcome in ("issued", "mfa_required", "mfa_enrol")
+    return Login(outcome, Grant(**fields) if decided else None)
 
 
 async def bind_to_client(
@@ -219,6 +235,12 @@ class BrowserSession:
     user_id: UUID
     auth_time: datetime
     sessions_epoch: int
+    amr: list[str]
+    mfa_at: datetime | None
+
+    @property
+    def signed_in(self) -> SignIn:
+        return SignIn(tuple(self.amr), self.auth_time)
 
 
 async def browser_session(
@@ -227,3 +249,12 @@ async def browser_session(
     """The live browser session with this cookie (the user's context must be set)."""
     row = await conn.fetchrow(q.browser_session, token_hash, user_id)
     return BrowserSession(**dict(row)) if row else None
+
+
+async def step_up_browser_session(
+    conn: asyncpg.Connection, family_id: UUID, user_id: UUID, amr: tuple[str, ...]
+) -> bool:
+    """The browser session's person gave a second factor now; False when the session has
+    ended meanwhile."""
+    status: str = await conn.execute(q.step_up_browser_session, family_id, user_id, list(amr))
+    return status != "UPDATE 0"

@@ -91,7 +91,27 @@ class AuthorizationCodeGrant(
     client_assertion: str = ""
 
 
-TokenRequest = PasswordGrant | RefreshGrant | ClientCredentialsGrant | AuthorizationCodeGrant
+MFA_GRANT = "urn:health-auth:params:oauth:grant-type:mfa"
+"""The service's own grant type for the second step of a password grant."""
+
+
+class MfaGrant(RequestShape, forbid_unknown_fields=False, tag_field="grant_type", tag=MFA_GRANT):
+    """The second step of a password grant answered ``mfa_required``: its ``mfa_token`` and
+    exactly one of ``otp`` (six digits from the authenticator app) or ``recovery_code``; an
+    app client authenticates as it did for the first step."""
+
+    mfa_token: FormText
+    otp: str = ""
+    recovery_code: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    client_assertion_type: str = ""
+    client_assertion: str = ""
+
+
+TokenRequest = (
+    PasswordGrant | RefreshGrant | ClientCredentialsGrant | AuthorizationCodeGrant | MfaGrant
+)
 """The form of ``POST /auth/token``, one shape per grant type (``grant_type`` tells which)."""
 
 
@@ -119,3 +139,5 @@ class RevokeRequest(RequestShape, forbid_unknown_fields=False):
 class OAuthErrorBody(ResponseShape, omit_defaults=True):
     error: str
     error_description: str | None = None
+    mfa_token: str | None = None  # with ``mfa_required``: the second step's token
+    mfa_enrollment_required: bool | None = None  # with it: no factor yet, enrol one first

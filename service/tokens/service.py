@@ -22,6 +22,8 @@ from service.audit.recorder import stamp
 from service.db.tx import alone, set_tenant, transaction
 from service.errors import ApiError
 from service.metrics import events
+from service.organizations import repo as organizations
+from service.security.sign_in import SignIn, has_second_factor
 from service.throttle.counters import keys
 from service.throttle.policy import Rule, known_client_key
 from service.tokens import refresh
@@ -31,6 +33,7 @@ from service.tokens.issue import Issuer as Issuer
 from service.tokens.issue import auth_event, signed
 from service.tokens.issue import issue_tokens as issue_tokens
 from service.tokens.schemas import TokenResponse
+from service.tokens.second_step import Pending, open_step
 
 REUSE_GRACE = timedelta(seconds=10)
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
@@ -44,12 +47,13 @@ class SignedIn:
     user: users.User
     grant: tokens.Grant
     refresh_token: str
+    signed_in: SignIn
 
 
 async def password_grant(
     issuer: Issuer, *, username: str, password: str, organization_id: UUID | None, address: str
 ) -> TokenResponse:
-    """The password grant: :func:`password_login`, then its tokens."""
+    """The password grant: :func:`password_login`, then its tokens, or the second step."""
     done = await password_login(
         issuer,
         username=username,
@@ -57,7 +61,25 @@ async def password_grant(
         organization_id=organization_id,
         address=address,
     )
-    return signed(issuer, done.user, done.grant, refresh_token=done.refresh_token)
+    if isinstance(done, Pending):
+        raise await second_step_needed(issuer, done, None)
+    return signed(
+        issuer, done.user, done.grant, refresh_token=done.refresh_token, signed_in=done.signed_in
+    )
+
+
+async def second_step_needed(issuer: Issuer, pending: Pending, client: Client | None) -> OAuthError:
+    """``mfa_required`` (401) with the second step's token, issued only after a right
+    password: the client completes with the ``MFA_GRANT`` grant type."""
+    raw = await open_step(issuer, pending, purpose="grant", client_id=client.id if client else None)
+    if pending.enrol:
+        description = (
+            "The organization requires a second factor: enrol one with the mfa_token, then"
+            " complete the sign-in with it."
+        )
+    else:
+        description = "A second factor is required: send the mfa_token with otp or recovery_code."
+    return OAuthError("mfa_required", description, 401, mfa_token=raw, enrol=pending.enrol)
 
 
 async def bind_to_client(issuer: Issuer, done: SignedIn, client: Client) -> None:
@@ -70,11 +92,13 @@ async def bind_to_client(issuer: Issuer, done: SignedIn, client: Client) -> None
 
 async def password_login(
     issuer: Issuer, *, username: str, password: str, organization_id: UUID | None, address: str
-) -> SignedIn:
+) -> SignedIn | Pending:
     """Every refusal is the same answer, whether the account is unknown, the password wrong,
     the address unverified, the account disabled or the attempt throttled; each costs one
     argon2 verification, except a throttled one, reserved before anything is checked, which
-    checks nothing and takes as long.
+    checks nothing and takes as long. A right password for a sign-in that needs a second
+    factor (the person has one, or the organization requires one) issues nothing yet: it is
+    :class:`Pending`.
 
     A success costs two statements (migration 023): one reserves the attempt and finds the
     account before the check, one settles the throttle and issues after it."""
@@ -127,7 +151,7 @@ async def _issue(
     throttled: tuple[list[Rule], str],
     rehash: tuple[str, str] | None,
     address: str,
-) -> SignedIn:
+) -> SignedIn | Pending:
     """The password was right: give the reservations back, forget this client's failures on
     the account and remember the client (whom the account-wide and address-wide limits then
     spare), and issue for the organization asked for or the usual one."""
@@ -149,8 +173,11 @@ async def _issue(
         events.login("failure", user_id=user.id, address=address, reason=done.outcome)
         raise login_failed()
     org_id = done.grant.organization_id
+    if done.outcome != "issued":
+        enrol = done.outcome == "mfa_enrol"
+        return Pending(user.id, org_id, done.grant.sessions_epoch, enrol)
     events.login("success", user_id=user.id, org_id=org_id, address=address)
-    return SignedIn(user, done.grant, raw)
+    return SignedIn(user, done.grant, raw, SignIn.password_now())
 
 
 def _why(user: users.User | None, password_ok: bool) -> str:
@@ -237,6 +264,8 @@ async def _rotate(
         if target == stored.organization_id:
             await tokens.revoke_family(conn, stored.family_id, user_id, "left")
         return None
+    if not await _second_factor_holds(conn, target, stored):
+        return None
     await tokens.mark_rotated(conn, stored.id)
     return await issue_tokens(
         conn,
@@ -247,7 +276,19 @@ async def _rotate(
         parent_id=stored.id,
         epoch=sessions.epoch,
         client=client,
+        signed_in=stored.signed_in,
+        mfa_at=stored.mfa_at,
     )
+
+
+async def _second_factor_holds(
+    conn: asyncpg.Connection, org_id: UUID, stored: tokens.StoredRefresh
+) -> bool:
+    """An organization that requires a second factor gets no token from a family whose
+    sign-in gave none: one opened before the policy was turned on, or in another
+    organization (a switch). The person signs in again, and enrols if they must."""
+    policy = await organizations.mfa_policy(conn, org_id)
+    return policy is None or not policy.required or has_second_factor(stored.amr)
 
 
 async def revoke(pool: asyncpg.Pool, raw: str) -> None:

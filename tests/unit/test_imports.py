@@ -59,6 +59,7 @@ LAYERS: dict[str, int] = {
             "janitor",
             "docs",
             "domains",
+            "mfa",
         ),
         3,
     ),

@@ -1,0 +1,273 @@
+"""The hosted sign-in's second step, after a right password (or for a browser session whose
+second factor is due again): a code from the authenticator app or a recovery code; or, when
+the organization requires a factor and the person has none, enrolling one on the spot (a QR
+code, a code back, the recovery codes shown once) and then going on.
+
+The step's token travels in the form (never in a URL), bound to the client the request is
+for; each post also carries the form's CSRF token. A wrong code shows the page again until
+the step is spent (five failures, or five minutes); then the person signs in again."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from litestar import Request, Response
+from litestar.datastructures import FormMultiDict
+
+from service.accounts import repo as users
+from service.authorize import answer, browser, service
+from service.authorize.request import Authorization
+from service.config import Settings
+from service.db.tx import transaction
+from service.errors import ApiError
+from service.ids import parse_uuid, uuid7
+from service.mfa import service as factors
+from service.mfa.check import Given
+from service.mfa.repo import Challenge
+from service.security import totp
+from service.security.clients import address_of
+from service.security.sign_in import SignIn
+from service.tokens import refresh
+from service.tokens import repo as tokens
+from service.tokens.issue import Issuer, SessionsEnded, auth_event, issue_tokens
+from service.tokens.repo import BrowserSession
+from service.tokens.second_step import Pending, open_step, pass_step, peek, satisfy
+
+PURPOSE = "page"
+STEPS = ("second-factor", "confirm-factor")
+GONE = "This sign-in took too long or had too many wrong codes. Please sign in again."
+LABEL = "Authenticator app"
+
+
+async def begin(
+    issuer: Issuer,
+    settings: Settings,
+    auth: Authorization,
+    name: str,
+    pending: Pending,
+    session: BrowserSession | None = None,
+) -> Response[Any]:
+    """Open the step and show its page: the code, or enrolling a first factor."""
+    raw = await open_step(
+        issuer,
+        pending,
+        purpose=PURPOSE,
+        client_id=auth.client.id,
+        browser_family=session.family_id if session else None,
+        signed_in=session.signed_in if session else None,
+    )
+    if pending.enrol:
+        return await _enrol(issuer, settings, auth, name, raw, pending.user_id, pending)
+    return answer.second_factor_page(settings, auth, organization_name=name, mfa_token=raw)
+
+
+async def _email(issuer: Issuer, user_id: UUID) -> str:
+    async with transaction(issuer.pool, user_id=user_id) as conn:
+        user = await users.by_id(conn, user_id)
+    return user.email if user is not None else ""
+
+
+async def _enrol(
+    issuer: Issuer,
+    settings: Settings,
+    auth: Authorization,
+    name: str,
+    raw: str,
+    user_id: UUID,
+    pending: Pending | Challenge,
+    *,
+    error: str = "",
+) -> Response[Any]:
+    """A new authenticator app for the person, and its page."""
+    enrolment = await factors.enrol_totp(
+        issuer.mfa,
+        user_id=user_id,
+        org_id=pending.organization_id,
+        email=await _email(issuer, user_id),
+        label=LABEL,
+        fresh=False,
+        address=None,
+    )
+    return answer.enrol_page(
+        settings,
+        auth,
+        organization_name=name,
+        mfa_token=raw,
+        factor_id=str(enrolment.factor.id),
+        secret=enrolment.secret,
+        qr_svg=enrolment.qr_svg,
+        error=error,
+        status=400 if error else 200,
+    )
+
+
+async def handle(
+    request: Request[Any, Any, Any],
+    issuer: Issuer,
+    settings: Settings,
+    auth: Authorization,
+    name: str,
+    form: FormMultiDict,
+    step: str,
+) -> Response[Any]:
+    """A post of the second step's page (its CSRF token already checked)."""
+    raw = str(form.get("mfa_token", ""))[:200]
+    live = await peek(issuer, raw, purpose=PURPOSE)
+    if live is None or live.app_client_id != auth.client.id:
+        return answer.sign_in_page(settings, auth, organization_name=name, error=GONE, status=401)
+    code = str(form.get("code", "")).strip()[:64]
+    address = address_of(request, settings)
+    if step == "confirm-factor":
+        factor_id = parse_uuid(str(form.get("factor_id", "")))
+        return await _confirm(issuer, settings, auth, name, raw, live, factor_id, code, address)
+    return await _pass(issuer, settings, auth, name, raw, code, address)
+
+
+async def _confirm(
+    issuer: Issuer,
+    settings: Settings,
+    auth: Authorization,
+    name: str,
+    raw: str,
+    live: Challenge,
+    factor_id: UUID | None,
+    code: str,
+    address: str,
+) -> Response[Any]:
+    """Enrolling: the factor confirmed by a code from it, which also passes the step; the
+    recovery codes, shown once, and a button to go on."""
+    if not live.enrol or factor_id is None:
+        return answer.sign_in_page(settings, auth, organization_name=name, error=GONE, status=401)
+    try:
+        _, codes = await factors.confirm_totp(
+            issuer.mfa,
+            user_id=live.user_id,
+            org_id=live.organization_id,
+            factor_id=factor_id,
+            code=code,
+            address=address,
+        )
+    except ApiError as refused:
+        shown = await factors.pending_enrolment(
+            issuer.mfa,
+            user_id=live.user_id,
+            factor_id=factor_id,
+            email=await _email(issuer, live.user_id),
+        )
+        if shown is None:
+            return await _enrol(
+                issuer, settings, auth, name, raw, live.user_id, live, error=refused.items[0].detail
+            )
+        return answer.enrol_page(
+            settings,
+            auth,
+            organization_name=name,
+            mfa_token=raw,
+            factor_id=str(factor_id),
+            secret=shown.secret,
+            qr_svg=shown.qr_svg,
+            error=refused.items[0].detail,
+            status=400,
+        )
+    await satisfy(issuer, raw, ["otp"])
+    return answer.recovery_codes_page(
+        settings, auth, organization_name=name, mfa_token=raw, codes=codes or []
+    )
+
+
+async def _pass(
+    issuer: Issuer,
+    settings: Settings,
+    auth: Authorization,
+    name: str,
+    raw: str,
+    code: str,
+    address: str,
+) -> Response[Any]:
+    given = Given(otp=code) if totp.is_code(code) else Given(recovery_code=code)
+
+    async def then(conn: asyncpg.Connection, step: Challenge, how: SignIn) -> service.Signed | None:
+        return await _signed(conn, issuer, auth, step, how, address)
+
+    try:
+        signed = await pass_step(
+            issuer,
+            raw,
+            given,
+            purpose=PURPOSE,
+            client_id=auth.client.id,
+            address=address,
+            then=then,
+            invalid=factors.wrong_code,
+        )
+    except ApiError as refused:
+        if refused.items[0].code != "invalid_code":
+            raise
+        if await peek(issuer, raw, purpose=PURPOSE) is None:
+            return answer.sign_in_page(
+                settings, auth, organization_name=name, error=GONE, status=401
+            )
+        return answer.second_factor_page(
+            settings,
+            auth,
+            organization_name=name,
+            mfa_token=raw,
+            error=refused.items[0].detail,
+            status=401,
+        )
+    if signed is None:
+        return answer.sign_in_page(settings, auth, organization_name=name, error=GONE, status=401)
+    names = browser.names(settings)
+    cookies = [browser.cookie(settings, names.csrf, "", max_age=0)]
+    if signed.session_cookie is not None:
+        lifetime = settings.refresh_token_ttl
+        cookies.append(
+            browser.cookie(settings, names.session, signed.session_cookie, max_age=lifetime)
+        )
+    return answer.back(settings, auth, {"code": signed.code}, cookies)
+
+
+async def _signed(
+    conn: asyncpg.Connection,
+    issuer: Issuer,
+    auth: Authorization,
+    step: Challenge,
+    how: SignIn,
+    address: str,
+) -> service.Signed | None:
+    """The step passed: the browser session (a new one, or the one that was asked again)
+    and a code, for a person still a live member of the client's organization."""
+    org = auth.client.organization_id
+    if step.organization_id != org or await users.membership(conn, org, step.user_id) is None:
+        return None
+    cookie = None
+    if step.browser_family is not None:
+        family = step.browser_family
+        if not await tokens.step_up_browser_session(conn, family, step.user_id, how.amr):
+            return None
+    else:
+        user = await users.by_id(conn, step.user_id)
+        membership = await users.membership(conn, org, step.user_id)
+        if user is None or membership is None or user.disabled_at is not None:
+            return None
+        try:
+            issued = await issue_tokens(
+                conn,
+                issuer,
+                user,
+                membership,
+                family_id=uuid7(),
+                parent_id=None,
+                epoch=step.sessions_epoch,
+                signed_in=how,
+                mfa_at=how.auth_time,
+            )
+        except SessionsEnded:
+            return None
+        cookie = str(issued.refresh_token)
+        await tokens.make_browser_session(conn, refresh.digest(cookie), user.id)
+        await auth_event(conn, org, user.id, "auth.login", address)
+    code = await service.mint(conn, auth, step.user_id, how)
+    return service.Signed(code, cookie)

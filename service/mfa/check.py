@@ -1,0 +1,46 @@
+"""Checking the second factor a sign-in was given, inside the caller's transaction (which
+holds the pending step's lock): an authenticator app's code, or a recovery code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.mfa import repo
+from service.mfa.service import Kit
+from service.security import recovery_codes, totp
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    """What a person typed at the second step: six digits, or a recovery code."""
+
+    otp: str = ""
+    recovery_code: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "totp" if self.otp else "recovery"
+
+
+async def passes(conn: asyncpg.Connection, kit: Kit, user_id: UUID, given: Given) -> str | None:
+    """The RFC 8176 method the code proves (``otp``), or None when it is wrong, replayed or
+    used. A TOTP code is tried against each confirmed authenticator app; the step it matched
+    is taken, so the same code never passes twice."""
+    if given.otp:
+        for factor in await repo.confirmed_totp(conn, user_id):
+            secret = kit.sealer.open(factor.secret, factor.id.bytes)
+            step = totp.matching_step(secret, given.otp, after=factor.last_step)
+            if step is not None and await repo.accept_step(conn, factor.id, user_id, step):
+                return "otp"
+        return None
+    hashed = recovery_codes.digest(given.recovery_code)
+    if hashed is not None and await repo.use_recovery_code(conn, user_id, hashed):
+        return "otp"
+    return None
+
+
+async def has_factor(conn: asyncpg.Connection, user_id: UUID) -> bool:
+    return (await repo.counts(conn, user_id)).confirmed > 0
