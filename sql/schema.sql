@@ -349,6 +349,7 @@ CREATE FUNCTION public.app_login_complete(usr uuid, requested_org uuid, epoch bi
 DECLARE
     chosen record;
     locked record;
+    second text;
 BEGIN
     PERFORM throttle_settle(refund, clear, known, known_seconds, NULL);
     PERFORM set_config('app.org_id', '', true), set_config('app.user_id', usr::text, true),
@@ -372,6 +373,19 @@ BEGIN
         UPDATE users u SET password_hash = new_hash WHERE u.id = usr AND u.password_hash = old_hash;
     END IF;
     PERFORM set_config('app.org_id', chosen.organization_id::text, true);
+    SELECT CASE
+             WHEN EXISTS (SELECT 1 FROM mfa_factors f
+                          WHERE f.user_id = usr AND f.confirmed_at IS NOT NULL)
+               THEN 'mfa_required'
+             WHEN o.mfa_required THEN 'mfa_enrol'
+           END
+      INTO second
+    FROM organizations o WHERE o.id = chosen.organization_id;
+    IF second IS NOT NULL THEN
+        RETURN QUERY SELECT second, chosen.organization_id, chosen.code, chosen.permissions,
+                            chosen.practitioner_id, epoch;
+        RETURN;
+    END IF;
     SELECT u.sessions_epoch, u.disabled_at, u.last_organization_id
       INTO locked
     FROM users u WHERE u.id = usr
@@ -398,7 +412,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION public.app_login_complete(usr uuid, requested_org uuid, epoch bigint, refund text[], clear text[], known text, known_seconds integer, new_hash text, old_hash text, token_id uuid, family uuid, token_hash bytea, ttl_seconds integer, event_id uuid, resource_type text, request_id text, client_request_id text, client_address text) IS 'Finishes a password grant whose password was right: throttle, organization, refresh family, audit.';
+COMMENT ON FUNCTION public.app_login_complete(usr uuid, requested_org uuid, epoch bigint, refund text[], clear text[], known text, known_seconds integer, new_hash text, old_hash text, token_id uuid, family uuid, token_hash bytea, ttl_seconds integer, event_id uuid, resource_type text, request_id text, client_request_id text, client_address text) IS 'Finishes a password grant whose password was right: throttle, organization, second step or refresh family, audit.';
 
 CREATE FUNCTION public.app_member_of_current_org(candidate uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -716,6 +730,7 @@ CREATE TABLE public.authorization_codes (
     used_at timestamp with time zone,
     issued_family uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    amr text[] DEFAULT '{pwd}'::text[] NOT NULL,
     CONSTRAINT authorization_codes_challenge_check CHECK ((code_challenge ~ '^[A-Za-z0-9_-]{43}$'::text)),
     CONSTRAINT authorization_codes_hash_check CHECK ((octet_length(code_hash) = 32)),
     CONSTRAINT authorization_codes_nonce_check CHECK ((char_length(nonce) <= 500)),
@@ -825,6 +840,76 @@ COMMENT ON COLUMN public.memberships.sessions_since IS 'When the membership last
 COMMENT ON COLUMN public.memberships.name IS 'The person''s name as this organization shows it; no other organization can change it.';
 
 COMMENT ON COLUMN public.memberships.accepted_at IS 'When the person accepted the membership; NULL while an existing account has not yet followed the link that asks them to join. No token is issued for a pending membership.';
+
+CREATE TABLE public.mfa_challenges (
+    token_hash bytea NOT NULL,
+    user_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    sessions_epoch bigint NOT NULL,
+    purpose text NOT NULL,
+    app_client_id uuid,
+    browser_family uuid,
+    enrol boolean DEFAULT false NOT NULL,
+    auth_time timestamp with time zone NOT NULL,
+    amr text[] DEFAULT '{pwd}'::text[] NOT NULL,
+    satisfied text[],
+    failures integer DEFAULT 0 NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mfa_challenges_hash_check CHECK ((octet_length(token_hash) = 32)),
+    CONSTRAINT mfa_challenges_purpose_check CHECK ((purpose = ANY (ARRAY['grant'::text, 'page'::text])))
+);
+
+ALTER TABLE ONLY public.mfa_challenges FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.mfa_challenges IS 'Pending second steps of sign-ins (hashed opaque tokens), single use, five minutes.';
+
+COMMENT ON COLUMN public.mfa_challenges.browser_family IS 'A browser session asked for its second factor again (re-prompt): it is that session''s.';
+
+COMMENT ON COLUMN public.mfa_challenges.satisfied IS 'The factor methods given on the page (after enrolling), before the person continues.';
+
+CREATE TABLE public.mfa_factors (
+    id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    kind text NOT NULL,
+    label text NOT NULL,
+    secret bytea,
+    last_step bigint,
+    credential_id bytea,
+    public_key bytea,
+    sign_count bigint DEFAULT 0 NOT NULL,
+    transports text[] DEFAULT '{}'::text[] NOT NULL,
+    discoverable boolean DEFAULT false NOT NULL,
+    challenge bytea,
+    confirmed_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mfa_factors_kind_check CHECK ((kind = ANY (ARRAY['totp'::text, 'webauthn'::text]))),
+    CONSTRAINT mfa_factors_label_check CHECK (((char_length(label) >= 1) AND (char_length(label) <= 100))),
+    CONSTRAINT mfa_factors_passkey_check CHECK (((kind <> 'webauthn'::text) OR (confirmed_at IS NULL) OR ((credential_id IS NOT NULL) AND (public_key IS NOT NULL)))),
+    CONSTRAINT mfa_factors_secret_check CHECK (((kind = 'totp'::text) = (secret IS NOT NULL)))
+);
+
+ALTER TABLE ONLY public.mfa_factors FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.mfa_factors IS 'Second factors: TOTP (secret sealed with AES-256-GCM) and passkeys (public key only).';
+
+COMMENT ON COLUMN public.mfa_factors.last_step IS 'The last TOTP time step accepted: a step is never accepted twice.';
+
+COMMENT ON COLUMN public.mfa_factors.challenge IS 'A passkey registration''s pending challenge, until it is confirmed.';
+
+CREATE TABLE public.mfa_recovery_codes (
+    user_id uuid NOT NULL,
+    code_hash bytea NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mfa_recovery_codes_hash_check CHECK ((octet_length(code_hash) = 32))
+);
+
+ALTER TABLE ONLY public.mfa_recovery_codes FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.mfa_recovery_codes IS 'Single-use recovery codes (SHA-256), shown once.';
 
 CREATE TABLE public.one_time_tokens (
     id uuid NOT NULL,
@@ -959,12 +1044,15 @@ CREATE TABLE public.organizations (
     language_code text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    mfa_required boolean DEFAULT false NOT NULL,
+    mfa_reprompt_hours integer DEFAULT 72 NOT NULL,
     CONSTRAINT organizations_description_check CHECK ((char_length(description) <= 2000)),
     CONSTRAINT organizations_email_check CHECK ((char_length(email) <= 254)),
     CONSTRAINT organizations_icon_url_check CHECK ((char_length(icon_url) <= 2048)),
     CONSTRAINT organizations_language_code_check CHECK ((language_code ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
     CONSTRAINT organizations_location_check CHECK ((char_length(location) <= 200)),
     CONSTRAINT organizations_logo_url_check CHECK ((char_length(logo_url) <= 2048)),
+    CONSTRAINT organizations_mfa_reprompt_hours_check CHECK (((mfa_reprompt_hours >= 0) AND (mfa_reprompt_hours <= 2160))),
     CONSTRAINT organizations_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
     CONSTRAINT organizations_phone_check CHECK ((char_length(phone) <= 50)),
     CONSTRAINT organizations_slug_check CHECK (((slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text) AND (char_length(slug) <= 63))),
@@ -977,6 +1065,10 @@ ALTER TABLE ONLY public.organizations FORCE ROW LEVEL SECURITY;
 COMMENT ON TABLE public.organizations IS 'Tenants: a hospital, clinic, laboratory or application developer.';
 
 COMMENT ON COLUMN public.organizations.slug IS 'Unique, URL-safe and immutable after creation.';
+
+COMMENT ON COLUMN public.organizations.mfa_required IS 'Members must give a second factor before any token is issued for this organization.';
+
+COMMENT ON COLUMN public.organizations.mfa_reprompt_hours IS 'How long a browser session''s second factor counts before it is asked for again.';
 
 CREATE TABLE public.platform_operators (
     user_id uuid NOT NULL,
@@ -1004,6 +1096,9 @@ CREATE TABLE public.refresh_tokens (
     sessions_epoch bigint DEFAULT 0 NOT NULL,
     app_client_id uuid,
     browser boolean DEFAULT false NOT NULL,
+    amr text[] DEFAULT '{pwd}'::text[] NOT NULL,
+    auth_time timestamp with time zone DEFAULT now() NOT NULL,
+    mfa_at timestamp with time zone,
     CONSTRAINT refresh_tokens_revoked_reason_check CHECK ((revoked_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'password_reset'::text, 'deactivated'::text, 'removed'::text, 'left'::text, 'code_reuse'::text, 'client_removed'::text]))),
     CONSTRAINT refresh_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
 );
@@ -1019,6 +1114,12 @@ COMMENT ON COLUMN public.refresh_tokens.sessions_epoch IS 'The user''s sessions 
 COMMENT ON COLUMN public.refresh_tokens.app_client_id IS 'The app client the family was issued to; none for the first-party client.';
 
 COMMENT ON COLUMN public.refresh_tokens.browser IS 'A browser session of the hosted sign-in page (its cookie), not a refresh token.';
+
+COMMENT ON COLUMN public.refresh_tokens.amr IS 'How the family''s sign-in was made (RFC 8176 methods).';
+
+COMMENT ON COLUMN public.refresh_tokens.auth_time IS 'When the family''s person last authenticated (signed in, or gave a second factor again).';
+
+COMMENT ON COLUMN public.refresh_tokens.mfa_at IS 'When the family''s person last gave a second factor.';
 
 CREATE TABLE public.registration_discards (
     discarded_org_id uuid NOT NULL,
@@ -1128,6 +1229,18 @@ ALTER TABLE ONLY public.memberships
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_practitioner_key UNIQUE (organization_id, practitioner_id);
 
+ALTER TABLE ONLY public.mfa_challenges
+    ADD CONSTRAINT mfa_challenges_pkey PRIMARY KEY (token_hash);
+
+ALTER TABLE ONLY public.mfa_factors
+    ADD CONSTRAINT mfa_factors_credential_key UNIQUE (credential_id);
+
+ALTER TABLE ONLY public.mfa_factors
+    ADD CONSTRAINT mfa_factors_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.mfa_recovery_codes
+    ADD CONSTRAINT mfa_recovery_codes_pkey PRIMARY KEY (user_id, code_hash);
+
 ALTER TABLE ONLY public.one_time_tokens
     ADD CONSTRAINT one_time_tokens_hash_key UNIQUE (token_hash);
 
@@ -1213,6 +1326,10 @@ CREATE INDEX memberships_role_idx ON public.memberships USING btree (organizatio
 
 CREATE INDEX memberships_user_idx ON public.memberships USING btree (user_id);
 
+CREATE INDEX mfa_challenges_expires_idx ON public.mfa_challenges USING btree (expires_at);
+
+CREATE INDEX mfa_factors_user_idx ON public.mfa_factors USING btree (user_id, created_at);
+
 CREATE INDEX one_time_tokens_done_idx ON public.one_time_tokens USING btree (LEAST(expires_at, COALESCE(used_at, expires_at)));
 
 CREATE INDEX one_time_tokens_user_idx ON public.one_time_tokens USING btree (user_id, purpose) WHERE (used_at IS NULL);
@@ -1287,6 +1404,18 @@ ALTER TABLE ONLY public.memberships
 ALTER TABLE ONLY public.memberships
     ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.mfa_challenges
+    ADD CONSTRAINT mfa_challenges_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mfa_challenges
+    ADD CONSTRAINT mfa_challenges_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mfa_factors
+    ADD CONSTRAINT mfa_factors_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.mfa_recovery_codes
+    ADD CONSTRAINT mfa_recovery_codes_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.one_time_tokens
     ADD CONSTRAINT one_time_tokens_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
@@ -1347,6 +1476,30 @@ ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
 CREATE POLICY memberships_select_own ON public.memberships FOR SELECT USING ((user_id = public.app_current_user_id()));
 
 CREATE POLICY memberships_tenant ON public.memberships USING ((organization_id = public.app_current_org_id())) WITH CHECK ((organization_id = public.app_current_org_id()));
+
+ALTER TABLE public.mfa_challenges ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY mfa_challenges_own ON public.mfa_challenges USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)) WITH CHECK ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
+
+CREATE POLICY mfa_challenges_sweep ON public.mfa_challenges FOR SELECT USING (((current_setting('app.anonymous'::text, true) = 'on'::text) AND (expires_at < (now() - '1 day'::interval))));
+
+CREATE POLICY mfa_challenges_sweep_delete ON public.mfa_challenges FOR DELETE USING (((current_setting('app.anonymous'::text, true) = 'on'::text) AND (expires_at < (now() - '1 day'::interval))));
+
+ALTER TABLE public.mfa_factors ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY mfa_factors_member_reset ON public.mfa_factors FOR DELETE USING ((EXISTS ( SELECT 1
+   FROM public.memberships m
+  WHERE ((m.user_id = mfa_factors.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)))));
+
+CREATE POLICY mfa_factors_own ON public.mfa_factors USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)) WITH CHECK ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
+
+ALTER TABLE public.mfa_recovery_codes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY mfa_recovery_codes_member_reset ON public.mfa_recovery_codes FOR DELETE USING ((EXISTS ( SELECT 1
+   FROM public.memberships m
+  WHERE ((m.user_id = mfa_recovery_codes.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)))));
+
+CREATE POLICY mfa_recovery_codes_own ON public.mfa_recovery_codes USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)) WITH CHECK ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
 
 ALTER TABLE public.one_time_tokens ENABLE ROW LEVEL SECURITY;
 
@@ -1488,6 +1641,12 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.invitations TO auth_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mail_outbox TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.memberships TO auth_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mfa_challenges TO auth_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mfa_factors TO auth_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mfa_recovery_codes TO auth_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.one_time_tokens TO auth_app;
 

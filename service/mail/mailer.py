@@ -79,6 +79,13 @@ class Mailer:
             conn, "password_changed", to, name=name, organization_name=organization_name
         )
 
+    async def mfa_reset(
+        self, conn: asyncpg.Connection, *, to: str, name: str, organization_name: str
+    ) -> UUID:
+        return await self._enqueue(
+            conn, "mfa_reset", to, name=name, organization_name=organization_name
+        )
+
     async def set_password(
         self, conn: asyncpg.Connection, *, to: str, name: str, organization_name: str, token: str
     ) -> UUID:

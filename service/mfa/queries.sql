@@ -51,9 +51,13 @@ RETURNING id, kind, label, confirmed_at, last_used_at, created_at;
 DELETE FROM mfa_factors WHERE id = $1 AND user_id = $2
 RETURNING id, kind, label, confirmed_at, last_used_at, created_at;
 
+-- name: reset_for
+-- The admin reset names its member for this transaction (policies mfa_*_reset_*): set before
+-- the deletes, cleared after them.
+SELECT set_config('app.mfa_reset', coalesce($1::uuid::text, ''), true);
+
 -- name: delete_member_factors
--- The admin reset, in the organization's context (policy mfa_factors_member_reset).
-DELETE FROM mfa_factors WHERE user_id = $1 RETURNING id;
+DELETE FROM mfa_factors WHERE user_id = $1;
 
 -- name: delete_recovery_codes
 DELETE FROM mfa_recovery_codes WHERE user_id = $1;

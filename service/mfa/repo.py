@@ -107,10 +107,13 @@ async def delete(conn: asyncpg.Connection, factor_id: UUID, user_id: UUID) -> Fa
 
 
 async def delete_member_factors(conn: asyncpg.Connection, user_id: UUID) -> int:
-    """Remove every factor and recovery code of a member (the organization's context)."""
-    removed = await conn.fetch(q.delete_member_factors, user_id)
+    """Remove every factor and recovery code of a member of the transaction's organization
+    (the admin reset, decided by the caller); how many factors went."""
+    await conn.execute(q.reset_for, user_id)
+    status: str = await conn.execute(q.delete_member_factors, user_id)
     await conn.execute(q.delete_recovery_codes, user_id)
-    return len(removed)
+    await conn.execute(q.reset_for, None)
+    return int(status.split()[-1])
 
 
 async def replace_recovery_codes(

@@ -20,7 +20,7 @@ from service.routing import Injected, options
 from service.session import BEARER_SECURITY, SESSION, Caller, Session
 from service.throttle.counters import Throttle
 from service.throttle.gate import limited_in
-from service.users import service
+from service.users import mfa_reset, service
 from service.users.schemas import (
     ListLinks,
     NewUserDocument,
@@ -172,9 +172,28 @@ async def remove_user(
     await service.remove(session.conn, context, path_id(user_id))
 
 
+@delete(
+    "/users/{user_id:str}/mfa-factors",
+    summary="Remove a member's second factors (they lost them)",
+    opt=options("users.write"),
+    status_code=204,
+    media_type=jsonapi.JSONAPI,
+)
+async def reset_factors(
+    user_id: FromPath[str],
+    session: Injected[Session],
+    context: Injected[service.Context],
+) -> None:
+    """Every authenticator app, passkey and recovery code of the member, for someone who
+    lost them: only by a caller holding every permission of the member's role (403
+    otherwise), never on oneself (403). The member's sessions here end, they are mailed, and
+    the trail records `mfa_factor.reset`. They enrol again at their next sign-in."""
+    await mfa_reset.reset(session.conn, context, path_id(user_id))
+
+
 ROUTER = Router(
     "/auth",
-    route_handlers=[me, create_user, list_users, get_user, update_user, remove_user],
+    route_handlers=[me, create_user, list_users, get_user, update_user, remove_user, reset_factors],
     tags=["users"],
     dependencies={**SESSION, "context": Provide(provide_context, sync_to_thread=False)},
     security=BEARER_SECURITY,

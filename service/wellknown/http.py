@@ -28,16 +28,18 @@ from service.routing import Injected, options
 from service.security import client_assertion
 from service.security.key_store import JWKS_MAX_AGE
 from service.security.keys import KeyRing
+from service.security.sign_in import ACR_VALUES
+from service.tokens.schemas import MFA_GRANT
 from service.wire import ResponseShape
 
 # A rotation switches signing to the new key at once: verifiers that cache the set see it
 # within this minute, or at once if they re-fetch on a kid they do not know.
 METADATA_MAX_AGE = 3600
 
-GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", "password"]
+GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", "password", MFA_GRANT]
 SECRET_AND_KEY_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 CLAIMS = [
-    "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr",
+    "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "acr",
     "email", "email_verified", "name", "fhirUser", "org",
 ]  # fmt: skip
 
@@ -74,6 +76,7 @@ class ServerMetadata(ResponseShape):
     introspection_endpoint_auth_signing_alg_values_supported: list[str]
     scopes_supported: list[str]
     claims_supported: list[str]
+    acr_values_supported: list[str]
     request_parameter_supported: bool
     request_uri_parameter_supported: bool
     claims_parameter_supported: bool
@@ -119,6 +122,7 @@ def metadata(settings: Settings, keyring: KeyRing) -> ServerMetadata:
         introspection_endpoint_auth_signing_alg_values_supported=assertion_algorithms,
         scopes_supported=list(SCOPES),
         claims_supported=CLAIMS,
+        acr_values_supported=list(ACR_VALUES),
         request_parameter_supported=False,
         request_uri_parameter_supported=False,
         claims_parameter_supported=False,

@@ -45,13 +45,22 @@ CREATE POLICY mfa_factors_own ON mfa_factors
     USING (user_id = nullif(current_setting('app.user_id', true), '')::uuid)
     WITH CHECK (user_id = nullif(current_setting('app.user_id', true), '')::uuid);
 
--- An organization may remove (only remove) the factors of its own members: the admin reset.
--- The service decides who in the organization may; the policy keeps it inside the tenant.
-CREATE POLICY mfa_factors_member_reset ON mfa_factors
+-- An organization may remove the factors of its own members (the admin reset), and nothing
+-- else of them: only inside a transaction that names the member in app.mfa_reset (the reset
+-- sets it, after the service decided the caller may), and only while they are a member of
+-- the tenant. A DELETE with a WHERE clause also needs a SELECT policy, hence the pair.
+CREATE POLICY mfa_factors_reset_select ON mfa_factors
+    FOR SELECT
+    USING (user_id = nullif(current_setting('app.mfa_reset', true), '')::uuid
+           AND EXISTS (SELECT 1 FROM memberships m
+                       WHERE m.user_id = mfa_factors.user_id
+                         AND m.organization_id = nullif(current_setting('app.org_id', true), '')::uuid));
+CREATE POLICY mfa_factors_reset_delete ON mfa_factors
     FOR DELETE
-    USING (EXISTS (SELECT 1 FROM memberships m
-                   WHERE m.user_id = mfa_factors.user_id
-                     AND m.organization_id = nullif(current_setting('app.org_id', true), '')::uuid));
+    USING (user_id = nullif(current_setting('app.mfa_reset', true), '')::uuid
+           AND EXISTS (SELECT 1 FROM memberships m
+                       WHERE m.user_id = mfa_factors.user_id
+                         AND m.organization_id = nullif(current_setting('app.org_id', true), '')::uuid));
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON mfa_factors TO auth_app;
 
@@ -76,11 +85,18 @@ CREATE POLICY mfa_recovery_codes_own ON mfa_recovery_codes
     USING (user_id = nullif(current_setting('app.user_id', true), '')::uuid)
     WITH CHECK (user_id = nullif(current_setting('app.user_id', true), '')::uuid);
 
-CREATE POLICY mfa_recovery_codes_member_reset ON mfa_recovery_codes
+CREATE POLICY mfa_recovery_codes_reset_select ON mfa_recovery_codes
+    FOR SELECT
+    USING (user_id = nullif(current_setting('app.mfa_reset', true), '')::uuid
+           AND EXISTS (SELECT 1 FROM memberships m
+                       WHERE m.user_id = mfa_recovery_codes.user_id
+                         AND m.organization_id = nullif(current_setting('app.org_id', true), '')::uuid));
+CREATE POLICY mfa_recovery_codes_reset_delete ON mfa_recovery_codes
     FOR DELETE
-    USING (EXISTS (SELECT 1 FROM memberships m
-                   WHERE m.user_id = mfa_recovery_codes.user_id
-                     AND m.organization_id = nullif(current_setting('app.org_id', true), '')::uuid));
+    USING (user_id = nullif(current_setting('app.mfa_reset', true), '')::uuid
+           AND EXISTS (SELECT 1 FROM memberships m
+                       WHERE m.user_id = mfa_recovery_codes.user_id
+                         AND m.organization_id = nullif(current_setting('app.org_id', true), '')::uuid));
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON mfa_recovery_codes TO auth_app;
 
@@ -152,6 +168,11 @@ COMMENT ON COLUMN refresh_tokens.amr IS 'How the family''s sign-in was made (RFC
 COMMENT ON COLUMN refresh_tokens.auth_time IS
     'When the family''s person last authenticated (signed in, or gave a second factor again).';
 COMMENT ON COLUMN refresh_tokens.mfa_at IS 'When the family''s person last gave a second factor.';
+
+ALTER TABLE refresh_tokens DROP CONSTRAINT refresh_tokens_revoked_reason_check;
+ALTER TABLE refresh_tokens ADD CONSTRAINT refresh_tokens_revoked_reason_check
+    CHECK (revoked_reason IN ('logout', 'reuse', 'password_reset', 'deactivated', 'removed',
+                              'left', 'code_reuse', 'client_removed', 'mfa_reset'));
 
 ALTER TABLE authorization_codes ADD COLUMN amr text[] NOT NULL DEFAULT '{pwd}';
 

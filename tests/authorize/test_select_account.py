@@ -60,9 +60,9 @@ async def _signed_in(client: httpx.AsyncClient, client_id: str, email: str) -> B
 async def _backdate(admin_conn: asyncpg.Connection, email: str, seconds: int) -> datetime:
     """Moves the person's browser sign-in ``seconds`` into the past; its new time."""
     when: datetime = await admin_conn.fetchval(
-        "UPDATE refresh_tokens SET created_at = created_at - make_interval(secs => $2)"
+        "UPDATE refresh_tokens SET auth_time = auth_time - make_interval(secs => $2)"
         " WHERE browser AND user_id = (SELECT id FROM users WHERE email = $1)"
-        " RETURNING created_at",
+        " RETURNING auth_time",
         email,
         seconds,
     )
