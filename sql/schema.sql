@@ -1099,7 +1099,7 @@ CREATE TABLE public.refresh_tokens (
     amr text[] DEFAULT '{pwd}'::text[] NOT NULL,
     auth_time timestamp with time zone DEFAULT now() NOT NULL,
     mfa_at timestamp with time zone,
-    CONSTRAINT refresh_tokens_revoked_reason_check CHECK ((revoked_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'password_reset'::text, 'deactivated'::text, 'removed'::text, 'left'::text, 'code_reuse'::text, 'client_removed'::text]))),
+    CONSTRAINT refresh_tokens_revoked_reason_check CHECK ((revoked_reason = ANY (ARRAY['logout'::text, 'reuse'::text, 'password_reset'::text, 'deactivated'::text, 'removed'::text, 'left'::text, 'code_reuse'::text, 'client_removed'::text, 'mfa_reset'::text]))),
     CONSTRAINT refresh_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
 );
 
@@ -1487,19 +1487,27 @@ CREATE POLICY mfa_challenges_sweep_delete ON public.mfa_challenges FOR DELETE US
 
 ALTER TABLE public.mfa_factors ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY mfa_factors_member_reset ON public.mfa_factors FOR DELETE USING ((EXISTS ( SELECT 1
-   FROM public.memberships m
-  WHERE ((m.user_id = mfa_factors.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)))));
-
 CREATE POLICY mfa_factors_own ON public.mfa_factors USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)) WITH CHECK ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
+
+CREATE POLICY mfa_factors_reset_delete ON public.mfa_factors FOR DELETE USING (((user_id = (NULLIF(current_setting('app.mfa_reset'::text, true), ''::text))::uuid) AND (EXISTS ( SELECT 1
+   FROM public.memberships m
+  WHERE ((m.user_id = mfa_factors.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid))))));
+
+CREATE POLICY mfa_factors_reset_select ON public.mfa_factors FOR SELECT USING (((user_id = (NULLIF(current_setting('app.mfa_reset'::text, true), ''::text))::uuid) AND (EXISTS ( SELECT 1
+   FROM public.memberships m
+  WHERE ((m.user_id = mfa_factors.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid))))));
 
 ALTER TABLE public.mfa_recovery_codes ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY mfa_recovery_codes_member_reset ON public.mfa_recovery_codes FOR DELETE USING ((EXISTS ( SELECT 1
-   FROM public.memberships m
-  WHERE ((m.user_id = mfa_recovery_codes.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)))));
-
 CREATE POLICY mfa_recovery_codes_own ON public.mfa_recovery_codes USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)) WITH CHECK ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
+
+CREATE POLICY mfa_recovery_codes_reset_delete ON public.mfa_recovery_codes FOR DELETE USING (((user_id = (NULLIF(current_setting('app.mfa_reset'::text, true), ''::text))::uuid) AND (EXISTS ( SELECT 1
+   FROM public.memberships m
+  WHERE ((m.user_id = mfa_recovery_codes.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid))))));
+
+CREATE POLICY mfa_recovery_codes_reset_select ON public.mfa_recovery_codes FOR SELECT USING (((user_id = (NULLIF(current_setting('app.mfa_reset'::text, true), ''::text))::uuid) AND (EXISTS ( SELECT 1
+   FROM public.memberships m
+  WHERE ((m.user_id = mfa_recovery_codes.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid))))));
 
 ALTER TABLE public.one_time_tokens ENABLE ROW LEVEL SECURITY;
 

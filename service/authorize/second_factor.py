@@ -39,6 +39,7 @@ PURPOSE = "page"
 STEPS = ("second-factor", "confirm-factor")
 GONE = "This sign-in took too long or had too many wrong codes. Please sign in again."
 LABEL = "Authenticator app"
+FIRST = "Set up the authenticator app first, then enter the code it shows."
 
 
 async def begin(
@@ -122,6 +123,8 @@ async def handle(
     if step == "confirm-factor":
         factor_id = parse_uuid(str(form.get("factor_id", "")))
         return await _confirm(issuer, settings, auth, name, raw, live, factor_id, code, address)
+    if live.enrol and not live.satisfied:  # going on before the factor is set up
+        return await _enrol(issuer, settings, auth, name, raw, live.user_id, live, error=FIRST)
     return await _pass(issuer, settings, auth, name, raw, code, address)
 
 

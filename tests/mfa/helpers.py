@@ -41,6 +41,11 @@ class App:
         self.last = step
         return str(self.totp.at(step * 30))
 
+    def peek(self) -> str:
+        """The code of the current step, without spending it here (for attempts that must
+        fail whatever the code)."""
+        return str(self.totp.now())
+
     def stale(self) -> str:
         """A code two steps old: outside the window the service accepts."""
         return str(self.totp.at(time.time() - 90))

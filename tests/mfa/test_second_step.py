@@ -8,9 +8,10 @@ import asyncio
 import asyncpg
 import httpx
 
-from tests.mfa.helpers import claims, enrolled, mfa_token, second_step
+from tests.app_clients.clients import registered, role_id
+from tests.mfa.helpers import MFA_GRANT, claims, enrolled, mfa_token, second_step
 from tests.roles.people import owner
-from tests.support.accounts import login
+from tests.support.accounts import PASSWORD, login
 from tests.support.flows import Mailbox
 
 
@@ -153,3 +154,39 @@ async def test_the_second_step_wants_exactly_one_code(
     )
     assert missing.status_code == 400
     assert missing.json()["error"] == "invalid_request"
+
+
+async def test_a_step_opened_by_an_app_client_is_completed_by_that_client_only(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "legacy@clinic.org")
+    _, app, _ = await enrolled(client, me)
+    role = await role_id(admin_conn, me.org_id, "member")
+    made = await registered(
+        client,
+        me,
+        role,
+        type="regular_web_application",
+        redirectUris=["https://app.example/callback"],
+        passwordGrant=True,
+    )
+    auth = (made["attributes"]["clientId"], made["attributes"]["clientSecret"])
+    form = {"grant_type": "password", "username": me.email, "password": PASSWORD}
+    first = await client.post("/auth/token", data=form, auth=auth)
+    assert first.status_code == 401, first.text
+    token = first.json()["mfa_token"]
+    # Without the client (as the first-party client), the step is refused.
+    assert (await second_step(client, token, otp=app.peek())).status_code == 400
+    done = await client.post(
+        "/auth/token",
+        data={"grant_type": MFA_GRANT, "mfa_token": token, "otp": app.code()},
+        auth=auth,
+    )
+    assert done.status_code == 200, done.text
+    access = claims(done.json()["access_token"])
+    assert access["client_id"] == auth[0]
+    assert access["amr"] == ["pwd", "otp", "mfa"]
+    # Its refresh family is the client's, as the password grant's is.
+    rotate = {"grant_type": "refresh_token", "refresh_token": done.json()["refresh_token"]}
+    assert (await client.post("/auth/token", data=rotate)).status_code == 400
+    assert (await client.post("/auth/token", data=rotate, auth=auth)).status_code == 200
