@@ -4,6 +4,7 @@ page, or a redirect to the client (RFC 6749 4.1.2, with ``iss`` as RFC 9207 asks
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -58,8 +59,10 @@ def sign_in_page(
     email: str = "",
     error: str = "",
     status: int = 200,
+    passkey: dict[str, Any] | None = None,
 ) -> Response[str]:
-    """The form, with a fresh CSRF token in a cookie and in the form."""
+    """The form, with a fresh CSRF token in a cookie and in the form; with ``passkey`` (the
+    request options), a "Sign in with a passkey" button too."""
     return _form_page(
         settings,
         auth,
@@ -68,6 +71,7 @@ def sign_in_page(
         status=status,
         email=email or auth.login_hint,
         organization_name=organization_name,
+        passkey=("passkey-sign-in", "Sign in with a passkey", passkey) if passkey else None,
     )
 
 
@@ -102,8 +106,10 @@ def second_factor_page(
     mfa_token: str,
     error: str = "",
     status: int = 200,
+    passkey: dict[str, Any] | None = None,
 ) -> Response[str]:
-    """The second step: a code from the authenticator app, or a recovery code."""
+    """The second step: a code from the authenticator app, or a recovery code; with
+    ``passkey`` (the request options for the person's passkeys), a passkey button too."""
     return _form_page(
         settings,
         auth,
@@ -113,6 +119,7 @@ def second_factor_page(
         email="",
         organization_name=organization_name,
         more={"mfa_token": mfa_token},
+        passkey=("passkey", "Use a passkey", passkey) if passkey else None,
     )
 
 
@@ -179,6 +186,7 @@ def _form_page(
     more: dict[str, str] | None = None,
     markup: dict[str, str] | None = None,
     secret: str = "",
+    passkey: tuple[str, str, dict[str, Any]] | None = None,
 ) -> Response[str]:
     """A page whose form posts the request back: its parameters (and ``more``) as hidden
     fields, and a fresh CSRF token in the form and in a cookie."""
@@ -188,11 +196,24 @@ def _form_page(
         f'<input type="hidden" name="{field}" value="{html.escape(value, quote=True)}">'
         for field, value in fields.items()
     )
+    block = ""
+    if passkey is not None:
+        step, label, options = passkey
+        block = render.fragment(
+            "passkey",
+            markup={"hidden": hidden},
+            step=step,
+            label=label,
+            options=json.dumps(options, separators=(",", ":")),
+            base=settings.public_base_url,
+        )
+    shown = {"hidden": hidden, "error": render.alert(error) if error else "", "passkey": block}
     response = render.page(
         settings,
         name,
         status=status,
-        markup={"hidden": hidden, "error": render.alert(error) if error else "", **(markup or {})},
+        script=passkey is not None,
+        markup={**shown, **(markup or {})},
         redirects_to=_origin(auth.redirect_uri),
         client_name=auth.client.name,
         email=email,

@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 
-from service.authorize import answer, browser, chooser, second_factor, service
+from service.authorize import answer, browser, chooser, passkey_sign_in, second_factor, service
 from service.authorize.request import (
     Authorization,
     PageProblem,
@@ -21,6 +21,7 @@ from service.authorize.request import (
 from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
+from service.mfa.passkeys import sign_in_options
 from service.organizations import repo as organizations
 from service.security.clients import address_of
 from service.tokens.errors import OAuthError
@@ -76,7 +77,12 @@ async def start(
     name = await _organization_name(issuer, auth)
     if auth.prompt == "select_account":
         return await chooser.page(issuer, settings, auth, session, name)
-    return answer.sign_in_page(settings, auth, organization_name=name)
+    return answer.sign_in_page(settings, auth, organization_name=name, passkey=_passkey(issuer))
+
+
+def _passkey(issuer: Issuer) -> dict[str, Any]:
+    """The sign-in page's passkey button: any passkey of this service may sign in alone."""
+    return sign_in_options(issuer.mfa)
 
 
 async def _step_up(
@@ -131,7 +137,11 @@ async def finish(
         assert not isinstance(due, service.StepUp)
         return due
     if choice == "another":
-        return answer.sign_in_page(settings, auth, organization_name=name)
+        return answer.sign_in_page(settings, auth, organization_name=name, passkey=_passkey(issuer))
+    if step == passkey_sign_in.STEP:
+        passkey = str(form.get("passkey", ""))[: passkey_sign_in.MOST]
+        address = address_of(request, settings)
+        return await passkey_sign_in.sign_in(issuer, settings, auth, name, passkey, address)
     return await _sign_in(request, issuer, settings, auth, name, email, form)
 
 
@@ -162,7 +172,13 @@ async def _sign_in(
         )
         status = 401 if isinstance(refused, OAuthError) else refused.status
         return answer.sign_in_page(
-            settings, auth, organization_name=name, email=email, error=message, status=status
+            settings,
+            auth,
+            organization_name=name,
+            email=email,
+            error=message,
+            status=status,
+            passkey=_passkey(issuer),
         )
     names = browser.names(settings)
     lifetime = settings.refresh_token_ttl

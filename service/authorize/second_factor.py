@@ -25,18 +25,20 @@ from service.errors import ApiError
 from service.ids import parse_uuid, uuid7
 from service.mfa import service as factors
 from service.mfa.check import Given
+from service.mfa.passkeys import second_factor_options
 from service.mfa.repo import Challenge
-from service.security import totp
+from service.security import scoped, totp
 from service.security.clients import address_of
 from service.security.sign_in import SignIn
 from service.tokens import refresh
 from service.tokens import repo as tokens
 from service.tokens.issue import Issuer, SessionsEnded, auth_event, issue_tokens
 from service.tokens.repo import BrowserSession
-from service.tokens.second_step import Pending, open_step, pass_step, peek, satisfy
+from service.tokens.second_step import Pending, open_step, pass_step, peek, satisfy, user_of
 
 PURPOSE = "page"
-STEPS = ("second-factor", "confirm-factor")
+STEPS = ("second-factor", "confirm-factor", "passkey")
+MOST_PASSKEY = 20_000  # characters of an assertion's JSON
 GONE = "This sign-in took too long or had too many wrong codes. Please sign in again."
 LABEL = "Authenticator app"
 FIRST = "Set up the authenticator app first, then enter the code it shows."
@@ -61,7 +63,35 @@ async def begin(
     )
     if pending.enrol:
         return await _enrol(issuer, settings, auth, name, raw, pending.user_id, pending)
-    return answer.second_factor_page(settings, auth, organization_name=name, mfa_token=raw)
+    return await _code_page(issuer, settings, auth, name, raw)
+
+
+async def _code_page(
+    issuer: Issuer,
+    settings: Settings,
+    auth: Authorization,
+    name: str,
+    raw: str,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response[Any]:
+    """The code's page; with a button for the person's passkeys, whose challenge is kept on
+    the step (a new one each time the page is shown)."""
+    user_id = user_of(raw)
+    options = None
+    if user_id is not None:
+        async with transaction(issuer.pool, user_id=user_id) as conn:
+            options = await second_factor_options(conn, issuer.mfa, user_id, scoped.digest(raw))
+    return answer.second_factor_page(
+        settings,
+        auth,
+        organization_name=name,
+        mfa_token=raw,
+        error=error,
+        status=status,
+        passkey=options,
+    )
 
 
 async def _email(issuer: Issuer, user_id: UUID) -> str:
@@ -125,7 +155,11 @@ async def handle(
         return await _confirm(issuer, settings, auth, name, raw, live, factor_id, code, address)
     if live.enrol and not live.satisfied:  # going on before the factor is set up
         return await _enrol(issuer, settings, auth, name, raw, live.user_id, live, error=FIRST)
-    return await _pass(issuer, settings, auth, name, raw, code, address)
+    if step == "passkey":
+        given = Given(passkey=str(form.get("passkey", ""))[:MOST_PASSKEY])
+    else:
+        given = Given(otp=code) if totp.is_code(code) else Given(recovery_code=code)
+    return await _pass(issuer, settings, auth, name, raw, given, address)
 
 
 async def _confirm(
@@ -186,11 +220,9 @@ async def _pass(
     auth: Authorization,
     name: str,
     raw: str,
-    code: str,
+    given: Given,
     address: str,
 ) -> Response[Any]:
-    given = Given(otp=code) if totp.is_code(code) else Given(recovery_code=code)
-
     async def then(conn: asyncpg.Connection, step: Challenge, how: SignIn) -> service.Signed | None:
         return await _signed(conn, issuer, auth, step, how, address)
 
@@ -212,14 +244,8 @@ async def _pass(
             return answer.sign_in_page(
                 settings, auth, organization_name=name, error=GONE, status=401
             )
-        return answer.second_factor_page(
-            settings,
-            auth,
-            organization_name=name,
-            mfa_token=raw,
-            error=refused.items[0].detail,
-            status=401,
-        )
+        detail = refused.items[0].detail
+        return await _code_page(issuer, settings, auth, name, raw, error=detail, status=401)
     if signed is None:
         return answer.sign_in_page(settings, auth, organization_name=name, error=GONE, status=401)
     names = browser.names(settings)
@@ -251,26 +277,44 @@ async def _signed(
         if not await tokens.step_up_browser_session(conn, family, step.user_id, how.amr):
             return None
     else:
-        user = await users.by_id(conn, step.user_id)
-        membership = await users.membership(conn, org, step.user_id)
-        if user is None or membership is None or user.disabled_at is not None:
+        cookie = await open_session(conn, issuer, org, step.user_id, step.sessions_epoch, how)
+        if cookie is None:
             return None
-        try:
-            issued = await issue_tokens(
-                conn,
-                issuer,
-                user,
-                membership,
-                family_id=uuid7(),
-                parent_id=None,
-                epoch=step.sessions_epoch,
-                signed_in=how,
-                mfa_at=how.auth_time,
-            )
-        except SessionsEnded:
-            return None
-        cookie = str(issued.refresh_token)
-        await tokens.make_browser_session(conn, refresh.digest(cookie), user.id)
-        await auth_event(conn, org, user.id, "auth.login", address)
+        await auth_event(conn, org, step.user_id, "auth.login", address)
     code = await service.mint(conn, auth, step.user_id, how)
     return service.Signed(code, cookie)
+
+
+async def open_session(
+    conn: asyncpg.Connection,
+    issuer: Issuer,
+    org: UUID,
+    user_id: UUID,
+    epoch: int | None,
+    how: SignIn,
+) -> str | None:
+    """A new browser session (its cookie) for a live member of ``org`` who just signed in
+    ``how``; None when they are not one, or their sessions ended since ``epoch``."""
+    user = await users.by_id(conn, user_id)
+    membership = await users.membership(conn, org, user_id)
+    if user is None or membership is None or user.disabled_at is not None:
+        return None
+    if user.email_verified_at is None:
+        return None
+    try:
+        issued = await issue_tokens(
+            conn,
+            issuer,
+            user,
+            membership,
+            family_id=uuid7(),
+            parent_id=None,
+            epoch=epoch,
+            signed_in=how,
+            mfa_at=how.auth_time,
+        )
+    except SessionsEnded:
+        return None
+    cookie = str(issued.refresh_token)
+    await tokens.make_browser_session(conn, refresh.digest(cookie), user.id)
+    return cookie

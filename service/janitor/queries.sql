@@ -55,3 +55,12 @@ WHERE token_hash IN (
     WHERE expires_at < now() - make_interval(days => greatest($1, 1))
     LIMIT $2
 );
+
+-- name: delete_used_passkey_challenges
+-- Used challenges of passkey sign-ins, once they expired (a replay fails on expiry then).
+DELETE FROM passkey_challenges_used
+WHERE challenge_hash IN (
+    SELECT challenge_hash FROM passkey_challenges_used
+    WHERE expires_at < now() - make_interval(days => $1)
+    LIMIT $2
+);

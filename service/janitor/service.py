@@ -11,7 +11,7 @@ Every sweep, in this order:
    cleared at once anyway; the rows are the delivery record);
 4. throttle counters whose window has lapsed;
 5. authorization codes and pending second steps of sign-ins a day after they expired, and
-   used client assertion ids once their assertion expired;
+   used client assertion ids and passkey sign-in challenges once they expired;
 6. a batch of verified custom domains due for a look at their TXT record again
    (``DOMAIN_RECHECK_HOURS``): one whose record is gone goes back to pending and stops
    resolving.
@@ -72,6 +72,7 @@ async def sweep(pool: asyncpg.Pool, settings: Settings, *, batch: int = BATCH) -
     codes = await _batches(pool, queries.delete_codes, 1, batch)
     assertions = await _batches(pool, queries.delete_assertions, 0, batch)
     challenges = await _batches(pool, queries.delete_challenges, 1, batch)
+    challenges += await _batches(pool, queries.delete_used_passkey_challenges, 0, batch)
     domains = await recheck(pool, settings)
     return Swept(registrations, links, mail, counters, codes, assertions, domains, challenges)
 

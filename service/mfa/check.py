@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from service.mfa import repo
+from service.mfa.passkeys import second_factor_passes
 from service.mfa.service import Kit
 from service.security import recovery_codes, totp
 
@@ -19,16 +20,28 @@ class Given:
 
     otp: str = ""
     recovery_code: str = ""
+    passkey: str = ""  # the JSON of a WebAuthn assertion
 
     @property
     def kind(self) -> str:
+        if self.passkey:
+            return "webauthn"
         return "totp" if self.otp else "recovery"
 
 
-async def passes(conn: asyncpg.Connection, kit: Kit, user_id: UUID, given: Given) -> str | None:
-    """The RFC 8176 method the code proves (``otp``), or None when it is wrong, replayed or
-    used. A TOTP code is tried against each confirmed authenticator app; the step it matched
-    is taken, so the same code never passes twice."""
+async def passes(
+    conn: asyncpg.Connection,
+    kit: Kit,
+    user_id: UUID,
+    given: Given,
+    passkey_challenge: bytes | None = None,
+) -> str | None:
+    """The RFC 8176 method the code proves (``otp``, or ``hwk``/``swk`` for a passkey), or
+    None when it is wrong, replayed or used. A TOTP code is tried against each confirmed
+    authenticator app; the step it matched is taken, so the same code never passes twice. A
+    passkey must answer the step's own challenge."""
+    if given.passkey:
+        return await second_factor_passes(conn, kit, user_id, given.passkey, passkey_challenge)
     if given.otp:
         for factor in await repo.confirmed_totp(conn, user_id):
             secret = kit.sealer.open(factor.secret, factor.id.bytes)

@@ -8,6 +8,7 @@ the last five minutes."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -17,7 +18,7 @@ from litestar.params import FromPath
 from service import bodies, jsonapi
 from service.errors import ApiError
 from service.ids import path_id
-from service.mfa import service
+from service.mfa import passkeys, service
 from service.mfa.schemas import (
     ConfirmBody,
     ConfirmedDocument,
@@ -70,7 +71,7 @@ async def get_factor(
 
 @post(
     "/me/mfa-factors",
-    summary="Add an authenticator app (TOTP)",
+    summary="Add an authenticator app (TOTP) or a passkey",
     status_code=201,
     media_type=jsonapi.JSONAPI,
     opt=options(bodies={jsonapi.JSONAPI: NewFactorDocument}),
@@ -78,26 +79,42 @@ async def get_factor(
 async def add_factor(
     request: Request[Any, Any, Any], caller: Injected[Caller], factors: Injected[service.Kit]
 ) -> Response[EnrolmentDocument]:
-    """`kind: totp` and an optional `label`. 201 with the factor unconfirmed and, in `meta`,
-    shown this once: `otpauthUri`, `secret` (base32) and `qrSvg`. Confirm it with a code.
+    """`kind: totp` (an authenticator app) or `webauthn` (a passkey), and an optional
+    `label`. 201 with the factor unconfirmed and, in `meta`, shown this once: for TOTP
+    `otpauthUri`, `secret` (base32) and `qrSvg`; for a passkey `publicKey`, the options for
+    `navigator.credentials.create()` on a page of this service's origin. Confirm it with a
+    code, or the credential the browser returned.
     Replaces any unconfirmed factor; beside a confirmed one it needs a fresh second factor
     (403 `step_up_required`); at most 10 factors (409)."""
     body = await bodies.read_json(request, NewFactorDocument)
     if body.data.id is not None:
         raise ApiError("forbidden", "Factor ids are assigned by the service.", pointer="/data/id")
-    who = caller.principal
-    enrolment = await service.enrol_totp(
-        factors,
-        user_id=who.user_id,
-        org_id=who.org_id,
-        email=who.email,
-        label=body.data.attributes.label,
-        fresh=fresh(who),
-        address=who.address,
-    )
-    meta = EnrolmentMeta(enrolment.uri, enrolment.secret, enrolment.qr_svg)
-    document = EnrolmentDocument(factor_resource(enrolment.factor), meta)
-    headers = {"Location": factor_path(enrolment.factor.id), **NO_STORE}
+    who, attributes = caller.principal, body.data.attributes
+    if attributes.kind == "webauthn":
+        made = await passkeys.enrol(
+            factors,
+            user_id=who.user_id,
+            org_id=who.org_id,
+            email=who.email,
+            label=attributes.label or "Passkey",
+            fresh=fresh(who),
+            address=who.address,
+        )
+        factor, meta = made.factor, EnrolmentMeta(public_key=made.options)
+    else:
+        enrolment = await service.enrol_totp(
+            factors,
+            user_id=who.user_id,
+            org_id=who.org_id,
+            email=who.email,
+            label=attributes.label or "Authenticator app",
+            fresh=fresh(who),
+            address=who.address,
+        )
+        factor = enrolment.factor
+        meta = EnrolmentMeta(enrolment.uri, enrolment.secret, enrolment.qr_svg)
+    document = EnrolmentDocument(factor_resource(factor), meta)
+    headers = {"Location": factor_path(factor.id), **NO_STORE}
     return Response(document, status_code=201, media_type=jsonapi.JSONAPI, headers=headers)
 
 
@@ -114,19 +131,35 @@ async def confirm_factor(
     caller: Injected[Caller],
     factors: Injected[service.Kit],
 ) -> Response[ConfirmedDocument]:
-    """`{"code": "123456"}`. 200 with the factor confirmed and, for a person's first
-    confirmed factor, `meta.recoveryCodes`: ten single-use codes, shown this once. A wrong
-    code is 400 `invalid_code`, throttled per person as a password is."""
+    """`{"code": "123456"}` for an authenticator app, `{"credential": {...}}` (what
+    `navigator.credentials.create()` returned, as JSON) for a passkey. 200 with the factor
+    confirmed and, for a person's first confirmed factor, `meta.recoveryCodes`: ten
+    single-use codes, shown this once. A wrong code is 400 `invalid_code`, throttled per
+    person as a password is; a credential that does not verify is 400 `invalid_code` too."""
     body = await bodies.read_json(request, ConfirmBody)
-    who = caller.principal
-    factor, codes = await service.confirm_totp(
-        factors,
-        user_id=who.user_id,
-        org_id=who.org_id,
-        factor_id=path_id(factor_id),
-        code=body.code,
-        address=who.address,
-    )
+    who, parsed = caller.principal, path_id(factor_id)
+    if body.credential is not None:
+        factor, codes = await passkeys.confirm(
+            factors,
+            user_id=who.user_id,
+            org_id=who.org_id,
+            factor_id=parsed,
+            credential=json.dumps(body.credential),
+            address=who.address,
+        )
+    elif body.code is not None:
+        factor, codes = await service.confirm_totp(
+            factors,
+            user_id=who.user_id,
+            org_id=who.org_id,
+            factor_id=parsed,
+            code=body.code,
+            address=who.address,
+        )
+    else:
+        raise ApiError(
+            "validation_error", "Send the code, or the passkey's credential.", pointer="/code"
+        )
     meta = RecoveryCodesMeta(codes) if codes is not None else None
     document = ConfirmedDocument(factor_resource(factor), meta)
     return Response(document, media_type=jsonapi.JSONAPI, headers=NO_STORE)

@@ -25,7 +25,7 @@ class Factor:
 
 @dataclass(frozen=True, slots=True)
 class TotpFactor(Factor):
-    secret: bytes
+    secret: bytes  # sealed; empty for a passkey
     last_step: int | None
 
 
@@ -50,6 +50,7 @@ class Challenge:
     auth_time: datetime
     amr: list[str]
     satisfied: list[str] | None
+    passkey_challenge: bytes | None
     failures: int
     expired: bool
     used: bool
@@ -81,7 +82,9 @@ async def delete_unconfirmed(conn: asyncpg.Connection, user_id: UUID) -> None:
 async def factor(conn: asyncpg.Connection, factor_id: UUID, user_id: UUID) -> TotpFactor | None:
     """One of the person's factors, with its sealed secret when it is a TOTP one."""
     row = await conn.fetchrow(q.get_factor, factor_id, user_id)
-    return TotpFactor(**dict(row)) if row else None
+    if row is None:
+        return None
+    return TotpFactor(**{**dict(row), "secret": row["secret"] or b""})
 
 
 async def confirmed_totp(conn: asyncpg.Connection, user_id: UUID) -> list[TotpFactor]:
@@ -189,3 +192,78 @@ async def satisfy_challenge(
     conn: asyncpg.Connection, token_hash: bytes, user_id: UUID, methods: list[str]
 ) -> None:
     await conn.execute(q.satisfy_challenge, token_hash, user_id, methods)
+
+
+@dataclass(frozen=True, slots=True)
+class Passkey:
+    id: UUID
+    credential_id: bytes
+    public_key: bytes
+    sign_count: int
+    transports: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPasskey(Passkey):
+    user_id: UUID
+
+
+async def insert_passkey(
+    conn: asyncpg.Connection, factor_id: UUID, user_id: UUID, label: str, challenge: bytes
+) -> Factor:
+    return _factor(await conn.fetchrow(q.insert_passkey, factor_id, user_id, label, challenge))
+
+
+async def pending_passkey(conn: asyncpg.Connection, factor_id: UUID, user_id: UUID) -> bytes | None:
+    """The registration challenge of an unconfirmed passkey."""
+    challenge: bytes | None = await conn.fetchval(q.pending_passkey, factor_id, user_id)
+    return challenge
+
+
+async def confirm_passkey(
+    conn: asyncpg.Connection,
+    factor_id: UUID,
+    user_id: UUID,
+    *,
+    credential_id: bytes,
+    public_key: bytes,
+    sign_count: int,
+    transports: list[str],
+) -> Factor | None:
+    row = await conn.fetchrow(
+        q.confirm_passkey, factor_id, user_id, credential_id, public_key, sign_count, transports
+    )
+    return _factor(row) if row else None
+
+
+async def passkeys(conn: asyncpg.Connection, user_id: UUID) -> list[Passkey]:
+    return [Passkey(**dict(row)) for row in await conn.fetch(q.passkeys, user_id)]
+
+
+async def passkey_by_credential(
+    conn: asyncpg.Connection, credential_id: bytes
+) -> FoundPasskey | None:
+    """The confirmed passkey an assertion names (the anonymous context)."""
+    await conn.execute(q.name_credential, credential_id.hex())
+    row = await conn.fetchrow(q.passkey_by_credential, credential_id)
+    await conn.execute(q.name_credential, "")
+    return FoundPasskey(**dict(row)) if row else None
+
+
+async def use_passkey(
+    conn: asyncpg.Connection, factor_id: UUID, user_id: UUID, sign_count: int
+) -> bool:
+    return await conn.fetchval(q.use_passkey, factor_id, user_id, sign_count) is not None
+
+
+async def set_passkey_challenge(
+    conn: asyncpg.Connection, token_hash: bytes, user_id: UUID, challenge: bytes
+) -> None:
+    await conn.execute(q.set_passkey_challenge, token_hash, user_id, challenge)
+
+
+async def use_sign_in_challenge(
+    conn: asyncpg.Connection, challenge_hash: bytes, expires_at: datetime
+) -> bool:
+    """Record a passkey sign-in's challenge as used; False when it was already."""
+    return await conn.fetchval(q.use_sign_in_challenge, challenge_hash, expires_at) is not None

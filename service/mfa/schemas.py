@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -43,13 +43,16 @@ class FactorResource(ResponseShape):
     links: FactorLinks
 
 
-class EnrolmentMeta(ResponseShape, rename="camel"):
-    """Shown once, when an authenticator app is added: what the app reads (the URI, as a QR
-    code drawn as SVG too) or what a person types (the base32 secret)."""
+class EnrolmentMeta(ResponseShape, rename="camel", omit_defaults=True):
+    """Shown once, when a factor is added. An authenticator app: what the app reads (the
+    URI, as a QR code drawn as SVG too) or what a person types (the base32 secret). A
+    passkey: ``publicKey``, the options for ``navigator.credentials.create()`` (binary
+    members base64url), to be called on a page of this service's origin."""
 
-    otpauth_uri: str
-    secret: str
-    qr_svg: str
+    otpauth_uri: str | None = None
+    secret: str | None = None
+    qr_svg: str | None = None
+    public_key: dict[str, Any] | None = None
 
 
 class RecoveryCodesMeta(ResponseShape, rename="camel"):
@@ -111,8 +114,8 @@ def factor_resource(factor: Factor) -> FactorResource:
 
 
 class NewFactorAttributes(RequestShape):
-    kind: Literal["totp"]
-    label: Label = "Authenticator app"
+    kind: Literal["totp", "webauthn"]
+    label: Label | None = None  # "Authenticator app" or "Passkey" when left out
 
 
 class NewFactor(RequestShape):
@@ -140,6 +143,9 @@ class FactorChangesDocument(RequestShape):
 
 
 class ConfirmBody(RequestShape):
-    """A code from the authenticator app being confirmed."""
+    """An authenticator app is confirmed with a ``code`` from it; a passkey with the
+    ``credential`` ``navigator.credentials.create()`` returned (as JSON, binary members
+    base64url)."""
 
-    code: Code
+    code: Code | None = None
+    credential: dict[str, Any] | None = None

@@ -64,14 +64,14 @@ def wrong_code(pointer: str = "/code") -> ApiError:
     return ApiError("invalid_code", WRONG_CODE, pointer=pointer)
 
 
-def _step_up() -> ApiError:
+def step_up() -> ApiError:
     return ApiError(
         "step_up_required",
         f"Sign in again with your second factor (within {STEP_UP_SECONDS // 60} minutes) first.",
     )
 
 
-async def _audit(
+async def audit(
     conn: asyncpg.Connection,
     org_id: UUID,
     user_id: UUID,
@@ -135,13 +135,13 @@ async def enrol_totp(
         await repo.delete_unconfirmed(conn, user_id)
         have = await repo.counts(conn, user_id)
         if have.confirmed > 0 and not fresh:
-            raise _step_up()
+            raise step_up()
         if have.total >= MAX_FACTORS:
             raise ApiError("conflict", f"A person holds at most {MAX_FACTORS} factors.")
         secret, factor_id = totp.new_secret(), uuid7()
         sealed = kit.sealer.seal(secret, factor_id.bytes)
         factor = await repo.insert_totp(conn, factor_id, user_id, label, sealed)
-        await _audit(conn, org_id, user_id, "mfa_factor.create", factor_id, address, after=factor)
+        await audit(conn, org_id, user_id, "mfa_factor.create", factor_id, address, after=factor)
     events.mfa("enrolled", kind="totp", user_id=user_id, org_id=org_id)
     return _enrolment(factor, secret, email)
 
@@ -203,15 +203,15 @@ async def _confirm(
         raise wrong_code()
     codes = None
     if first:
-        codes = await _new_codes(conn, user_id)
+        codes = await new_codes(conn, user_id)
     confirmed = await repo.factor(conn, factor_id, user_id)
     assert confirmed is not None
-    await _audit(conn, org_id, user_id, "mfa_factor.confirm", factor_id, address, factor, confirmed)
+    await audit(conn, org_id, user_id, "mfa_factor.confirm", factor_id, address, factor, confirmed)
     events.mfa("confirmed", kind="totp", user_id=user_id, org_id=org_id)
     return confirmed, codes
 
 
-async def _new_codes(conn: asyncpg.Connection, user_id: UUID) -> list[str]:
+async def new_codes(conn: asyncpg.Connection, user_id: UUID) -> list[str]:
     codes = recovery_codes.new_set()
     hashes = [recovery_codes.digest(code) for code in codes]
     await repo.replace_recovery_codes(conn, user_id, [h for h in hashes if h is not None])
@@ -227,7 +227,7 @@ async def relabel(
         if before is None or after is None:
             raise ApiError("mfa_factor_not_found", "There is no such factor of yours.")
         if before.label != label:
-            await _audit(
+            await audit(
                 conn, org_id, user_id, "mfa_factor.update", factor_id, address, before, after
             )
     return after
@@ -243,11 +243,11 @@ async def remove(
         if found is None:
             raise ApiError("mfa_factor_not_found", "There is no such factor of yours.")
         if found.confirmed_at is not None and not fresh:
-            raise _step_up()
+            raise step_up()
         await repo.delete(conn, factor_id, user_id)
         if (await repo.counts(conn, user_id)).confirmed == 0:
             await repo.forget_recovery_codes(conn, user_id)
-        await _audit(conn, org_id, user_id, "mfa_factor.delete", factor_id, address, before=found)
+        await audit(conn, org_id, user_id, "mfa_factor.delete", factor_id, address, before=found)
     events.mfa("removed", kind=found.kind, user_id=user_id, org_id=org_id)
 
 
@@ -256,11 +256,11 @@ async def regenerate(
 ) -> list[str]:
     """A new set of recovery codes replaces the old one (fresh second factor needed)."""
     if not fresh:
-        raise _step_up()
+        raise step_up()
     async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
         if (await repo.counts(conn, user_id)).confirmed == 0:
             raise ApiError("conflict", "Recovery codes come with a confirmed second factor.")
-        codes = await _new_codes(conn, user_id)
+        codes = await new_codes(conn, user_id)
         await record(
             conn,
             organization_id=org_id,

@@ -17,6 +17,7 @@ from service.errors import ApiError
 from service.links import repo as links
 from service.organizations import repo as organizations
 from service.pages import render
+from service.pages.assets import passkeys_script
 from service.routing import Injected, options
 
 PAGE = options(answers=(jsonapi.HTML,))
@@ -125,4 +126,4 @@ async def forgot_password_page(settings: Injected[Settings]) -> Response[str]:
 # Plain handlers, not a Router: ``GET /auth/verify-email`` shares its path with the
 # registration Router's ``POST``, and Litestar 2 refuses one path in two Routers (each adds
 # its own OPTIONS handler).
-ROUTES = [verify_email_page, reset_password_page, forgot_password_page]
+ROUTES = [verify_email_page, reset_password_page, forgot_password_page, passkeys_script]

@@ -82,13 +82,19 @@ def _template(name: str) -> string.Template:
     return string.Template((TEMPLATES / f"{name}.html").read_text(encoding="utf-8"))
 
 
-def headers(settings: Settings, *, redirects_to: str = "") -> dict[str, str]:
+SCRIPT_PATH = "/auth/assets/passkeys.js"
+
+
+def headers(settings: Settings, *, redirects_to: str = "", script: bool = False) -> dict[str, str]:
     """The privacy headers of a page. ``redirects_to``: a further source the page's form may
-    end at (a sign-in form's answer redirects to the client, which ``form-action`` covers)."""
+    end at (a sign-in form's answer redirects to the client, which ``form-action`` covers).
+    ``script``: the page loads the passkey button's script, which is then allowed by its
+    full address (no other script, no inline script)."""
     targets = f"'self' {settings.public_base_url} {redirects_to}".strip()
+    scripts = f"script-src {settings.public_base_url}{SCRIPT_PATH}; " if script else ""
     return {
         "Content-Security-Policy": (
-            f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; "
+            f"default-src 'none'; {scripts}style-src 'sha256-{_STYLE_HASH}'; "
             f"form-action {targets}; frame-ancestors 'none'; "
             "base-uri 'none'"
         ),
@@ -107,6 +113,7 @@ def page(
     markup: dict[str, str] | None = None,
     more_headers: dict[str, str] | None = None,
     redirects_to: str = "",
+    script: bool = False,
     **values: Any,
 ) -> Response[str]:
     """Render ``templates/<name>.html`` inside the layout; ``values`` are escaped, ``markup``
@@ -127,14 +134,18 @@ def page(
         document,
         status_code=status,
         media_type="text/html",  # Litestar adds the one "; charset=utf-8"
-        headers={**headers(settings, redirects_to=redirects_to), **(more_headers or {})},
+        headers={
+            **headers(settings, redirects_to=redirects_to, script=script),
+            **(more_headers or {}),
+        },
     )
 
 
-def fragment(name: str, **values: Any) -> str:
-    """A piece of a page from ``templates/<name>.html``, values escaped."""
+def fragment(name: str, *, markup: dict[str, str] | None = None, **values: Any) -> str:
+    """A piece of a page from ``templates/<name>.html``, values escaped (``markup`` holds
+    fragments this module's callers built themselves)."""
     escaped = {key: html.escape(str(value), quote=True) for key, value in values.items()}
-    return _template(name).substitute(escaped)
+    return _template(name).substitute({**escaped, **(markup or {})})
 
 
 def alert(message: str) -> str:

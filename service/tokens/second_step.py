@@ -169,7 +169,10 @@ async def _attempt(
         return None
     if step.app_client_id != client_id:
         return None
-    method = step.satisfied[0] if step.satisfied else await passes(conn, issuer.mfa, user_id, given)
+    if step.satisfied:
+        method: str | None = step.satisfied[0]
+    else:
+        method = await passes(conn, issuer.mfa, user_id, given, step.passkey_challenge)
     await set_tenant(conn, org_id=step.organization_id, user_id=user_id)
     if method is None:
         await mfa.fail_challenge(conn, hashed, user_id, MOST_FAILURES)

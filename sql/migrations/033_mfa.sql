@@ -118,6 +118,7 @@ CREATE TABLE mfa_challenges (
     auth_time        timestamptz NOT NULL,
     amr              text[] NOT NULL DEFAULT '{pwd}',
     satisfied        text[],
+    passkey_challenge bytea,
     failures         integer NOT NULL DEFAULT 0,
     expires_at       timestamptz NOT NULL,
     used_at          timestamptz,
@@ -150,6 +151,36 @@ CREATE POLICY mfa_challenges_sweep_delete ON mfa_challenges
     USING (current_setting('app.anonymous', true) = 'on' AND expires_at < now() - interval '1 day');
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON mfa_challenges TO auth_app;
+
+-- A passkey signing someone in alone names its credential before anyone is known: the
+-- service sets app.credential_id (hex) to the id the assertion carries, and this policy shows
+-- that one confirmed passkey's row (a public key, nothing secret) in the anonymous context.
+CREATE POLICY mfa_factors_passkey_lookup ON mfa_factors
+    FOR SELECT
+    USING (current_setting('app.anonymous', true) = 'on'
+           AND kind = 'webauthn' AND confirmed_at IS NOT NULL
+           AND credential_id = decode(nullif(current_setting('app.credential_id', true), ''), 'hex'));
+
+-- The challenges of passkey sign-ins are sealed by the service and need no row until used;
+-- a used one is kept (hashed) until it expires, so an assertion never signs in twice.
+CREATE TABLE passkey_challenges_used (
+    challenge_hash  bytea PRIMARY KEY CONSTRAINT passkey_challenges_used_hash_check
+                    CHECK (octet_length(challenge_hash) = 32),
+    expires_at      timestamptz NOT NULL
+);
+
+COMMENT ON TABLE passkey_challenges_used IS
+    'Challenges of passkey sign-ins already used (SHA-256), kept until they expire.';
+
+ALTER TABLE passkey_challenges_used ENABLE ROW LEVEL SECURITY;
+ALTER TABLE passkey_challenges_used FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY passkey_challenges_used_anonymous ON passkey_challenges_used
+    FOR ALL
+    USING (current_setting('app.anonymous', true) = 'on')
+    WITH CHECK (current_setting('app.anonymous', true) = 'on');
+
+GRANT SELECT, INSERT, DELETE ON passkey_challenges_used TO auth_app;
 
 -- Each organization's policy.
 ALTER TABLE organizations ADD COLUMN mfa_required boolean NOT NULL DEFAULT false;
