@@ -853,6 +853,7 @@ CREATE TABLE public.mfa_challenges (
     auth_time timestamp with time zone NOT NULL,
     amr text[] DEFAULT '{pwd}'::text[] NOT NULL,
     satisfied text[],
+    passkey_challenge bytea,
     failures integer DEFAULT 0 NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     used_at timestamp with time zone,
@@ -1070,6 +1071,16 @@ COMMENT ON COLUMN public.organizations.mfa_required IS 'Members must give a seco
 
 COMMENT ON COLUMN public.organizations.mfa_reprompt_hours IS 'How long a browser session''s second factor counts before it is asked for again.';
 
+CREATE TABLE public.passkey_challenges_used (
+    challenge_hash bytea NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT passkey_challenges_used_hash_check CHECK ((octet_length(challenge_hash) = 32))
+);
+
+ALTER TABLE ONLY public.passkey_challenges_used FORCE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE public.passkey_challenges_used IS 'Challenges of passkey sign-ins already used (SHA-256), kept until they expire.';
+
 CREATE TABLE public.platform_operators (
     user_id uuid NOT NULL,
     granted_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -1258,6 +1269,9 @@ ALTER TABLE ONLY public.organizations
 
 ALTER TABLE ONLY public.organizations
     ADD CONSTRAINT organizations_slug_key UNIQUE (slug);
+
+ALTER TABLE ONLY public.passkey_challenges_used
+    ADD CONSTRAINT passkey_challenges_used_pkey PRIMARY KEY (challenge_hash);
 
 ALTER TABLE ONLY public.platform_operators
     ADD CONSTRAINT platform_operators_pkey PRIMARY KEY (user_id);
@@ -1489,6 +1503,8 @@ ALTER TABLE public.mfa_factors ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY mfa_factors_own ON public.mfa_factors USING ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid)) WITH CHECK ((user_id = (NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid));
 
+CREATE POLICY mfa_factors_passkey_lookup ON public.mfa_factors FOR SELECT USING (((current_setting('app.anonymous'::text, true) = 'on'::text) AND (kind = 'webauthn'::text) AND (confirmed_at IS NOT NULL) AND (credential_id = decode(NULLIF(current_setting('app.credential_id'::text, true), ''::text), 'hex'::text))));
+
 CREATE POLICY mfa_factors_reset_delete ON public.mfa_factors FOR DELETE USING (((user_id = (NULLIF(current_setting('app.mfa_reset'::text, true), ''::text))::uuid) AND (EXISTS ( SELECT 1
    FROM public.memberships m
   WHERE ((m.user_id = mfa_factors.user_id) AND (m.organization_id = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid))))));
@@ -1532,6 +1548,10 @@ CREATE POLICY organizations_select_operator ON public.organizations FOR SELECT U
   WHERE (p.user_id = public.app_current_user_id()))));
 
 CREATE POLICY organizations_tenant ON public.organizations USING ((id = public.app_current_org_id())) WITH CHECK ((id = public.app_current_org_id()));
+
+ALTER TABLE public.passkey_challenges_used ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY passkey_challenges_used_anonymous ON public.passkey_challenges_used USING ((current_setting('app.anonymous'::text, true) = 'on'::text)) WITH CHECK ((current_setting('app.anonymous'::text, true) = 'on'::text));
 
 ALTER TABLE public.platform_operators ENABLE ROW LEVEL SECURITY;
 
@@ -1667,6 +1687,8 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.users TO auth_app;
 GRANT SELECT ON TABLE public.organization_members TO auth_app;
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.organizations TO auth_app;
+
+GRANT SELECT,INSERT,DELETE ON TABLE public.passkey_challenges_used TO auth_app;
 
 GRANT SELECT ON TABLE public.platform_operators TO auth_app;
 

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import asyncpg
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route, expect
@@ -225,3 +226,54 @@ async def test_without_javascript_the_passkey_button_stays_hidden_and_the_form_w
             await page.get_by_role("button", name="Sign in", exact=True).click()
     finally:
         await plain.close()
+
+
+async def test_a_captured_assertion_signs_in_once_and_a_cloned_counter_never(
+    client: httpx.AsyncClient,
+    mailbox: Mailbox,
+    settings: Settings,
+    context: BrowserContext,
+    admin_conn: asyncpg.Connection,
+) -> None:
+    base_url = settings.public_base_url
+    tokens = await owner(client, mailbox, base_url, EMAIL, "Harbour Clinic")
+    client_id = await _app(client, tokens)
+    page = await context.new_page()
+    await _authenticator(page)
+    await _register(client, page, base_url, tokens)
+    await _caught(page)
+    posted: list[tuple[str, str]] = []
+
+    async def record(route: Route) -> None:
+        request = route.request
+        if request.method == "POST":
+            posted.append((request.post_data or "", request.headers.get("cookie", "")))
+        await route.continue_()
+
+    await page.route(f"{base_url}/auth/authorize", record)
+    _, challenge = pkce()
+    await page.goto(_authorize_url(base_url, client_id, challenge, "once"))
+    async with page.expect_request(f"{CALLBACK}*"):
+        await page.get_by_role("button", name="Sign in with a passkey").click()
+    await expect(page.locator("body")).to_have_text("back in the app")
+    [(form, cookie)] = posted
+    assert "passkey-sign-in" in form
+    # The same post again, cookies and all: its challenge was used, so no second code.
+    replay = await client.post(
+        "/auth/authorize",
+        content=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    assert replay.status_code == 401, replay.text  # the CSRF cookie held: the challenge did not
+    assert "location" not in replay.headers
+    # An authenticator whose counter is behind the one recorded (a copy) signs nobody in.
+    await admin_conn.execute("UPDATE mfa_factors SET sign_count = sign_count + 1000")
+    _, challenge = pkce()
+    await context.clear_cookies()
+    await page.goto(_authorize_url(base_url, client_id, challenge, "clone"))
+    await page.get_by_role("button", name="Sign in with a passkey").click()
+    await expect(page.get_by_role("alert").first).to_contain_text("could not sign you in")
+    logins = await admin_conn.fetchval(
+        "SELECT count(*) FROM audit_events WHERE action = 'auth.login'"
+    )
+    assert logins == 2  # the owner's password grant, and the one passkey sign-in
