@@ -13,6 +13,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from service import http, openapi_doc
+from service.account.http import ROUTER as ACCOUNT_ROUTER
 from service.app_clients.http import ROUTER as APP_CLIENT_ROUTER
 from service.audit.http import ROUTER as AUDIT_ROUTER
 from service.authorize.http import ROUTER as AUTHORIZE_ROUTER
@@ -69,6 +70,7 @@ ROUTES: list[Any] = [
     ORGANIZATION_ROUTER,
     APP_CLIENT_ROUTER,
     AUTHORIZE_ROUTER,
+    ACCOUNT_ROUTER,
     OIDC_ROUTER,
     AUDIT_ROUTER,
     V1_PUBLIC_ROUTER,

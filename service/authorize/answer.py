@@ -206,6 +206,8 @@ def _form_page(
             label=label,
             options=json.dumps(options, separators=(",", ":")),
             base=settings.public_base_url,
+            path="/auth/authorize",
+            mode="get",
         )
     shown = {"hidden": hidden, "error": render.alert(error) if error else "", "passkey": block}
     response = render.page(

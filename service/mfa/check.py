@@ -8,10 +8,16 @@ from uuid import UUID
 
 import asyncpg
 
+from service.audit.actions import Action
+from service.audit.recorder import record
+from service.db.tx import transaction
+from service.errors import ApiError
+from service.metrics import events
 from service.mfa import repo
 from service.mfa.passkeys import second_factor_passes
-from service.mfa.service import Kit
+from service.mfa.service import Kit, wrong_code
 from service.security import recovery_codes, totp
+from service.throttle.gate import guarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +63,42 @@ async def passes(
 
 async def has_factor(conn: asyncpg.Connection, user_id: UUID) -> bool:
     return (await repo.counts(conn, user_id)).confirmed > 0
+
+
+async def proves_presence(
+    kit: Kit, *, user_id: UUID, org_id: UUID, code: str, address: str | None
+) -> bool:
+    """A step-up on a page: whether ``code`` (six digits, or a recovery code) is a right
+    second factor of the person now, throttled as every second step is (a wrong one counts,
+    and is recorded)."""
+    given = Given(otp=code) if totp.is_code(code) else Given(recovery_code=code)
+
+    async def attempt() -> bool:
+        async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
+            method = await passes(conn, kit, user_id, given)
+            action: Action = "auth.mfa_passed" if method else "auth.mfa_failed"
+            await record(
+                conn,
+                organization_id=org_id,
+                action=action,
+                resource_id=user_id,
+                actor_user_id=user_id,
+                address=address,
+            )
+        events.mfa("passed" if method else "failed", kind=given.kind, user_id=user_id)
+        if method is None:
+            raise wrong_code()
+        return True
+
+    try:
+        return await guarded(
+            kit.throttle,
+            kit.throttle.policy.second_factor(user_id),
+            attempt,
+            refusal=wrong_code,
+            counts=lambda error: isinstance(error, ApiError),
+        )
+    except ApiError as refused:
+        if refused.items[0].code != "invalid_code":
+            raise
+        return False

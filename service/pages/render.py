@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import string
 from functools import cache
 from pathlib import Path
@@ -71,6 +72,11 @@ TITLES = {
     "second_factor": "Enter your code",
     "enrol_factor": "Set up a second factor",
     "recovery_codes": "Save your recovery codes",
+    "security": "Sign-in security",
+    "security_totp": "Add an authenticator app",
+    "security_passkey": "Add a passkey",
+    "security_codes": "Your new recovery codes",
+    "security_signed_out": "Sign-in security",
     "forgot_password": "Reset your password",
     "signed_out": "You are signed out",
     "sign_in_problem": "This sign-in cannot continue",
@@ -146,6 +152,11 @@ def fragment(name: str, *, markup: dict[str, str] | None = None, **values: Any) 
     fragments this module's callers built themselves)."""
     escaped = {key: html.escape(str(value), quote=True) for key, value in values.items()}
     return _template(name).substitute({**escaped, **(markup or {})})
+
+
+def compact_json(value: Any) -> str:
+    """JSON for a data attribute (escaped where it is written)."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def alert(message: str) -> str:

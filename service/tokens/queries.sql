@@ -72,7 +72,8 @@ WHERE family_id = $1 AND user_id = $2 AND browser AND revoked_at IS NULL;
 
 -- name: browser_session
 -- A live browser session: not revoked, not expired, of the user's current sessions epoch.
-SELECT t.family_id, t.user_id, t.auth_time, t.sessions_epoch, t.amr, t.mfa_at
+SELECT t.family_id, t.user_id, t.auth_time, t.sessions_epoch, t.amr, t.mfa_at,
+       t.organization_id
 FROM refresh_tokens t
 JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND t.user_id = $2 AND t.browser AND t.revoked_at IS NULL

@@ -237,6 +237,7 @@ class BrowserSession:
     sessions_epoch: int
     amr: list[str]
     mfa_at: datetime | None
+    organization_id: UUID
 
     @property
     def signed_in(self) -> SignIn:

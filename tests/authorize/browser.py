@@ -54,7 +54,10 @@ class Flow:
 
 
 def form_fields(page: str) -> dict[str, str]:
-    return {name: html.unescape(value) for name, value in HIDDEN.findall(page)}
+    """The hidden fields of the page's first form (the one a person fills in; a passkey
+    button's form follows it)."""
+    first = page.split("</form>", 1)[0]
+    return {name: html.unescape(value) for name, value in HIDDEN.findall(first)}
 
 
 def redirected(response: httpx.Response) -> dict[str, str]:

@@ -277,3 +277,40 @@ async def test_a_captured_assertion_signs_in_once_and_a_cloned_counter_never(
         "SELECT count(*) FROM audit_events WHERE action = 'auth.login'"
     )
     assert logins == 2  # the owner's password grant, and the one passkey sign-in
+
+
+async def test_a_passkey_made_on_the_security_page_signs_in_alone(
+    client: httpx.AsyncClient, mailbox: Mailbox, settings: Settings, context: BrowserContext
+) -> None:
+    base_url = settings.public_base_url
+    tokens = await owner(client, mailbox, base_url, EMAIL, "Harbour Clinic")
+    client_id = await _app(client, tokens)
+    page = await context.new_page()
+    await _authenticator(page)
+    await _caught(page)
+    _, challenge = pkce()
+    await page.goto(_authorize_url(base_url, client_id, challenge, "password"))
+    await page.get_by_label("E-mail address").fill(EMAIL)
+    await page.get_by_label("Password").fill(PASSWORD)
+    async with page.expect_request(f"{CALLBACK}*"):
+        await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page.locator("body")).to_have_text("back in the app")
+    # Signed in here: the security page adds a passkey with the browser's authenticator.
+    await page.goto(f"{base_url}/auth/account/security")
+    await expect(page.get_by_text("No second factor yet.")).to_be_visible()
+    await page.get_by_role("button", name="Add a passkey").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Add a passkey")
+    await page.get_by_role("button", name="Create the passkey").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Your new recovery codes")
+    assert await page.locator("li code").count() == 10
+    await page.goto(f"{base_url}/auth/account/security")
+    await expect(page.get_by_text("(passkey, set up)")).to_be_visible()
+    # Another browser on this device: the passkey alone signs in.
+    await context.clear_cookies()
+    verifier, challenge = pkce()
+    await page.goto(_authorize_url(base_url, client_id, challenge, "alone"))
+    async with page.expect_request(f"{CALLBACK}*") as requested:
+        await page.get_by_role("button", name="Sign in with a passkey").click()
+    await expect(page.locator("body")).to_have_text("back in the app")
+    signed = await _exchange(client, (await requested.value).url, client_id, verifier)
+    assert claims(signed["access_token"])["acr"] == "urn:health-auth:acr:mfa"

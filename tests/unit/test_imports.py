@@ -60,6 +60,7 @@ LAYERS: dict[str, int] = {
             "docs",
             "domains",
             "mfa",
+            "account",
         ),
         3,
     ),

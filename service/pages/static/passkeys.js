@@ -1,6 +1,7 @@
-// Passkeys on the hosted sign-in pages: the one script the service serves, allowed by name in
-// the pages' Content-Security-Policy. Without it, or without WebAuthn in the browser, every
-// page works as before and the passkey button stays hidden.
+// Passkeys on the hosted pages: the one script the service serves, allowed by name in the
+// pages' Content-Security-Policy. It uses a passkey (data-mode "get": signing in, a second
+// factor) or creates one (data-mode "create": the account's security page). Without it, or
+// without WebAuthn in the browser, every page works as before and the button stays hidden.
 (function () {
   "use strict";
   var block = document.getElementById("passkey");
@@ -34,10 +35,32 @@
     return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
+  var creating = block.getAttribute("data-mode") === "create";
   options.challenge = toBytes(options.challenge);
-  (options.allowCredentials || []).forEach(function (allowed) {
-    allowed.id = toBytes(allowed.id);
+  (options.allowCredentials || options.excludeCredentials || []).forEach(function (known) {
+    known.id = toBytes(known.id);
   });
+  if (creating) {
+    options.user.id = toBytes(options.user.id);
+  }
+
+  function sendCreated(credential) {
+    var response = credential.response;
+    var answer = {
+      id: credential.id,
+      rawId: toText(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: toText(response.clientDataJSON),
+        attestationObject: toText(response.attestationObject),
+        transports: response.getTransports ? response.getTransports() : []
+      },
+      clientExtensionResults: credential.getClientExtensionResults(),
+      authenticatorAttachment: credential.authenticatorAttachment || null
+    };
+    form.elements.passkey.value = JSON.stringify(answer);
+    form.submit();
+  }
 
   function send(credential) {
     var response = credential.response;
@@ -61,7 +84,10 @@
   button.hidden = false;
   button.addEventListener("click", function () {
     problem.hidden = true;
-    navigator.credentials.get({ publicKey: options }).then(send, function () {
+    var asked = creating
+      ? navigator.credentials.create({ publicKey: options }).then(sendCreated)
+      : navigator.credentials.get({ publicKey: options }).then(send);
+    asked.catch(function () {
       problem.hidden = false;
     });
   });

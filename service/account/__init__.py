@@ -1,0 +1,1 @@
+"""The person's own account pages on the service: their second factors."""
