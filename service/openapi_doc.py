@@ -80,6 +80,12 @@ STATE_ERRORS: dict[str, tuple[int, ...]] = {
     "DELETE /v1/organizations/{org_id}/members/{principal_id}": (409,),
     "POST /v1/organizations/{org_id}/domains": (409,),
     "POST /v1/organizations/{org_id}/domains/{domain_id}/verify": (409,),
+    # a fresh second factor (403 step_up_required), the ten-factor cap (409)
+    "POST /auth/me/mfa-factors": (403, 409),
+    "POST /auth/me/mfa-factors/{factor_id}/confirm": (409, 429),
+    "DELETE /auth/me/mfa-factors/{factor_id}": (403,),
+    "POST /auth/me/recovery-codes": (403, 409),
+    "DELETE /auth/users/{user_id}/mfa-factors": (403,),
 }
 SEED_CONTEXT = (400, 403)
 """Any authenticated /v1 operation: a malformed ``X-Organization-ID`` (400), one naming an

@@ -15,8 +15,8 @@ from typing import Any
 from litestar import Response
 
 from service.authorize import answer, browser, service
+from service.authorize.opened import open_session
 from service.authorize.request import Authorization
-from service.authorize.second_factor import open_session
 from service.config import Settings
 from service.db.tx import transaction
 from service.mfa.passkeys import sign_in_options, signed_in_with

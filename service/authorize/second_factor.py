@@ -17,12 +17,12 @@ from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 
 from service.accounts import repo as users
-from service.authorize import answer, browser, service
+from service.authorize import answer, browser, opened, service
 from service.authorize.request import Authorization
 from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
-from service.ids import parse_uuid, uuid7
+from service.ids import parse_uuid
 from service.mfa import service as factors
 from service.mfa.check import Given
 from service.mfa.passkeys import second_factor_options
@@ -30,9 +30,7 @@ from service.mfa.repo import Challenge
 from service.security import scoped, totp
 from service.security.clients import address_of
 from service.security.sign_in import SignIn
-from service.tokens import refresh
-from service.tokens import repo as tokens
-from service.tokens.issue import Issuer, SessionsEnded, auth_event, issue_tokens
+from service.tokens.issue import Issuer
 from service.tokens.repo import BrowserSession
 from service.tokens.second_step import Pending, open_step, pass_step, peek, satisfy, user_of
 
@@ -224,7 +222,7 @@ async def _pass(
     address: str,
 ) -> Response[Any]:
     async def then(conn: asyncpg.Connection, step: Challenge, how: SignIn) -> service.Signed | None:
-        return await _signed(conn, issuer, auth, step, how, address)
+        return await opened.after_step(conn, issuer, auth, step, how, address)
 
     try:
         signed = await pass_step(
@@ -256,65 +254,3 @@ async def _pass(
             browser.cookie(settings, names.session, signed.session_cookie, max_age=lifetime)
         )
     return answer.back(settings, auth, {"code": signed.code}, cookies)
-
-
-async def _signed(
-    conn: asyncpg.Connection,
-    issuer: Issuer,
-    auth: Authorization,
-    step: Challenge,
-    how: SignIn,
-    address: str,
-) -> service.Signed | None:
-    """The step passed: the browser session (a new one, or the one that was asked again)
-    and a code, for a person still a live member of the client's organization."""
-    org = auth.client.organization_id
-    if step.organization_id != org or await users.membership(conn, org, step.user_id) is None:
-        return None
-    cookie = None
-    if step.browser_family is not None:
-        family = step.browser_family
-        if not await tokens.step_up_browser_session(conn, family, step.user_id, how.amr):
-            return None
-    else:
-        cookie = await open_session(conn, issuer, org, step.user_id, step.sessions_epoch, how)
-        if cookie is None:
-            return None
-        await auth_event(conn, org, step.user_id, "auth.login", address)
-    code = await service.mint(conn, auth, step.user_id, how)
-    return service.Signed(code, cookie)
-
-
-async def open_session(
-    conn: asyncpg.Connection,
-    issuer: Issuer,
-    org: UUID,
-    user_id: UUID,
-    epoch: int | None,
-    how: SignIn,
-) -> str | None:
-    """A new browser session (its cookie) for a live member of ``org`` who just signed in
-    ``how``; None when they are not one, or their sessions ended since ``epoch``."""
-    user = await users.by_id(conn, user_id)
-    membership = await users.membership(conn, org, user_id)
-    if user is None or membership is None or user.disabled_at is not None:
-        return None
-    if user.email_verified_at is None:
-        return None
-    try:
-        issued = await issue_tokens(
-            conn,
-            issuer,
-            user,
-            membership,
-            family_id=uuid7(),
-            parent_id=None,
-            epoch=epoch,
-            signed_in=how,
-            mfa_at=how.auth_time,
-        )
-    except SessionsEnded:
-        return None
-    cookie = str(issued.refresh_token)
-    await tokens.make_browser_session(conn, refresh.digest(cookie), user.id)
-    return cookie

@@ -8,7 +8,6 @@ the last five minutes."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -18,7 +17,7 @@ from litestar.params import FromPath
 from service import bodies, jsonapi
 from service.errors import ApiError
 from service.ids import path_id
-from service.mfa import passkeys, service
+from service.mfa import enrolment, service
 from service.mfa.schemas import (
     ConfirmBody,
     ConfirmedDocument,
@@ -37,7 +36,7 @@ from service.mfa.schemas import (
 from service.routing import Injected, options
 from service.security.principal import Principal
 from service.security.sign_in import has_second_factor
-from service.session import SESSION, Caller
+from service.session import BEARER_SECURITY, SESSION, Caller
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -90,31 +89,10 @@ async def add_factor(
     if body.data.id is not None:
         raise ApiError("forbidden", "Factor ids are assigned by the service.", pointer="/data/id")
     who, attributes = caller.principal, body.data.attributes
-    if attributes.kind == "webauthn":
-        made = await passkeys.enrol(
-            factors,
-            user_id=who.user_id,
-            org_id=who.org_id,
-            email=who.email,
-            label=attributes.label or "Passkey",
-            fresh=fresh(who),
-            address=who.address,
-        )
-        factor, meta = made.factor, EnrolmentMeta(public_key=made.options)
-    else:
-        enrolment = await service.enrol_totp(
-            factors,
-            user_id=who.user_id,
-            org_id=who.org_id,
-            email=who.email,
-            label=attributes.label or "Authenticator app",
-            fresh=fresh(who),
-            address=who.address,
-        )
-        factor = enrolment.factor
-        meta = EnrolmentMeta(enrolment.uri, enrolment.secret, enrolment.qr_svg)
-    document = EnrolmentDocument(factor_resource(factor), meta)
-    headers = {"Location": factor_path(factor.id), **NO_STORE}
+    added = await enrolment.add(factors, who, attributes.kind, attributes.label, fresh=fresh(who))
+    meta = EnrolmentMeta(added.otpauth_uri, added.secret, added.qr_svg, added.public_key)
+    document = EnrolmentDocument(factor_resource(added.factor), meta)
+    headers = {"Location": factor_path(added.factor.id), **NO_STORE}
     return Response(document, status_code=201, media_type=jsonapi.JSONAPI, headers=headers)
 
 
@@ -137,29 +115,13 @@ async def confirm_factor(
     single-use codes, shown this once. A wrong code is 400 `invalid_code`, throttled per
     person as a password is; a credential that does not verify is 400 `invalid_code` too."""
     body = await bodies.read_json(request, ConfirmBody)
-    who, parsed = caller.principal, path_id(factor_id)
-    if body.credential is not None:
-        factor, codes = await passkeys.confirm(
-            factors,
-            user_id=who.user_id,
-            org_id=who.org_id,
-            factor_id=parsed,
-            credential=json.dumps(body.credential),
-            address=who.address,
-        )
-    elif body.code is not None:
-        factor, codes = await service.confirm_totp(
-            factors,
-            user_id=who.user_id,
-            org_id=who.org_id,
-            factor_id=parsed,
-            code=body.code,
-            address=who.address,
-        )
-    else:
-        raise ApiError(
-            "validation_error", "Send the code, or the passkey's credential.", pointer="/code"
-        )
+    factor, codes = await enrolment.confirm(
+        factors,
+        caller.principal,
+        path_id(factor_id),
+        code=body.code,
+        credential=body.credential,
+    )
     meta = RecoveryCodesMeta(codes) if codes is not None else None
     document = ConfirmedDocument(factor_resource(factor), meta)
     return Response(document, media_type=jsonapi.JSONAPI, headers=NO_STORE)
@@ -250,4 +212,5 @@ ROUTER = Router(
     ],
     tags=["second factors"],
     dependencies=SESSION,
+    security=BEARER_SECURITY,
 )

@@ -118,7 +118,7 @@ def policy_changes(current: repo.Profile, body: Any) -> tuple[dict[str, Any], di
     for field in POLICY_FIELDS:
         value = getattr(body, field, UNSET)
         if not isinstance(value, UnsetType):
-            after[field] = value
+            after[field] = int(value) if field == "mfa_reprompt_hours" else value
     return before, after
 
 

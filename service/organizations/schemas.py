@@ -136,11 +136,13 @@ class ProfileChanges(RequestShape, rename="camel"):
     language_code: Language | msgspec.UnsetType | None = msgspec.UNSET
 
 
+# A JSON number with an integer value (900 or 900.0, as JSON Schema's "integer" allows).
 RepromptHours = Annotated[
-    int,
+    float,
     msgspec.Meta(
         ge=0,
         le=REPROMPT_HOURS_MAX,
+        multiple_of=1,
         description=(
             "How many hours a browser session's second factor counts before it is asked for "
             f"again: 0 (every sign-in) to {REPROMPT_HOURS_MAX} (90 days)."

@@ -71,7 +71,7 @@ async def contrast(visit: Visit) -> None:
         assert not poor, "contrast below WCAG AA: " + "; ".join(
             f"<{t.tag}> {t.text!r} {t.ratio:.2f} < {t.needed}" for t in poor
         )
-        controls = measure.locator("input:not([type=hidden]), button, a[href]")
+        controls = measure.locator("input:not([type=hidden]), button:not([hidden]), a[href]")
         for index in range(await controls.count()):
             ring = await controls.nth(index).evaluate(FOCUS_RING)
             assert ring["focused"], "a control cannot take focus"

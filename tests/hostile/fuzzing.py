@@ -54,6 +54,8 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "GET /auth/authorize": "the client and its redirect URI must be registered (a page)",
     "POST /auth/authorize": "the client and its redirect URI must be registered (a page)",
     "GET /v1/public/organizations/resolve": "exactly one of slug and domain",
+    "POST /auth/me/mfa-factors/{factor_id}/confirm": "exactly one of code and credential; a "
+    "code must be the authenticator app's now, a credential must verify (invalid_code)",
     "POST /v1/organizations": "profile fields as PATCH /auth/organizations checks them (e-mail, "
     "URLs, language tags)",
     "PATCH /v1/organizations/{org_id}": "as for POST /v1/organizations",

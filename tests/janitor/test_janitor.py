@@ -102,6 +102,22 @@ async def test_one_sweep_removes_what_has_expired_and_nothing_else(
         " ('c', 'old', now() - interval '1 minute'), ('c', 'live', now() + interval '1 hour')"
     )
     await _codes(admin_conn, kept_user)
+    org = await admin_conn.fetchval("SELECT organization_id FROM memberships LIMIT 1")
+    for hours in (-25, -23):  # a second step a day past its expiry, and one not yet a day
+        await admin_conn.execute(
+            "INSERT INTO mfa_challenges (token_hash, user_id, organization_id, sessions_epoch,"
+            " purpose, auth_time, expires_at)"
+            " VALUES (sha256(gen_random_uuid()::text::bytea), $1, $2, 0, 'grant', now(),"
+            " now() + make_interval(hours => $3))",
+            kept_user,
+            org,
+            hours,
+        )
+    await admin_conn.execute(
+        "INSERT INTO passkey_challenges_used (challenge_hash, expires_at) VALUES"
+        " (sha256(gen_random_uuid()::text::bytea), now() - interval '1 minute'),"
+        " (sha256(gen_random_uuid()::text::bytea), now() + interval '1 minute')"
+    )
     links_before = await _ids(admin_conn, "one_time_tokens")
     mail_before = await _ids(admin_conn, "mail_outbox")
 
@@ -115,7 +131,10 @@ async def test_one_sweep_removes_what_has_expired_and_nothing_else(
         "codes": 1,
         "assertions": 1,
         "domains": 0,
+        "challenges": 2,
     }
+    assert await admin_conn.fetchval("SELECT count(*) FROM mfa_challenges") == 1
+    assert await admin_conn.fetchval("SELECT count(*) FROM passkey_challenges_used") == 1
     left = await admin_conn.fetch("SELECT jti FROM client_assertions")
     assert [row["jti"] for row in left] == ["live"]
     assert await admin_conn.fetchval("SELECT count(*) FROM authorization_codes") == 1

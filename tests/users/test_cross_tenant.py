@@ -32,6 +32,8 @@ TABLES = (
     "audit_events",
     "app_clients",
     "app_client_secrets",
+    "mfa_factors",
+    "mfa_recovery_codes",
 )
 
 
@@ -82,7 +84,15 @@ async def _b_ids(
         )
     ).json()["data"]["id"]
     event = (await client.get("/auth/audit-events", headers=owner_b)).json()["data"][0]["id"]
+    factor = (
+        await client.post(
+            "/auth/me/mfa-factors",
+            json={"data": {"type": "auth/mfa-factors", "attributes": {"kind": "totp"}}},
+            headers={**owner_b, "Content-Type": "application/vnd.api+json"},
+        )
+    ).json()["data"]["id"]
     return {
+        "factor_id": factor,
         "client_id": app_client,
         "user_id": member,
         "role_id": role,
@@ -116,6 +126,8 @@ def _routes(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 def _body(method: str, path: str, target: str) -> dict[str, Any] | None:
+    if path.endswith("/confirm"):
+        return {"code": "123456"}
     if method != "PATCH":
         return None
     kind = {
@@ -123,8 +135,9 @@ def _body(method: str, path: str, target: str) -> dict[str, Any] | None:
         "roles": "auth/roles",
         "organizations": "auth/organizations",
         "app-clients": "auth/app-clients",
+        "me": "auth/mfa-factors",
     }[path.split("/")[2]]
-    attributes = {"name": "Changed by A"}
+    attributes = {"label" if kind == "auth/mfa-factors" else "name": "Changed by A"}
     return {"data": {"type": kind, "id": target, "attributes": attributes}}
 
 
@@ -155,7 +168,7 @@ async def test_cross_tenant_matrix(
             )
         other, missing = answers
         # Removing a member is idempotent: a missing member answers 204, and so must B's.
-        expected = 204 if (method, template.split("/")[2]) == ("DELETE", "users") else 404
+        expected = 204 if (method, template) == ("DELETE", "/auth/users/{user_id:str}") else 404
         assert other.status_code == missing.status_code == expected, (method, template, other.text)
         if expected == 404:
             assert _strip(other) == _strip(missing), (method, template)
