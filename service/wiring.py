@@ -93,6 +93,7 @@ class Resources:
             throttle=throttle,
             secrets=secrets,
             sealer=sealer_for(settings),
+            mailer=self.mailer,
         )
         self._running = Running(found, pool, hasher, keys, throttle, fhir, issuer, secrets)
         _mirror(state, self._running)

@@ -4,8 +4,9 @@ A new person chooses a password here (the link proves the address, so it counts 
 verified), and so does an account whose password nobody proven chose. Someone who already has
 an account confirms: with their password or a session of that account the answer carries
 tokens; with the link alone the membership is recorded and the person signs in as usual (an
-invitation link is not a password). Concurrent accepts queue on the invitation's row lock:
-one membership.
+invitation link is not a password). Nor is it a second factor: when the sign-in would need
+one, accepting records the membership and issues nothing. Concurrent accepts queue on the
+invitation's row lock: one membership.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from service.invitations import repo
 from service.invitations.schemas import AcceptBody
 from service.links import repo as links
 from service.metrics import events
+from service.mfa.check import has_factor
+from service.organizations import repo as organizations
 from service.security.jwt import verify_access_token
 from service.security.password_policy import check_password
 from service.throttle.gate import guarded, invalid_token
@@ -171,9 +174,19 @@ async def accept(
     membership = await users.membership(conn, org_id, user_id)
     if not proven or person_now is None or membership is None:
         return None
+    if await _second_factor_first(conn, org_id, user_id):
+        return None  # signing in asks for it (or enrols one): accepting is no way round it
     return await issue_tokens(
         conn, issuer, person_now, membership, family_id=uuid7(), parent_id=None
     )
+
+
+async def _second_factor_first(conn: asyncpg.Connection, org_id: UUID, user_id: UUID) -> bool:
+    """Whether a sign-in of this person into this organization needs a second factor: they
+    have one, or the organization requires one. Then accepting records the membership and
+    issues nothing; the person signs in as usual."""
+    policy = await organizations.mfa_policy(conn, org_id)
+    return (policy is not None and policy.required) or await has_factor(conn, user_id)
 
 
 async def _join(

@@ -106,8 +106,9 @@ async def accept_invitation(
     was never proven), `{token}` or `{token, password}` for someone with an account. Records the
     membership with the invited role. Tokens for the organization (RFC 6749 body) come only to
     someone who proved who they are: the password chosen or typed here, or a bearer token of
-    that account; otherwise 202 and the person signs in as usual. Single use, seven days,
-    bound to the invited address."""
+    that account, and only when the sign-in needs no second factor (the person has none and
+    the organization requires none); otherwise 202 and the person signs in as usual. Single
+    use, seven days, bound to the invited address."""
     from_page = bodies.kind_of(request) == jsonapi.FORM
     body = await bodies.read_any(request, AcceptBody)
     address = address_of(request, settings)

@@ -79,6 +79,13 @@ class Mailer:
             conn, "password_changed", to, name=name, organization_name=organization_name
         )
 
+    async def mfa_changed(
+        self, conn: asyncpg.Connection, *, to: str, name: str, change: str
+    ) -> UUID:
+        """A notice that the account's second factors changed (never capped: it is the
+        person's one warning when someone else did it)."""
+        return await self._enqueue(conn, "mfa_changed", to, name=name, change=change)
+
     async def mfa_reset(
         self, conn: asyncpg.Connection, *, to: str, name: str, organization_name: str
     ) -> UUID:

@@ -30,7 +30,7 @@ from service.ids import uuid7
 from service.metrics import events
 from service.mfa import repo
 from service.mfa.repo import Factor
-from service.mfa.service import MAX_FACTORS, Kit, audit, new_codes, step_up
+from service.mfa.service import MAX_FACTORS, Kit, audit, new_codes, notify, step_up
 from service.security import passkeys
 from service.security.passkeys import Known
 
@@ -132,6 +132,7 @@ async def confirm(
             raise ApiError("mfa_factor_not_found", "There is no such unconfirmed passkey of yours.")
         codes = await new_codes(conn, user_id) if first else None
         await audit(conn, org_id, user_id, "mfa_factor.confirm", factor_id, address, after=factor)
+        await notify(conn, kit, user_id, f"A passkey ({factor.label}) was added.")
     events.mfa("confirmed", kind="webauthn", user_id=user_id, org_id=org_id)
     return factor, codes
 

@@ -13,12 +13,14 @@ from uuid import UUID
 
 import asyncpg
 
+from service.accounts import repo as users
 from service.audit.actions import Action
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
 from service.ids import uuid7
+from service.mail.mailer import Mailer
 from service.metrics import events
 from service.mfa import repo
 from service.mfa.repo import Factor
@@ -41,6 +43,14 @@ class Kit:
     sealer: Sealer
     throttle: Throttle
     settings: Settings
+    mailer: Mailer
+
+
+async def notify(conn: asyncpg.Connection, kit: Kit, user_id: UUID, change: str) -> None:
+    """Mail the person that their second factors changed, in the change's transaction."""
+    user = await users.by_id(conn, user_id)
+    if user is not None:
+        await kit.mailer.mfa_changed(conn, to=user.email, name=user.name, change=change)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +217,7 @@ async def _confirm(
     confirmed = await repo.factor(conn, factor_id, user_id)
     assert confirmed is not None
     await audit(conn, org_id, user_id, "mfa_factor.confirm", factor_id, address, factor, confirmed)
+    await notify(conn, kit, user_id, f"An authenticator app ({confirmed.label}) was added.")
     events.mfa("confirmed", kind="totp", user_id=user_id, org_id=org_id)
     return confirmed, codes
 
@@ -248,6 +259,8 @@ async def remove(
         if (await repo.counts(conn, user_id)).confirmed == 0:
             await repo.forget_recovery_codes(conn, user_id)
         await audit(conn, org_id, user_id, "mfa_factor.delete", factor_id, address, before=found)
+        if found.confirmed_at is not None:
+            await notify(conn, kit, user_id, f"A second factor ({found.label}) was removed.")
     events.mfa("removed", kind=found.kind, user_id=user_id, org_id=org_id)
 
 
@@ -261,6 +274,9 @@ async def regenerate(
         if (await repo.counts(conn, user_id)).confirmed == 0:
             raise ApiError("conflict", "Recovery codes come with a confirmed second factor.")
         codes = await new_codes(conn, user_id)
+        await notify(
+            conn, kit, user_id, "New recovery codes were made; the old ones stopped working."
+        )
         await record(
             conn,
             organization_id=org_id,

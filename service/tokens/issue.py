@@ -15,6 +15,7 @@ from service.audit.actions import Action, ActorKind
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
+from service.mail.mailer import Mailer
 from service.mfa.service import Kit
 from service.security.client_secrets import SecretHasher
 from service.security.jwt import DEFAULT_CLIENT_ID, issue_access_token
@@ -44,11 +45,12 @@ class Issuer:
     throttle: Throttle
     secrets: SecretHasher
     sealer: Sealer
+    mailer: Mailer
     remote_keys: RemoteKeySets = field(default_factory=RemoteKeySets)
 
     @property
     def mfa(self) -> Kit:
-        return Kit(self.pool, self.sealer, self.throttle, self.settings)
+        return Kit(self.pool, self.sealer, self.throttle, self.settings, self.mailer)
 
 
 async def issue_tokens(

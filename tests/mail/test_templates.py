@@ -18,6 +18,7 @@ CONTEXT_KEYS = {
     "password_reset": {"name", "organization_name", "link"},
     "password_changed": {"name", "organization_name"},
     "mfa_reset": {"name", "organization_name"},
+    "mfa_changed": {"name", "change"},
     "set_password": {"name", "organization_name", "link"},
     "added_to_organization": {"name", "organization_name"},
     "welcome": {"name", "organization_name", "docs_link"},

@@ -60,6 +60,10 @@ async def test_enrol_confirm_and_list_an_authenticator_app(
         "SELECT action FROM audit_events WHERE action LIKE 'mfa_factor.%' ORDER BY created_at"
     )
     assert [a["action"] for a in actions] == ["mfa_factor.create", "mfa_factor.confirm"]
+    # The person hears of it (the first mail was the address's verification).
+    notice = await mailbox.next_to(me.email, after=1)
+    assert "second factors of your account changed" in str(notice.message["Subject"])
+    assert "An authenticator app (Phone) was added." in notice.part("plain")
 
 
 async def test_a_confirmed_factor_is_removed_only_after_a_fresh_second_factor(

@@ -9,10 +9,10 @@ import asyncpg
 import httpx
 
 from service.config import Settings
-from tests.mfa.helpers import claims, enrolled, headers_of, mfa_token, signed_in
+from tests.mfa.helpers import claims, enrolled, headers_of, mfa_token, second_step, signed_in
 from tests.roles.people import Member, member, owner
-from tests.support.accounts import login
-from tests.support.flows import Mailbox
+from tests.support.accounts import PASSWORD, login
+from tests.support.flows import Mailbox, link_in
 
 
 async def _require(client: httpx.AsyncClient, who: Member, **attributes: Any) -> None:
@@ -192,3 +192,28 @@ async def test_row_level_security_keeps_a_reset_inside_the_tenant(
         seen = await app_conn.fetchval("SELECT count(*) FROM mfa_factors")
         assert seen == 0
     assert await admin_conn.fetchval("SELECT count(*) FROM mfa_factors") == 1
+
+
+async def test_accepting_an_invitation_is_no_way_round_the_second_factor(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    inviter = await owner(client, mailbox, admin_conn, "inviter@clinic.org", "Clinic A")
+    careful = await owner(client, mailbox, admin_conn, "careful@lab.org", "Lab B")
+    _, app, _ = await enrolled(client, careful)
+    sent = await client.post(
+        "/auth/invite", json={"email": careful.email, "role": "member"}, headers=inviter.headers
+    )
+    assert sent.status_code == 201, sent.text
+    mail = await mailbox.next_to(careful.email, after=2)  # verification, the factor notice
+    _, token = link_in(mail)
+    # The right password with the link: the membership, but no tokens without the factor.
+    accepted = await client.post(
+        "/auth/invitations/accept", json={"token": token, "password": PASSWORD}
+    )
+    assert accepted.status_code == 202, accepted.text
+    assert "access_token" not in accepted.text
+    # Signing in to the new organization asks for the factor as everywhere.
+    body = await mfa_token(client, careful.email, organization_id=str(inviter.org_id))
+    done = await second_step(client, body["mfa_token"], otp=app.code())
+    assert done.status_code == 200, done.text
+    assert claims(done.json()["access_token"])["org"] == str(inviter.org_id)
