@@ -12,12 +12,14 @@ import time
 from typing import Any
 
 from litestar import Request, Response, Router, delete, get, patch, post
+from litestar.di import Provide
 from litestar.params import FromPath
 
 from service import bodies, jsonapi
 from service.errors import ApiError
 from service.ids import path_id
 from service.mfa import enrolment, service
+from service.mfa.enroller import Enroller, provide_enroller, satisfy
 from service.mfa.schemas import (
     ConfirmBody,
     ConfirmedDocument,
@@ -76,7 +78,7 @@ async def get_factor(
     opt=options(bodies={jsonapi.JSONAPI: NewFactorDocument}),
 )
 async def add_factor(
-    request: Request[Any, Any, Any], caller: Injected[Caller], factors: Injected[service.Kit]
+    request: Request[Any, Any, Any], enroller: Injected[Enroller], factors: Injected[service.Kit]
 ) -> Response[EnrolmentDocument]:
     """`kind: totp` (an authenticator app) or `webauthn` (a passkey), and an optional
     `label`. 201 with the factor unconfirmed and, in `meta`, shown this once: for TOTP
@@ -84,11 +86,12 @@ async def add_factor(
     `navigator.credentials.create()` on a page of this service's origin. Confirm it with a
     code, or the credential the browser returned.
     Replaces any unconfirmed factor; beside a confirmed one it needs a fresh second factor
-    (403 `step_up_required`); at most 10 factors (409)."""
+    (403 `step_up_required`); at most 10 factors (409). A person whose organization requires
+    a factor they lack may come with the password grant's `mfa_token` as the bearer token."""
     body = await bodies.read_json(request, NewFactorDocument)
     if body.data.id is not None:
         raise ApiError("forbidden", "Factor ids are assigned by the service.", pointer="/data/id")
-    who, attributes = caller.principal, body.data.attributes
+    who, attributes = enroller.principal, body.data.attributes
     added = await enrolment.add(factors, who, attributes.kind, attributes.label, fresh=fresh(who))
     meta = EnrolmentMeta(added.otpauth_uri, added.secret, added.qr_svg, added.public_key)
     document = EnrolmentDocument(factor_resource(added.factor), meta)
@@ -106,22 +109,25 @@ async def add_factor(
 async def confirm_factor(
     factor_id: FromPath[str],
     request: Request[Any, Any, Any],
-    caller: Injected[Caller],
+    enroller: Injected[Enroller],
     factors: Injected[service.Kit],
 ) -> Response[ConfirmedDocument]:
     """`{"code": "123456"}` for an authenticator app, `{"credential": {...}}` (what
     `navigator.credentials.create()` returned, as JSON) for a passkey. 200 with the factor
     confirmed and, for a person's first confirmed factor, `meta.recoveryCodes`: ten
     single-use codes, shown this once. A wrong code is 400 `invalid_code`, throttled per
-    person as a password is; a credential that does not verify is 400 `invalid_code` too."""
+    person as a password is; a credential that does not verify is 400 `invalid_code` too.
+    Confirmed with an `mfa_token`, it also passes that sign-in's second step: the grant
+    completes with the token alone."""
     body = await bodies.read_json(request, ConfirmBody)
     factor, codes = await enrolment.confirm(
         factors,
-        caller.principal,
+        enroller.principal,
         path_id(factor_id),
         code=body.code,
         credential=body.credential,
     )
+    await satisfy(factors.pool, enroller, "otp" if factor.kind == "totp" else "hwk")
     meta = RecoveryCodesMeta(codes) if codes is not None else None
     document = ConfirmedDocument(factor_resource(factor), meta)
     return Response(document, media_type=jsonapi.JSONAPI, headers=NO_STORE)
@@ -211,6 +217,6 @@ ROUTER = Router(
         regenerate_codes,
     ],
     tags=["second factors"],
-    dependencies=SESSION,
+    dependencies={**SESSION, "enroller": Provide(provide_enroller)},
     security=BEARER_SECURITY,
 )

@@ -12,6 +12,8 @@ from service.db.queries import load
 
 q = load(__file__)
 
+STEP_PREFIX = "mfa_"  # the second step's opaque token: mfa_<user id and 256 random bits>
+
 
 @dataclass(frozen=True, slots=True)
 class Factor:

@@ -1,7 +1,9 @@
 """``grant_type=urn:health-auth:params:oauth:grant-type:mfa``: the second step of a password
 grant that answered ``mfa_required``. The same client that asked first (or the first-party
 client, when none did) sends the ``mfa_token`` with ``otp`` or ``recovery_code``; a right
-code spends the token and opens the refresh family, saying ``amr: [pwd, otp, mfa]``."""
+code spends the token and opens the refresh family, saying ``amr: [pwd, otp, mfa]``. After
+enrolling a first factor with the token (``mfa_enrollment_required``), the token alone
+completes it: confirming the factor was the code."""
 
 from __future__ import annotations
 
@@ -28,8 +30,8 @@ def _invalid() -> OAuthError:
 async def second_factor(
     issuer: Issuer, client: Client | None, form: MfaGrant, address: str
 ) -> TokenResponse:
-    if bool(form.otp) == bool(form.recovery_code):
-        raise OAuthError("invalid_request", "Send exactly one of otp and recovery_code.")
+    if form.otp and form.recovery_code:
+        raise OAuthError("invalid_request", "Send one of otp and recovery_code, not both.")
     given = Given(otp=form.otp[:64], recovery_code=form.recovery_code[:64])
 
     async def then(conn: asyncpg.Connection, step: Challenge, how: SignIn) -> TokenResponse | None:

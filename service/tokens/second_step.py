@@ -35,7 +35,7 @@ from service.throttle.gate import guarded
 from service.tokens.issue import Issuer, auth_event
 
 T = TypeVar("T")
-PREFIX = "mfa_"
+PREFIX = mfa.STEP_PREFIX
 LIFETIME_SECONDS = 300
 MOST_FAILURES = 5
 

@@ -9,7 +9,16 @@ import asyncpg
 import httpx
 
 from service.config import Settings
-from tests.mfa.helpers import claims, enrolled, headers_of, mfa_token, second_step, signed_in
+from tests.mfa.helpers import (
+    add,
+    claims,
+    enrolled,
+    headers_of,
+    mfa_token,
+    new_factor,
+    second_step,
+    signed_in,
+)
 from tests.roles.people import Member, member, owner
 from tests.support.accounts import PASSWORD, login
 from tests.support.flows import Mailbox, link_in
@@ -217,3 +226,33 @@ async def test_accepting_an_invitation_is_no_way_round_the_second_factor(
     done = await second_step(client, body["mfa_token"], otp=app.code())
     assert done.status_code == 200, done.text
     assert claims(done.json()["access_token"])["org"] == str(inviter.org_id)
+
+
+async def test_a_member_enrols_through_the_api_with_the_mfa_token_alone(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "apionly@clinic.org")
+    await _require(client, me)
+    first = await mfa_token(client, me.email)
+    assert first["mfa_enrollment_required"] is True
+    step = {"Authorization": f"Bearer {first['mfa_token']}", "Accept": "application/vnd.api+json"}
+    # The token completes nothing before a factor is confirmed.
+    early = await second_step(client, first["mfa_token"])
+    assert early.status_code == 400, early.text
+    factor_id, app, _ = await add(client, step)
+    confirmed = await client.post(
+        f"/auth/me/mfa-factors/{factor_id}/confirm", json={"code": app.code()}, headers=step
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert len(confirmed.json()["meta"]["recoveryCodes"]) == 10
+    # The token reaches nothing else: not the member's list, not another factor.
+    assert (await client.get("/auth/me/mfa-factors", headers=step)).status_code == 401
+    assert (await client.get("/auth/me", headers=step)).status_code == 401
+    again = await client.post("/auth/me/mfa-factors", json=new_factor(), headers=step)
+    assert again.status_code == 403, again.text  # a second factor needs a fresh one
+    done = await second_step(client, first["mfa_token"])
+    assert done.status_code == 200, done.text
+    assert claims(done.json()["access_token"])["amr"] == ["pwd", "otp", "mfa"]
+    # Spent with the sign-in: it adds nothing more.
+    late = await client.post("/auth/me/mfa-factors", json=new_factor(), headers=step)
+    assert late.status_code == 401, late.text
