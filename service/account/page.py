@@ -230,26 +230,21 @@ async def _confirm_totp(
     code = str(form.get("code", "")).strip()[:64]
     if factor_id is None:
         raise ApiError("mfa_factor_not_found", "There is no such factor of yours.")
-    try:
-        _, codes = await service.confirm_totp(
-            issuer.mfa,
-            user_id=session.user_id,
-            org_id=session.organization_id,
-            factor_id=factor_id,
-            code=code,
-            address=address,
-        )
-    except ApiError as refused:
-        shown = await service.pending_enrolment(
-            issuer.mfa,
-            user_id=session.user_id,
-            factor_id=factor_id,
-            email=await _email(issuer, session.user_id),
-        )
-        if shown is None:
-            raise
-        detail = refused.items[0].detail
-        return _totp(settings, str(factor_id), shown.secret, shown.qr_svg, error=detail)
+    done = await service.confirm_on_page(
+        issuer.mfa,
+        user_id=session.user_id,
+        org_id=session.organization_id,
+        factor_id=factor_id,
+        code=code,
+        email=await _email(issuer, session.user_id),
+        address=address,
+    )
+    if isinstance(done, service.Again):
+        if done.enrolment is None:
+            raise ApiError("mfa_factor_not_found", done.detail)
+        shown = done.enrolment
+        return _totp(settings, str(factor_id), shown.secret, shown.qr_svg, error=done.detail)
+    _, codes = done
     if codes:
         return _codes(settings, codes)
     return await overview(issuer, settings, session, notice="The authenticator app was added.")

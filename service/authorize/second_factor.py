@@ -175,26 +175,21 @@ async def _confirm(
     recovery codes, shown once, and a button to go on."""
     if not live.enrol or factor_id is None:
         return answer.sign_in_page(settings, auth, organization_name=name, error=GONE, status=401)
-    try:
-        _, codes = await factors.confirm_totp(
-            issuer.mfa,
-            user_id=live.user_id,
-            org_id=live.organization_id,
-            factor_id=factor_id,
-            code=code,
-            address=address,
-        )
-    except ApiError as refused:
-        shown = await factors.pending_enrolment(
-            issuer.mfa,
-            user_id=live.user_id,
-            factor_id=factor_id,
-            email=await _email(issuer, live.user_id),
-        )
-        if shown is None:
+    done = await factors.confirm_on_page(
+        issuer.mfa,
+        user_id=live.user_id,
+        org_id=live.organization_id,
+        factor_id=factor_id,
+        code=code,
+        email=await _email(issuer, live.user_id),
+        address=address,
+    )
+    if isinstance(done, factors.Again):
+        if done.enrolment is None:
             return await _enrol(
-                issuer, settings, auth, name, raw, live.user_id, live, error=refused.items[0].detail
+                issuer, settings, auth, name, raw, live.user_id, live, error=done.detail
             )
+        shown = done.enrolment
         return answer.enrol_page(
             settings,
             auth,
@@ -203,9 +198,10 @@ async def _confirm(
             factor_id=str(factor_id),
             secret=shown.secret,
             qr_svg=shown.qr_svg,
-            error=refused.items[0].detail,
+            error=done.detail,
             status=400,
         )
+    _, codes = done
     await satisfy(issuer, raw, ["otp"])
     return answer.recovery_codes_page(
         settings, auth, organization_name=name, mfa_token=raw, codes=codes or []

@@ -161,6 +161,36 @@ def _enrolment(factor: Factor, secret: bytes, email: str) -> Enrolment:
     return Enrolment(factor, totp.base32(secret), uri, qr.svg(uri, title="Authenticator app"))
 
 
+@dataclass(frozen=True, slots=True)
+class Again:
+    """A page's confirmation that failed: why, and the same app to show again (None when
+    that factor is gone or confirmed meanwhile)."""
+
+    detail: str
+    enrolment: Enrolment | None
+
+
+async def confirm_on_page(
+    kit: Kit,
+    *,
+    user_id: UUID,
+    org_id: UUID,
+    factor_id: UUID,
+    code: str,
+    email: str,
+    address: str | None,
+) -> tuple[Factor, list[str] | None] | Again:
+    """:func:`confirm_totp` for a page, which shows the same QR code again after a wrong
+    code rather than an error."""
+    try:
+        return await confirm_totp(
+            kit, user_id=user_id, org_id=org_id, factor_id=factor_id, code=code, address=address
+        )
+    except ApiError as refused:
+        again = await pending_enrolment(kit, user_id=user_id, factor_id=factor_id, email=email)
+        return Again(refused.items[0].detail, again)
+
+
 async def pending_enrolment(
     kit: Kit, *, user_id: UUID, factor_id: UUID, email: str
 ) -> Enrolment | None:
