@@ -82,8 +82,9 @@ def refresh_reuse(*, user_id: UUID, org_id: UUID, family_id: UUID) -> None:
 
 
 def mfa(event: str, *, kind: str, user_id: UUID, org_id: UUID | None = None) -> None:
-    """A second-factor event: ``enrolled``, ``confirmed``, ``removed``, ``reset``, ``passed``,
-    ``failed``, ``throttled``, ``recovery_code_used``, ``recovery_codes_regenerated``."""
+    """A second-factor event: ``enrolled``, ``confirmed``, ``renamed``, ``removed``,
+    ``reset``, ``passed``, ``failed``, ``throttled``, ``recovery_code_used``,
+    ``recovery_codes_regenerated``."""
     level = logging.WARNING if event in ("failed", "throttled", "reset") else logging.INFO
     _emit(f"mfa.{event}", level, kind=kind, userId=user_id, organizationId=org_id)
     metrics = _current.get()

@@ -70,8 +70,9 @@ class Metrics:
         )
         self.mfa = Counter(
             f"{PREFIX}_mfa_events",
-            "Second-factor events by event (enrolled, confirmed, removed, reset, passed,"
-            " failed, throttled, recovery_code_used, recovery_codes_regenerated) and kind.",
+            "Second-factor events by event (enrolled, confirmed, renamed, removed, reset,"
+            " passed, failed, throttled, recovery_code_used, recovery_codes_regenerated) and"
+            " kind.",
             ["event", "kind"],
             registry=self.registry,
         )

@@ -271,6 +271,7 @@ async def relabel(
             await audit(
                 conn, org_id, user_id, "mfa_factor.update", factor_id, address, before, after
             )
+            events.mfa("renamed", kind=after.kind, user_id=user_id, org_id=org_id)
     return after
 
 

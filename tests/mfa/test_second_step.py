@@ -49,6 +49,10 @@ async def test_one_code_passes_once_and_one_token_gives_one_session(
     replay = await second_step(client, again, otp=code)
     assert replay.status_code == 400, replay.text
     assert (await second_step(client, again, otp=app.code())).status_code == 200
+    # Counted in the metrics, by event and kind.
+    metrics = (await client.get("/metrics")).text
+    assert 'auth_mfa_events_total{event="passed",kind="totp"} 2.0' in metrics
+    assert 'auth_mfa_events_total{event="failed",kind="totp"}' in metrics
 
 
 async def test_a_token_is_bound_to_its_person_and_its_five_minutes(
