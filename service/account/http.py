@@ -9,7 +9,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.openapi import ResponseSpec
 
 from service import jsonapi
-from service.account import page
+from service.account import page, views
 from service.authorize import browser
 from service.config import Settings
 from service.routing import Injected, options
@@ -32,7 +32,7 @@ PAGES = {
 
 
 @get(
-    page.PATH,
+    views.PATH,
     summary="Page: your second factors",
     opt=options(answers=(jsonapi.HTML,)),
     responses=PAGES,
@@ -44,12 +44,12 @@ async def security(
     second factors, the recovery codes left, and forms to change them."""
     session = await page.session_of(request, issuer, settings)
     if session is None:
-        return page.signed_out(settings)
+        return views.signed_out(settings)
     return await page.overview(issuer, settings, session)
 
 
 @post(
-    page.PATH,
+    views.PATH,
     summary="Page: change your second factors",
     status_code=200,
     opt=options(accepts=(jsonapi.FORM,), answers=(jsonapi.HTML,)),
@@ -63,7 +63,7 @@ async def change(
     session's second factor is older than five minutes."""
     session = await page.session_of(request, issuer, settings)
     if session is None:
-        return page.signed_out(settings)
+        return views.signed_out(settings)
     form = await request.form()
     if not browser.csrf_holds(request.cookies.get(browser.names(settings).csrf), form.get("csrf")):
         return await page.overview(

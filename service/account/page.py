@@ -18,15 +18,15 @@ from uuid import UUID
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 
+from service.account import views
 from service.accounts import repo as users
 from service.authorize import browser
 from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
 from service.ids import parse_uuid
-from service.mfa import passkeys, service
+from service.mfa import authenticator, passkeys, service
 from service.mfa.check import proves_presence
-from service.mfa.repo import Factor
 from service.pages import render
 from service.security.clients import address_of
 from service.security.sign_in import with_factor
@@ -34,43 +34,7 @@ from service.tokens import repo as tokens
 from service.tokens.issue import Issuer
 from service.tokens.repo import BrowserSession
 
-PATH = "/auth/account/security"
 GUARDED = ("remove:", "recovery-codes", "add-totp", "add-passkey")  # a code here is a step-up
-KINDS = {"totp": "authenticator app", "webauthn": "passkey"}
-CODE_FIELD = (
-    '<label for="code">Code from your authenticator app, or a recovery code</label>'
-    '<input id="code" name="code" type="text" inputmode="numeric"'
-    ' autocomplete="one-time-code" maxlength="32" aria-describedby="code-hint">'
-    '<p class="hint" id="code-hint">Changing your factors needs your second factor again:'
-    " the last one was given more than five minutes ago.</p>"
-)
-
-
-def _form(
-    settings: Settings,
-    name: str,
-    *,
-    status: int = 200,
-    script: bool = False,
-    markup: dict[str, str] | None = None,
-    **values: Any,
-) -> Response[str]:
-    """A page of the account whose forms carry a fresh CSRF token (cookie and field)."""
-    csrf = browser.new_csrf()
-    hidden = f'<input type="hidden" name="csrf" value="{html.escape(csrf, quote=True)}">'
-    extra = markup or {}
-    extra_hidden = extra.pop("more_hidden", "")
-    response = render.page(
-        settings,
-        name,
-        status=status,
-        script=script,
-        markup={"hidden": hidden + extra_hidden, **extra},
-        **values,
-    )
-    names = browser.names(settings)
-    response.cookies.append(browser.cookie(settings, names.csrf, csrf, max_age=3600))
-    return response
 
 
 def _fresh(session: BrowserSession) -> bool:
@@ -78,20 +42,6 @@ def _fresh(session: BrowserSession) -> bool:
     return moment is not None and (
         (datetime.now(UTC) - moment).total_seconds() <= service.STEP_UP_SECONDS
     )
-
-
-def _factors(found: list[Factor]) -> str:
-    if not found:
-        return "<p>No second factor yet.</p>"
-    items = []
-    for factor in found:
-        state = "set up" if factor.confirmed_at else "not confirmed"
-        items.append(
-            f"<li><strong>{html.escape(factor.label)}</strong> ({KINDS.get(factor.kind, '')},"
-            f' {state}) <button type="submit" name="step" value="remove:{factor.id}">'
-            f"Remove</button></li>"
-        )
-    return "<ul>" + "".join(items) + "</ul>"
 
 
 async def _email(issuer: Issuer, user_id: UUID) -> str:
@@ -111,13 +61,13 @@ async def overview(
 ) -> Response[str]:
     listed = await service.listing(issuer.mfa, session.user_id)
     confirmed = any(f.confirmed_at for f in listed.factors)
-    return _form(
+    return views.form(
         settings,
         "security",
         status=status,
         markup={
-            "factors": _factors(listed.factors),
-            "code_field": CODE_FIELD if confirmed and not _fresh(session) else "",
+            "factors": views.factors(listed.factors),
+            "code_field": views.CODE_FIELD if confirmed and not _fresh(session) else "",
             "error": render.alert(error) if error else "",
             "notice": f'<p class="hint" role="status">{html.escape(notice)}</p>' if notice else "",
         },
@@ -125,10 +75,6 @@ async def overview(
         left=listed.recovery_codes_left,
         issued=listed.recovery_codes_issued,
     )
-
-
-def signed_out(settings: Settings) -> Response[str]:
-    return render.page(settings, "security_signed_out", status=401)
 
 
 async def session_of(
@@ -190,13 +136,13 @@ async def _do(
         return await overview(issuer, settings, session, notice="The factor was removed.")
     if step == "recovery-codes":
         codes = await service.regenerate(kit, **who, fresh=fresh, address=address)
-        return _codes(settings, codes)
+        return views.codes(settings, codes)
     if step == "add-totp":
         email = await _email(issuer, session.user_id)
-        made = await service.enrol_totp(
+        made = await authenticator.enrol_totp(
             kit, **who, email=email, label="Authenticator app", fresh=fresh, address=address
         )
-        return _totp(settings, str(made.factor.id), made.secret, made.qr_svg)
+        return views.totp(settings, str(made.factor.id), made.secret, made.qr_svg)
     if step == "confirm-totp":
         return await _confirm_totp(issuer, settings, session, form, address)
     if step == "add-passkey":
@@ -204,7 +150,7 @@ async def _do(
         enrolled = await passkeys.enrol(
             kit, **who, email=email, label="Passkey", fresh=fresh, address=address
         )
-        return _passkey(settings, str(enrolled.factor.id), enrolled.options)
+        return views.passkey(settings, str(enrolled.factor.id), enrolled.options)
     if step == "confirm-passkey":
         factor_id = parse_uuid(str(form.get("factor_id", "")))
         credential = str(form.get("passkey", ""))[:20_000]
@@ -214,7 +160,7 @@ async def _do(
             kit, **who, factor_id=factor_id, credential=credential, address=address
         )
         if first:
-            return _codes(settings, first)
+            return views.codes(settings, first)
         return await overview(issuer, settings, session, notice="The passkey was added.")
     return await overview(issuer, settings, session)
 
@@ -230,7 +176,7 @@ async def _confirm_totp(
     code = str(form.get("code", "")).strip()[:64]
     if factor_id is None:
         raise ApiError("mfa_factor_not_found", "There is no such factor of yours.")
-    done = await service.confirm_on_page(
+    done = await authenticator.confirm_on_page(
         issuer.mfa,
         user_id=session.user_id,
         org_id=session.organization_id,
@@ -239,58 +185,12 @@ async def _confirm_totp(
         email=await _email(issuer, session.user_id),
         address=address,
     )
-    if isinstance(done, service.Again):
+    if isinstance(done, authenticator.Again):
         if done.enrolment is None:
             raise ApiError("mfa_factor_not_found", done.detail)
         shown = done.enrolment
-        return _totp(settings, str(factor_id), shown.secret, shown.qr_svg, error=done.detail)
+        return views.totp(settings, str(factor_id), shown.secret, shown.qr_svg, error=done.detail)
     _, codes = done
     if codes:
-        return _codes(settings, codes)
+        return views.codes(settings, codes)
     return await overview(issuer, settings, session, notice="The authenticator app was added.")
-
-
-def _factor_field(factor_id: str) -> str:
-    return f'<input type="hidden" name="factor_id" value="{html.escape(factor_id, quote=True)}">'
-
-
-def _totp(
-    settings: Settings, factor_id: str, secret: str, qr_svg: str, *, error: str = ""
-) -> Response[str]:
-    return _form(
-        settings,
-        "security_totp",
-        status=400 if error else 200,
-        markup={
-            "more_hidden": _factor_field(factor_id),
-            "qr": qr_svg,
-            "error": render.alert(error) if error else "",
-        },
-        secret=secret,
-    )
-
-
-def _passkey(settings: Settings, factor_id: str, options: dict[str, Any]) -> Response[str]:
-    csrf = browser.new_csrf()
-    hidden = f'<input type="hidden" name="csrf" value="{html.escape(csrf, quote=True)}">'
-    block = render.fragment(
-        "passkey",
-        markup={"hidden": hidden + _factor_field(factor_id)},
-        step="confirm-passkey",
-        label="Create the passkey",
-        mode="create",
-        options=render.compact_json(options),
-        base=settings.public_base_url,
-        path=PATH,
-    )
-    response = render.page(
-        settings, "security_passkey", script=True, markup={"passkey": block, "error": ""}
-    )
-    names = browser.names(settings)
-    response.cookies.append(browser.cookie(settings, names.csrf, csrf, max_age=3600))
-    return response
-
-
-def _codes(settings: Settings, codes: list[str]) -> Response[str]:
-    items = "".join(f"<li><code>{html.escape(c)}</code></li>" for c in codes)
-    return render.page(settings, "security_codes", markup={"codes": items})

@@ -23,6 +23,7 @@ from service.config import Settings
 from service.db.tx import transaction
 from service.errors import ApiError
 from service.ids import parse_uuid
+from service.mfa import authenticator
 from service.mfa import service as factors
 from service.mfa.check import Given
 from service.mfa.passkeys import second_factor_options
@@ -110,7 +111,7 @@ async def _enrol(
     error: str = "",
 ) -> Response[Any]:
     """A new authenticator app for the person, and its page."""
-    enrolment = await factors.enrol_totp(
+    enrolment = await authenticator.enrol_totp(
         issuer.mfa,
         user_id=user_id,
         org_id=pending.organization_id,
@@ -175,7 +176,7 @@ async def _confirm(
     recovery codes, shown once, and a button to go on."""
     if not live.enrol or factor_id is None:
         return answer.sign_in_page(settings, auth, organization_name=name, error=GONE, status=401)
-    done = await factors.confirm_on_page(
+    done = await authenticator.confirm_on_page(
         issuer.mfa,
         user_id=live.user_id,
         org_id=live.organization_id,
@@ -184,7 +185,7 @@ async def _confirm(
         email=await _email(issuer, live.user_id),
         address=address,
     )
-    if isinstance(done, factors.Again):
+    if isinstance(done, authenticator.Again):
         if done.enrolment is None:
             return await _enrol(
                 issuer, settings, auth, name, raw, live.user_id, live, error=done.detail

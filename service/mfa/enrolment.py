@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from service.errors import ApiError
-from service.mfa import passkeys, service
+from service.mfa import authenticator, passkeys
 from service.mfa.repo import Factor
 from service.mfa.service import Kit
 from service.security.principal import Principal
@@ -38,7 +38,7 @@ async def add(kit: Kit, who: Principal, kind: str, label: str | None, *, fresh: 
             address=who.address,
         )
         return Added(made.factor, public_key=made.options)
-    app = await service.enrol_totp(
+    app = await authenticator.enrol_totp(
         kit,
         user_id=who.user_id,
         org_id=who.org_id,
@@ -69,7 +69,7 @@ async def confirm(
             address=who.address,
         )
     if code is not None:
-        return await service.confirm_totp(
+        return await authenticator.confirm_totp(
             kit,
             user_id=who.user_id,
             org_id=who.org_id,

@@ -28,6 +28,7 @@ from service.db.tx import transaction
 from service.errors import ApiError
 from service.ids import uuid7
 from service.metrics import events
+from service.mfa import passkey_repo as keys
 from service.mfa import repo
 from service.mfa.repo import Factor
 from service.mfa.service import MAX_FACTORS, Kit, audit, new_codes, notify, step_up
@@ -57,7 +58,7 @@ def _refused(detail: str = "The passkey could not be verified.") -> ApiError:
     return ApiError("invalid_code", detail, pointer="/credential")
 
 
-def _known(found: list[repo.Passkey]) -> list[Known]:
+def _known(found: list[keys.Passkey]) -> list[Known]:
     return [Known(p.credential_id, p.transports) for p in found]
 
 
@@ -81,8 +82,8 @@ async def enrol(
             raise step_up()
         if have.total >= MAX_FACTORS:
             raise ApiError("conflict", f"A person holds at most {MAX_FACTORS} factors.")
-        existing = _known(await repo.passkeys(conn, user_id))
-        factor = await repo.insert_passkey(conn, factor_id, user_id, label, challenge)
+        existing = _known(await keys.passkeys(conn, user_id))
+        factor = await keys.insert_passkey(conn, factor_id, user_id, label, challenge)
         await audit(conn, org_id, user_id, "mfa_factor.create", factor_id, address, after=factor)
     options = passkeys.creation_options(
         kit.settings,
@@ -107,7 +108,7 @@ async def confirm(
     """The passkey confirmed by the authenticator's answer; the first recovery codes when it
     is the person's first confirmed factor."""
     async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
-        challenge = await repo.pending_passkey(conn, factor_id, user_id)
+        challenge = await keys.pending_passkey(conn, factor_id, user_id)
         if challenge is None:
             raise ApiError("mfa_factor_not_found", "There is no such unconfirmed passkey of yours.")
         try:
@@ -117,7 +118,7 @@ async def confirm(
             raise _refused() from None
         first = (await repo.counts(conn, user_id)).confirmed == 0
         try:
-            factor = await repo.confirm_passkey(
+            factor = await keys.confirm_passkey(
                 conn,
                 factor_id,
                 user_id,
@@ -142,11 +143,11 @@ async def second_factor_options(
 ) -> dict[str, Any] | None:
     """Options to use one of the person's passkeys at a pending second step (its challenge
     kept on the step); None when they have none."""
-    found = await repo.passkeys(conn, user_id)
+    found = await keys.passkeys(conn, user_id)
     if not found:
         return None
     challenge = os.urandom(CHALLENGE_BYTES)
-    await repo.set_passkey_challenge(conn, token_hash, user_id, challenge)
+    await keys.set_passkey_challenge(conn, token_hash, user_id, challenge)
     return passkeys.request_options(kit.settings, challenge=challenge, allowed=_known(found))
 
 
@@ -161,7 +162,7 @@ async def second_factor_passes(
         wanted = passkeys.credential_id_of(credential)
     except passkeys.Refused:
         return None
-    for key in await repo.passkeys(conn, user_id):
+    for key in await keys.passkeys(conn, user_id):
         if key.credential_id != wanted:
             continue
         try:
@@ -175,7 +176,7 @@ async def second_factor_passes(
             )
         except passkeys.Refused:
             return None
-        if await repo.use_passkey(conn, key.id, user_id, checked.sign_count):
+        if await keys.use_passkey(conn, key.id, user_id, checked.sign_count):
             return checked.method
     return None
 
@@ -214,7 +215,7 @@ async def signed_in_with(kit: Kit, credential: str) -> SignedInWith | None:
     if expires < time.time():
         return None
     async with transaction(kit.pool, anonymous=True) as conn:
-        found = await repo.passkey_by_credential(conn, wanted)
+        found = await keys.passkey_by_credential(conn, wanted)
         if found is None:
             return None
         try:
@@ -230,10 +231,10 @@ async def signed_in_with(kit: Kit, credential: str) -> SignedInWith | None:
             return None
         used = hashlib.sha256(challenge).digest()
         when = datetime.fromtimestamp(expires, UTC)
-        if not await repo.use_sign_in_challenge(conn, used, when):
+        if not await keys.use_sign_in_challenge(conn, used, when):
             return None
     async with transaction(kit.pool, user_id=found.user_id) as conn:
-        if not await repo.use_passkey(conn, found.id, found.user_id, checked.sign_count):
+        if not await keys.use_passkey(conn, found.id, found.user_id, checked.sign_count):
             return None
     events.mfa("passed", kind="webauthn", user_id=found.user_id)
     return SignedInWith(found.user_id, checked.method)
