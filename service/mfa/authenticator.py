@@ -14,6 +14,7 @@ from service.errors import ApiError
 from service.ids import uuid7
 from service.metrics import events
 from service.mfa import repo
+from service.mfa.attempts import checked
 from service.mfa.repo import Factor
 from service.mfa.service import (
     ISSUER_NAME,
@@ -26,7 +27,6 @@ from service.mfa.service import (
     wrong_code,
 )
 from service.security import qr, totp
-from service.throttle.gate import guarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +123,7 @@ async def confirm_totp(
         async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
             return await _confirm(conn, kit, user_id, org_id, factor_id, code, address)
 
-    return await guarded(
-        kit.throttle,
-        kit.throttle.policy.second_factor(user_id),
-        attempt,
-        refusal=wrong_code,
-        counts=_is_wrong_code,
-    )
+    return await checked(kit.throttle, user_id, address, attempt, refusal=wrong_code)
 
 
 async def _confirm(
@@ -161,7 +155,3 @@ async def _confirm(
     await notify(conn, kit, user_id, f"An authenticator app ({confirmed.label}) was added.")
     events.mfa("confirmed", kind="totp", user_id=user_id, org_id=org_id)
     return confirmed, codes
-
-
-def _is_wrong_code(error: BaseException) -> bool:
-    return isinstance(error, ApiError) and error.items[0].code == "invalid_code"

@@ -14,10 +14,10 @@ from service.db.tx import transaction
 from service.errors import ApiError
 from service.metrics import events
 from service.mfa import repo
+from service.mfa.attempts import checked, is_wrong_code
 from service.mfa.passkeys import second_factor_passes
 from service.mfa.service import Kit, wrong_code
 from service.security import recovery_codes, totp
-from service.throttle.gate import guarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +91,8 @@ async def proves_presence(
         return True
 
     try:
-        return await guarded(
-            kit.throttle,
-            kit.throttle.policy.second_factor(user_id),
-            attempt,
-            refusal=wrong_code,
-            counts=lambda error: isinstance(error, ApiError),
-        )
+        return await checked(kit.throttle, user_id, address, attempt, refusal=wrong_code)
     except ApiError as refused:
-        if refused.items[0].code != "invalid_code":
+        if not is_wrong_code(refused):
             raise
         return False

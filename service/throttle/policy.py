@@ -20,7 +20,10 @@ password reset confirm           client address          20 failures (15 min)
 e-mail verification              client address          20 failures (15 min)
 invitation accept                client address          20 failures (15 min)
 refresh                          client address          100 failures (15 min)
-second factor (code, recovery)   account                 5 failures (15 min), 20 (24 h)
+second factor (code, recovery)   account and client      5 failures (15 min): the hard limit
+second factor (code, recovery)   account                 20 failures (15 min), 20 (24 h); neither
+                                                         applies to a client that gave this
+                                                         account's second factor before
 register                         client address          30 requests (1 h), then 429 [*]
 verification resend              client address          30 requests (1 h), then 429 [*]
 password reset request           client address          30 requests (1 h), then 429 [*]
@@ -45,10 +48,12 @@ invite a hundred people an hour. Five mails an hour to one address is more than 
 for, and the cap lasts at most an hour when someone else exhausts it. The one-time tokens are
 256 random bits, so their limits cut noise and probing; guessing could not succeed anyway.
 A second factor is guessed only by someone who has the password: five wrong codes a quarter
-hour and twenty a day per account, from anywhere, leave about one chance in 16,000 a day
-against six digits (three codes valid at a time); each attempt is reserved before the code is
-checked, so parallel guesses count too. The owner's right code is refused while the limit is
-in force: that lock-out lasts at most a day, and tells the owner someone has their password.
+hour from one client, and twenty a day per account from everywhere together, leave about one
+chance in 16,000 a day against six digits (three codes valid at a time); each attempt is
+reserved before the code is checked, so parallel guesses count too. As for logins, the
+account-wide limits spare a client that gave this account's second factor in the last 30
+days, so an attacker elsewhere who holds the password cannot lock the owner out of their own
+client; a client the owner never used before waits out the day, or the quarter hour.
 """
 
 from __future__ import annotations
@@ -109,7 +114,8 @@ class ThrottlePolicy:
     verify_address: Limit = field(default_factory=lambda: Limit(20))
     invitation_accept_address: Limit = field(default_factory=lambda: Limit(20))
     refresh_address: Limit = field(default_factory=lambda: Limit(100))
-    mfa_account: Limit = field(default_factory=lambda: Limit(5))
+    mfa_account_client: Limit = field(default_factory=lambda: Limit(5))
+    mfa_account: Limit = field(default_factory=lambda: Limit(20))
     mfa_account_daily: Limit = field(default_factory=lambda: Limit(20, 24 * HOUR))
     register_address: Limit = field(default_factory=lambda: Limit(30, HOUR))
     resend_address: Limit = field(default_factory=lambda: Limit(30, HOUR))
@@ -144,11 +150,14 @@ class ThrottlePolicy:
     def refresh(self, address: str) -> list[Rule]:
         return [Rule(address_key(REFRESH, address), self.refresh_address)]
 
-    def second_factor(self, user_id: UUID) -> list[Rule]:
-        """Per account, whatever the client: whoever reaches this step knows the password."""
+    def second_factor(self, user_id: UUID, address: str) -> list[Rule]:
+        """The hard limit per account and client first; the account-wide ones (whoever
+        reaches this step knows the password, from wherever) spare a known client."""
+        client = f"{address_bucket(address)}:{user_id}"
         return [
-            Rule(f"{MFA}:account:{user_id}", self.mfa_account),
-            Rule(f"{MFA}:account-day:{user_id}", self.mfa_account_daily),
+            Rule(f"{MFA}:account-ip:{_bounded(client)}", self.mfa_account_client),
+            Rule(f"{MFA}:account:{user_id}", self.mfa_account, waivable=True),
+            Rule(f"{MFA}:account-day:{user_id}", self.mfa_account_daily, waivable=True),
         ]
 
     def register(self, address: str) -> list[Rule]:
@@ -187,6 +196,11 @@ def known_client_key(email: str, address: str) -> str:
     """Marks a client that signed in to the account: ``login:known:<client>:<e-mail>``."""
     part = f"{address_bucket(address)}:{email.strip().lower()}"
     return f"{LOGIN}:known:{_bounded(part)}"
+
+
+def second_factor_known_key(user_id: UUID, address: str) -> str:
+    """Marks a client that gave the account's second factor: ``mfa:known:<client>:<user>``."""
+    return f"{MFA}:known:{_bounded(f'{address_bucket(address)}:{user_id}')}"
 
 
 def address_key(action: str, address: str) -> str:

@@ -26,12 +26,12 @@ from service.db.tx import set_tenant, transaction
 from service.errors import ApiError
 from service.metrics import events
 from service.mfa import repo as mfa
+from service.mfa.attempts import checked, is_wrong_code
 from service.mfa.check import Given, passes
 from service.mfa.repo import Challenge
 from service.mfa.service import wrong_code
 from service.security import scoped
 from service.security.sign_in import SignIn, with_factor
-from service.throttle.gate import guarded
 from service.tokens.issue import Issuer, auth_event
 
 T = TypeVar("T")
@@ -124,7 +124,6 @@ async def pass_step(
     user_id = user_of(raw)
     if user_id is None:
         raise invalid()
-    rules = issuer.throttle.policy.second_factor(user_id)
 
     async def attempt() -> T:
         async with transaction(issuer.pool, user_id=user_id) as conn:
@@ -142,15 +141,11 @@ async def pass_step(
         return invalid()
 
     try:
-        return await guarded(issuer.throttle, rules, attempt, refusal=refused, counts=_wrong)
+        return await checked(issuer.throttle, user_id, address, attempt, refusal=refused)
     except ApiError as error:
-        if _wrong(error):
+        if is_wrong_code(error):
             raise invalid() from None
         raise
-
-
-def _wrong(error: BaseException) -> bool:
-    return isinstance(error, ApiError) and error.items[0].code == "invalid_code"
 
 
 async def _attempt(

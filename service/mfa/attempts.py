@@ -1,0 +1,46 @@
+"""Every check of a second factor goes through here: an attempt is reserved on the person's
+second-factor throttle before the code is looked at (so parallel guesses each take one), a
+wrong code keeps its reservation, anything else gives it back, and a right one also marks
+the client as one that gave this account's second factor (the account-wide limits spare it
+for 30 days, as a password's do)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+from uuid import UUID
+
+from service.errors import ApiError
+from service.throttle.counters import Throttle, keys
+from service.throttle.policy import second_factor_known_key
+
+T = TypeVar("T")
+
+
+def is_wrong_code(error: BaseException) -> bool:
+    return isinstance(error, ApiError) and error.items[0].code == "invalid_code"
+
+
+async def checked(
+    throttle: Throttle,
+    user_id: UUID,
+    address: str | None,
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    refusal: Callable[[], BaseException],
+) -> T:
+    """Run ``attempt`` under the throttle; ``refusal()`` when a limit is in force. An
+    ``attempt`` that fails with ``invalid_code`` counts as a wrong guess."""
+    where = address or ""
+    rules = throttle.policy.second_factor(user_id, where)
+    known = second_factor_known_key(user_id, where)
+    if (await throttle.reserve(rules, known=known)).blocked:
+        raise refusal()
+    try:
+        result = await attempt()
+    except Exception as error:
+        if not is_wrong_code(error):
+            await throttle.refund(rules)
+        raise
+    await throttle.settle(refund=keys(rules), known=known)
+    return result
