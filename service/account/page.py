@@ -13,13 +13,11 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 
 from service.account import views
-from service.accounts import repo as users
 from service.authorize import browser
 from service.config import Settings
 from service.db.tx import transaction
@@ -44,12 +42,6 @@ def _fresh(session: BrowserSession) -> bool:
     )
 
 
-async def _email(issuer: Issuer, user_id: UUID) -> str:
-    async with transaction(issuer.pool, user_id=user_id) as conn:
-        user = await users.by_id(conn, user_id)
-    return user.email if user else ""
-
-
 async def overview(
     issuer: Issuer,
     settings: Settings,
@@ -71,7 +63,7 @@ async def overview(
             "error": render.alert(error) if error else "",
             "notice": f'<p class="hint" role="status">{html.escape(notice)}</p>' if notice else "",
         },
-        email=await _email(issuer, session.user_id),
+        email=await service.email_of(issuer.mfa, session.user_id),
         left=listed.recovery_codes_left,
         issued=listed.recovery_codes_issued,
     )
@@ -138,7 +130,7 @@ async def _do(
         codes = await service.regenerate(kit, **who, fresh=fresh, address=address)
         return views.codes(settings, codes)
     if step == "add-totp":
-        email = await _email(issuer, session.user_id)
+        email = await service.email_of(issuer.mfa, session.user_id)
         made = await authenticator.enrol_totp(
             kit, **who, email=email, label="Authenticator app", fresh=fresh, address=address
         )
@@ -146,7 +138,7 @@ async def _do(
     if step == "confirm-totp":
         return await _confirm_totp(issuer, settings, session, form, address)
     if step == "add-passkey":
-        email = await _email(issuer, session.user_id)
+        email = await service.email_of(issuer.mfa, session.user_id)
         enrolled = await passkeys.enrol(
             kit, **who, email=email, label="Passkey", fresh=fresh, address=address
         )
@@ -182,7 +174,7 @@ async def _confirm_totp(
         org_id=session.organization_id,
         factor_id=factor_id,
         code=code,
-        email=await _email(issuer, session.user_id),
+        email=await service.email_of(issuer.mfa, session.user_id),
         address=address,
     )
     if isinstance(done, authenticator.Again):

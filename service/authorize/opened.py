@@ -11,12 +11,11 @@ import asyncpg
 from service.accounts import repo as users
 from service.authorize import service
 from service.authorize.request import Authorization
-from service.ids import uuid7
 from service.mfa.repo import Challenge
 from service.security.sign_in import SignIn
 from service.tokens import refresh
 from service.tokens import repo as tokens
-from service.tokens.issue import Issuer, SessionsEnded, auth_event, issue_tokens
+from service.tokens.issue import Issuer, auth_event, open_family
 
 
 async def after_step(
@@ -56,26 +55,9 @@ async def open_session(
 ) -> str | None:
     """A new browser session (its cookie) for a live member of ``org`` who just signed in
     ``how``; None when they are not one, or their sessions ended since ``epoch``."""
-    user = await users.by_id(conn, user_id)
-    membership = await users.membership(conn, org, user_id)
-    if user is None or membership is None or user.disabled_at is not None:
-        return None
-    if user.email_verified_at is None:
-        return None
-    try:
-        issued = await issue_tokens(
-            conn,
-            issuer,
-            user,
-            membership,
-            family_id=uuid7(),
-            parent_id=None,
-            epoch=epoch,
-            signed_in=how,
-            mfa_at=how.auth_time,
-        )
-    except SessionsEnded:
+    issued = await open_family(conn, issuer, org, user_id, epoch=epoch, signed_in=how)
+    if issued is None:
         return None
     cookie = str(issued.refresh_token)
-    await tokens.make_browser_session(conn, refresh.digest(cookie), user.id)
+    await tokens.make_browser_session(conn, refresh.digest(cookie), user_id)
     return cookie

@@ -16,7 +16,6 @@ import asyncpg
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 
-from service.accounts import repo as users
 from service.authorize import answer, browser, opened, service
 from service.authorize.request import Authorization
 from service.config import Settings
@@ -93,12 +92,6 @@ async def _code_page(
     )
 
 
-async def _email(issuer: Issuer, user_id: UUID) -> str:
-    async with transaction(issuer.pool, user_id=user_id) as conn:
-        user = await users.by_id(conn, user_id)
-    return user.email if user is not None else ""
-
-
 async def _enrol(
     issuer: Issuer,
     settings: Settings,
@@ -115,7 +108,7 @@ async def _enrol(
         issuer.mfa,
         user_id=user_id,
         org_id=pending.organization_id,
-        email=await _email(issuer, user_id),
+        email=await factors.email_of(issuer.mfa, user_id),
         label=LABEL,
         fresh=False,
         address=None,
@@ -182,7 +175,7 @@ async def _confirm(
         org_id=live.organization_id,
         factor_id=factor_id,
         code=code,
-        email=await _email(issuer, live.user_id),
+        email=await factors.email_of(issuer.mfa, live.user_id),
         address=address,
     )
     if isinstance(done, authenticator.Again):

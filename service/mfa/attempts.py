@@ -11,7 +11,8 @@ from typing import TypeVar
 from uuid import UUID
 
 from service.errors import ApiError
-from service.throttle.counters import Throttle, keys
+from service.throttle.counters import Throttle
+from service.throttle.gate import guarded
 from service.throttle.policy import second_factor_known_key
 
 T = TypeVar("T")
@@ -32,15 +33,11 @@ async def checked(
     """Run ``attempt`` under the throttle; ``refusal()`` when a limit is in force. An
     ``attempt`` that fails with ``invalid_code`` counts as a wrong guess."""
     where = address or ""
-    rules = throttle.policy.second_factor(user_id, where)
-    known = second_factor_known_key(user_id, where)
-    if (await throttle.reserve(rules, known=known)).blocked:
-        raise refusal()
-    try:
-        result = await attempt()
-    except Exception as error:
-        if not is_wrong_code(error):
-            await throttle.refund(rules)
-        raise
-    await throttle.settle(refund=keys(rules), known=known)
-    return result
+    return await guarded(
+        throttle,
+        throttle.policy.second_factor(user_id, where),
+        attempt,
+        refusal=refusal,
+        counts=is_wrong_code,
+        known=second_factor_known_key(user_id, where),
+    )

@@ -18,12 +18,11 @@ from service.mfa.attempts import checked
 from service.mfa.repo import Factor
 from service.mfa.service import (
     ISSUER_NAME,
-    MAX_FACTORS,
     Kit,
     audit,
+    make_room,
     new_codes,
     notify,
-    step_up,
     wrong_code,
 )
 from service.security import qr, totp
@@ -53,12 +52,7 @@ async def enrol_totp(
     other unconfirmed one. A person who already has a confirmed factor adds another only with
     a fresh second factor (a stolen session must not plant its own)."""
     async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
-        await repo.delete_unconfirmed(conn, user_id)
-        have = await repo.counts(conn, user_id)
-        if have.confirmed > 0 and not fresh:
-            raise step_up()
-        if have.total >= MAX_FACTORS:
-            raise ApiError("conflict", f"A person holds at most {MAX_FACTORS} factors.")
+        await make_room(conn, user_id, fresh=fresh)
         secret, factor_id = totp.new_secret(), uuid7()
         sealed = kit.sealer.seal(secret, factor_id.bytes)
         factor = await repo.insert_totp(conn, factor_id, user_id, label, sealed)

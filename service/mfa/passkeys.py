@@ -31,7 +31,7 @@ from service.metrics import events
 from service.mfa import passkey_repo as keys
 from service.mfa import repo
 from service.mfa.repo import Factor
-from service.mfa.service import MAX_FACTORS, Kit, audit, new_codes, notify, step_up
+from service.mfa.service import Kit, audit, make_room, new_codes, notify
 from service.security import passkeys
 from service.security.passkeys import Known
 
@@ -76,12 +76,7 @@ async def enrol(
     rules as an authenticator app (fresh second factor beside a confirmed one, at most ten)."""
     challenge, factor_id = os.urandom(CHALLENGE_BYTES), uuid7()
     async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
-        await repo.delete_unconfirmed(conn, user_id)
-        have = await repo.counts(conn, user_id)
-        if have.confirmed > 0 and not fresh:
-            raise step_up()
-        if have.total >= MAX_FACTORS:
-            raise ApiError("conflict", f"A person holds at most {MAX_FACTORS} factors.")
+        await make_room(conn, user_id, fresh=fresh)
         existing = _known(await keys.passkeys(conn, user_id))
         factor = await keys.insert_passkey(conn, factor_id, user_id, label, challenge)
         await audit(conn, org_id, user_id, "mfa_factor.create", factor_id, address, after=factor)

@@ -101,6 +101,25 @@ def _snapshot(factor: Factor | None) -> dict[str, object] | None:
     }
 
 
+async def make_room(conn: asyncpg.Connection, user_id: UUID, *, fresh: bool) -> None:
+    """Before a new factor: the person's unconfirmed ones go (they carry no trust, and
+    whoever holds the password must not fill the slots with them); beside a confirmed one a
+    fresh second factor is needed (a stolen session must not plant its own); ten at most."""
+    await repo.delete_unconfirmed(conn, user_id)
+    have = await repo.counts(conn, user_id)
+    if have.confirmed > 0 and not fresh:
+        raise step_up()
+    if have.total >= MAX_FACTORS:
+        raise ApiError("conflict", f"A person holds at most {MAX_FACTORS} factors.")
+
+
+async def email_of(kit: Kit, user_id: UUID) -> str:
+    """The person's address, as an authenticator app labels the account."""
+    async with transaction(kit.pool, user_id=user_id) as conn:
+        user = await users.by_id(conn, user_id)
+    return user.email if user is not None else ""
+
+
 async def listing(kit: Kit, user_id: UUID) -> Listing:
     async with transaction(kit.pool, user_id=user_id) as conn:
         found = await repo.factors(conn, user_id)

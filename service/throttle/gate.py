@@ -13,7 +13,7 @@ from typing import TypeVar
 import asyncpg
 
 from service.errors import ApiError
-from service.throttle.counters import Throttle
+from service.throttle.counters import Throttle, keys
 from service.throttle.policy import Rule
 
 T = TypeVar("T")
@@ -26,10 +26,13 @@ async def guarded(
     *,
     refusal: Callable[[], BaseException],
     counts: Callable[[BaseException], bool],
+    known: str | None = None,
 ) -> T:
     """Reserve an attempt on ``rules`` (refused with ``refusal()`` when over a limit), run
-    ``attempt``, and give the reservation back unless it failed in a way ``counts`` names."""
-    if (await throttle.reserve(rules)).blocked:
+    ``attempt``, and give the reservation back unless it failed in a way ``counts`` names.
+    With ``known``, waivable rules spare a client holding that key, and a success marks the
+    client with it (for 30 days)."""
+    if (await throttle.reserve(rules, known=known)).blocked:
         raise refusal()
     try:
         result = await attempt()
@@ -37,7 +40,7 @@ async def guarded(
         if not counts(error):
             await throttle.refund(rules)
         raise
-    await throttle.refund(rules)
+    await throttle.settle(refund=keys(rules), known=known)
     return result
 
 

@@ -15,6 +15,7 @@ from service.audit.actions import Action, ActorKind
 from service.audit.recorder import record
 from service.config import Settings
 from service.db.tx import set_tenant
+from service.ids import uuid7
 from service.mail.mailer import Mailer
 from service.mfa.service import Kit
 from service.security.client_secrets import SecretHasher
@@ -104,6 +105,43 @@ async def issue_tokens(
     )
     how = signed_in or SignIn.password_now()
     return signed(issuer, user, grant, refresh_token=raw, client=client, scope=scope, signed_in=how)
+
+
+async def open_family(
+    conn: asyncpg.Connection,
+    issuer: Issuer,
+    org_id: UUID,
+    user_id: UUID,
+    *,
+    epoch: int | None,
+    signed_in: SignIn,
+    client: Client | None = None,
+) -> TokenResponse | None:
+    """A new refresh family, and its tokens, for a person who just signed in ``signed_in``
+    after a second step (their second factor, or a passkey alone); None unless they are a
+    live, enabled, verified member of ``org_id`` whose sessions have not ended since
+    ``epoch``. The tenant must be ``org_id`` with the person as the user."""
+    user = await users.by_id(conn, user_id)
+    membership = await users.membership(conn, org_id, user_id)
+    if user is None or membership is None or user.disabled_at is not None:
+        return None
+    if user.email_verified_at is None:
+        return None
+    try:
+        return await issue_tokens(
+            conn,
+            issuer,
+            user,
+            membership,
+            family_id=uuid7(),
+            parent_id=None,
+            epoch=epoch,
+            client=client,
+            signed_in=signed_in,
+            mfa_at=signed_in.auth_time,
+        )
+    except SessionsEnded:
+        return None
 
 
 def signed(

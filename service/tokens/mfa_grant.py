@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncpg
 
-from service.accounts import repo as users
 from service.app_clients.repo import Client
-from service.ids import uuid7
 from service.mfa.check import Given
 from service.mfa.repo import Challenge
 from service.security.sign_in import SignIn
 from service.tokens.errors import OAuthError
-from service.tokens.issue import Issuer, SessionsEnded, auth_event, issue_tokens
+from service.tokens.issue import Issuer, auth_event, open_family
 from service.tokens.schemas import MfaGrant, TokenResponse
 from service.tokens.second_step import pass_step
 
@@ -62,24 +60,15 @@ async def _issue(
 ) -> TokenResponse | None:
     """The family the sign-in opens, for the organization the first step chose, while the
     person is still a live member and their sessions have not ended since."""
-    user = await users.by_id(conn, step.user_id)
-    membership = await users.membership(conn, step.organization_id, step.user_id)
-    if user is None or user.disabled_at is not None or membership is None:
-        return None
-    try:
-        answer = await issue_tokens(
-            conn,
-            issuer,
-            user,
-            membership,
-            family_id=uuid7(),
-            parent_id=None,
-            epoch=step.sessions_epoch,
-            client=client,
-            signed_in=how,
-            mfa_at=how.auth_time,
-        )
-    except SessionsEnded:
-        return None
-    await auth_event(conn, step.organization_id, user.id, "auth.login", address)
-    return answer
+    issued = await open_family(
+        conn,
+        issuer,
+        step.organization_id,
+        step.user_id,
+        epoch=step.sessions_epoch,
+        signed_in=how,
+        client=client,
+    )
+    if issued is not None:
+        await auth_event(conn, step.organization_id, step.user_id, "auth.login", address)
+    return issued

@@ -287,8 +287,10 @@ async def _second_factor_holds(
     """An organization that requires a second factor gets no token from a family whose
     sign-in gave none: one opened before the policy was turned on, or in another
     organization (a switch). The person signs in again, and enrols if they must."""
+    if has_second_factor(stored.amr):
+        return True  # nothing to read: no policy asks more
     policy = await organizations.mfa_policy(conn, org_id)
-    return policy is None or not policy.required or has_second_factor(stored.amr)
+    return policy is None or not policy.required
 
 
 async def revoke(pool: asyncpg.Pool, raw: str) -> None:
