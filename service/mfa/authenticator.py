@@ -129,6 +129,7 @@ async def _confirm(
     code: str,
     address: str | None,
 ) -> tuple[Factor, list[str] | None]:
+    await repo.lock_person(conn, user_id)
     factor = await repo.factor(conn, factor_id, user_id)
     if factor is None or factor.kind != "totp":
         raise ApiError("mfa_factor_not_found", "There is no such authenticator app of yours.")

@@ -103,6 +103,7 @@ async def confirm(
     """The passkey confirmed by the authenticator's answer; the first recovery codes when it
     is the person's first confirmed factor."""
     async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
+        await repo.lock_person(conn, user_id)
         challenge = await keys.pending_passkey(conn, factor_id, user_id)
         if challenge is None:
             raise ApiError("mfa_factor_not_found", "There is no such unconfirmed passkey of yours.")

@@ -2,6 +2,11 @@
 -- set to the person whose rows these are (migration 033's own policies); the admin reset's
 -- deletes run in the organization's context instead.
 
+-- name: lock_person
+-- Changes to one person's factors, one at a time (adding, confirming, removing): twenty
+-- parallel copies of a request see each other's result, not a count from before it.
+SELECT pg_advisory_xact_lock(hashtextextended('mfa:' || $1::uuid::text, 0));
+
 -- name: list_factors
 SELECT id, kind, label, confirmed_at, last_used_at, created_at
 FROM mfa_factors

@@ -58,6 +58,11 @@ class Challenge:
     used: bool
 
 
+async def lock_person(conn: asyncpg.Connection, user_id: UUID) -> None:
+    """Until the transaction ends, no other change to this person's factors runs."""
+    await conn.execute(q.lock_person, user_id)
+
+
 def factor_from(row: asyncpg.Record) -> Factor:
     return Factor(**{name: row[name] for name in Factor.__slots__})
 

@@ -104,7 +104,9 @@ def _snapshot(factor: Factor | None) -> dict[str, object] | None:
 async def make_room(conn: asyncpg.Connection, user_id: UUID, *, fresh: bool) -> None:
     """Before a new factor: the person's unconfirmed ones go (they carry no trust, and
     whoever holds the password must not fill the slots with them); beside a confirmed one a
-    fresh second factor is needed (a stolen session must not plant its own); ten at most."""
+    fresh second factor is needed (a stolen session must not plant its own); ten at most.
+    Takes the person's factor lock first."""
+    await repo.lock_person(conn, user_id)
     await repo.delete_unconfirmed(conn, user_id)
     have = await repo.counts(conn, user_id)
     if have.confirmed > 0 and not fresh:
@@ -164,6 +166,7 @@ async def remove(
     """Removing a confirmed factor needs a fresh second factor; an unconfirmed one does not.
     The last confirmed factor takes the recovery codes with it."""
     async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
+        await repo.lock_person(conn, user_id)
         found = await repo.factor(conn, factor_id, user_id)
         if found is None:
             raise ApiError("mfa_factor_not_found", "There is no such factor of yours.")
@@ -185,6 +188,7 @@ async def regenerate(
     if not fresh:
         raise step_up()
     async with transaction(kit.pool, org_id=org_id, user_id=user_id) as conn:
+        await repo.lock_person(conn, user_id)  # two sets at once would both stay valid
         if (await repo.counts(conn, user_id)).confirmed == 0:
             raise ApiError("conflict", "Recovery codes come with a confirmed second factor.")
         codes = await new_codes(conn, user_id)

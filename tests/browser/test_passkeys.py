@@ -205,6 +205,14 @@ async def test_a_passkey_as_second_factor_and_to_sign_in_alone(
     alone = claims(second["access_token"])
     assert alone["amr"] in (["hwk", "user", "mfa"], ["swk", "user", "mfa"])
     assert alone["email"] == EMAIL
+    # Another organization's app: the passkey is the person's, but they are no member there.
+    other = await owner(client, mailbox, base_url, "head@elsewhere.example", "Elsewhere Lab")
+    other_app = await _app(client, other)
+    await context.clear_cookies()
+    _, challenge = pkce()
+    await page.goto(_authorize_url(base_url, other_app, challenge, "elsewhere"))
+    await page.get_by_role("button", name="Sign in with a passkey").click()
+    await expect(page.get_by_role("alert").first).to_contain_text("could not sign you in")
 
 
 async def test_without_javascript_the_passkey_button_stays_hidden_and_the_form_works(

@@ -3,13 +3,23 @@ and the fresh second factor the risky changes need."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import asyncpg
 import httpx
 import pyotp
 
-from tests.mfa.helpers import FACTORS, add, claims, enrolled, headers_of, new_factor, signed_in
+from tests.mfa.helpers import (
+    FACTORS,
+    App,
+    add,
+    claims,
+    enrolled,
+    headers_of,
+    new_factor,
+    signed_in,
+)
 from tests.roles.people import owner
 from tests.support.accounts import login
 from tests.support.flows import Mailbox
@@ -188,3 +198,32 @@ async def test_bad_bodies_are_refused_with_pointers(
         assert response.status_code in (400, 403), response.text
         assert response.json()["errors"][0]["source"]["pointer"] == pointer
     assert await admin_conn.fetchval("SELECT count(*) FROM mfa_factors") == 0
+
+
+async def test_parallel_copies_of_each_change_leave_one_result(
+    client: httpx.AsyncClient, mailbox: Mailbox, admin_conn: asyncpg.Connection
+) -> None:
+    me = await owner(client, mailbox, admin_conn, "parallel@clinic.org")
+    # Twenty additions at once: each replaces the unconfirmed one before it, so one stays.
+    added = await asyncio.gather(
+        *(client.post(FACTORS, json=new_factor(), headers=me.headers) for _ in range(20))
+    )
+    assert {r.status_code for r in added} == {201}
+    assert await admin_conn.fetchval("SELECT count(*) FROM mfa_factors") == 1
+    last = await admin_conn.fetchval("SELECT id::text FROM mfa_factors")
+    [document] = [r.json() for r in added if r.json()["data"]["id"] == last]
+    app = App(document["meta"]["secret"])
+    # Two right codes (two time steps) at once: one confirmation, one set of codes.
+    path = f"{FACTORS}/{last}/confirm"
+    confirmed = await asyncio.gather(
+        *(client.post(path, json={"code": app.code()}, headers=me.headers) for _ in range(2))
+    )
+    assert sorted(r.status_code for r in confirmed) == [200, 409]
+    assert await admin_conn.fetchval("SELECT count(*) FROM mfa_recovery_codes") == 10
+    # Five new sets at once, with a fresh second factor: ten codes stay valid, not fifty.
+    fresh = headers_of(await signed_in(client, me.email, app))
+    sets = await asyncio.gather(
+        *(client.post("/auth/me/recovery-codes", headers=fresh) for _ in range(5))
+    )
+    assert {r.status_code for r in sets} == {200}
+    assert await admin_conn.fetchval("SELECT count(*) FROM mfa_recovery_codes") == 10

@@ -163,6 +163,10 @@ async def test_a_reset_needs_every_permission_of_the_target_and_never_oneself(
     # An admin does not hold every permission of the owner's role.
     upward = await client.delete(f"/auth/users/{boss_id}/mfa-factors", headers=admin.headers)
     assert upward.status_code == 403, upward.text
+    # A plain member may reset nobody's.
+    plain = await member(client, admin_conn, settings, boss.org_id, "plain@clinic.org", "member")
+    sideways = await client.delete(f"/auth/users/{admin_id}/mfa-factors", headers=plain.headers)
+    assert sideways.status_code == 403, sideways.text
     # Nobody resets their own factors this way (no step-up would be asked).
     own = await client.delete(f"/auth/users/{admin_id}/mfa-factors", headers=admin.headers)
     assert own.status_code == 403, own.text
